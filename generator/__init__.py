@@ -1,0 +1,26 @@
+"""sitebot: turn a static website into a chatbot that runs in the visitor's browser.
+
+The library API; the `sitebot` CLI is a thin layer over it.
+
+    from generator import generate, GenerateOptions
+    summary = generate(GenerateOptions(source="public", base_url="https://example.com/", output="public/chatbot"))
+"""
+
+from __future__ import annotations
+
+from .errors import BundleError, ConfigError, ModelError, SitebotError, SourceError
+from .pipeline import GenerateOptions, GenerateSummary, generate
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BundleError",
+    "ConfigError",
+    "GenerateOptions",
+    "GenerateSummary",
+    "ModelError",
+    "SitebotError",
+    "SourceError",
+    "__version__",
+    "generate",
+]

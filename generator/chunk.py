@@ -1,0 +1,130 @@
+"""Cut documents into chunks that fit the model: heading-aware, sentence-bounded, overlapping.
+
+A chunk never crosses from one section into a sibling: a section that is too long is split
+on sentence boundaries, with the last sentence(s) repeated at the start of the next piece;
+a section with almost no text of its own (a heading followed by sub-headings) is merged
+into the first section under it. Token counts come from the model's own tokenizer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+from .extract import Document, Section
+
+Counter = Callable[[Sequence[str]], list[int]]
+SEPARATOR = " › "
+_SENTENCE = re.compile(r"(?<=[.!?:;])\s+(?=[\"'(\[]?[A-Z0-9])|\n+")
+
+
+@dataclass(frozen=True)
+class Chunk:
+    page: int  # index of the page in the build
+    url: str  # page url (no anchor)
+    anchor: str
+    title: str
+    headings: tuple[str, ...]
+    text: str
+    weight: float = 1.0
+
+    @property
+    def heading(self) -> str:
+        return SEPARATOR.join(self.headings)
+
+    @property
+    def prefix(self) -> str:
+        return "\n".join(p for p in (self.title, self.heading) if p)
+
+    @property
+    def embed_text(self) -> str:
+        """What the model embeds: the page title and heading path, then the text."""
+        return f"{self.prefix}\n{self.text}" if self.prefix else self.text
+
+    @property
+    def lexical_text(self) -> str:
+        return f"{self.title}\n{self.heading}\n{self.text}"
+
+
+def split_sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE.split(text) if s and s.strip()]
+
+
+def _merge_tiny(sections: list[Section], tokens: Counter, min_tokens: int) -> list[Section]:
+    """Fold near-empty parent sections into the first section below them; drop empty ones."""
+    out = list(sections)
+    counts = tokens([s.text for s in out]) if out else []
+    merged: list[Section] = []
+    for i, s in enumerate(out):
+        if counts[i] < min_tokens and i + 1 < len(out) and out[i + 1].level > s.level:
+            nxt = out[i + 1]
+            out[i + 1] = Section(
+                anchor=s.anchor or nxt.anchor,
+                headings=nxt.headings,
+                level=s.level,
+                text=f"{s.text}\n{nxt.text}".strip(),
+            )
+            counts[i + 1] += counts[i]
+        elif s.text.strip():
+            merged.append(s)
+    return merged
+
+
+def _pack(sentences: list[str], sizes: list[int], budget: int, overlap: int) -> list[str]:
+    """Greedy packing of sentences into pieces of at most `budget` tokens, with overlap."""
+    pieces: list[str] = []
+    cur: list[int] = []
+    total = 0
+    for i, n in enumerate(sizes):
+        if cur and total + n > budget:
+            pieces.append(" ".join(sentences[j] for j in cur))
+            # Start the next piece with the tail sentences that fit in `overlap` tokens.
+            keep: list[int] = []
+            kept = 0
+            for j in reversed(cur):
+                if kept + sizes[j] > overlap or kept + sizes[j] + n > budget:
+                    break
+                keep.insert(0, j)
+                kept += sizes[j]
+            cur, total = keep, kept
+        cur.append(i)
+        total += n
+    if cur:
+        pieces.append(" ".join(sentences[j] for j in cur))
+    return pieces
+
+
+def _split_long_sentence(sentence: str, n_tokens: int, budget: int) -> list[str]:
+    words = sentence.split()
+    parts = max(1, -(-n_tokens // budget))
+    per = max(1, -(-len(words) // parts))
+    return [" ".join(words[i : i + per]) for i in range(0, len(words), per)]
+
+
+def chunk_document(
+    doc: Document, page: int, *, count: Counter, max_tokens: int, overlap: int, min_tokens: int = 24
+) -> list[Chunk]:
+    """Chunks of one document; each embed_text fits in `max_tokens` model tokens."""
+    chunks: list[Chunk] = []
+    for s in _merge_tiny(doc.sections, count, min_tokens):
+        proto = Chunk(page, doc.url, s.anchor, doc.title, s.headings, "", doc.weight)
+        prefix_tokens = count([proto.prefix])[0] + 1 if proto.prefix else 0
+        # Two special tokens, the prefix, and a small margin because counting sentences one
+        # by one can differ by a token from counting them joined.
+        budget = max(16, max_tokens - 2 - prefix_tokens - 4)
+        sentences = split_sentences(s.text)
+        sizes = count(sentences)
+        flat: list[str] = []
+        flat_sizes: list[int] = []
+        for sent, n in zip(sentences, sizes):
+            if n > budget:
+                for part in _split_long_sentence(sent, n, budget):
+                    flat.append(part)
+                    flat_sizes.append(count([part])[0])
+            else:
+                flat.append(sent)
+                flat_sizes.append(n)
+        for piece in _pack(flat, flat_sizes, budget, overlap):
+            chunks.append(Chunk(page, doc.url, s.anchor, doc.title, s.headings, piece, doc.weight))
+    return chunks

@@ -1,0 +1,182 @@
+"""The `sitebot` command: a thin layer over the library (see generator/__init__.py)."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .errors import SitebotError
+
+
+def _fail(e: SitebotError, verbose: bool) -> None:
+    if verbose:
+        traceback.print_exception(e, file=sys.stderr)
+    click.echo(f"Error: {e}", err=True)
+    sys.exit(1)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024  # type: ignore[assignment]
+    return str(n)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option("0.1.0", prog_name="sitebot")
+def cli() -> None:
+    """Turn a static website into a chatbot that runs in the visitor's browser."""
+
+
+@cli.command()
+@click.argument("source", required=False, type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Bundle folder to write [default: ./chatbot].")
+@click.option("--base-url", envvar="SITEBOT_BASE_URL", help="URL the site is published at, e.g. https://example.com/ [default: /].")
+@click.option("--config", "config_path", type=click.Path(path_type=Path), help="sitebot.toml to read [default: SOURCE/sitebot.toml or ./sitebot.toml].")
+@click.option("--model", "model_dir", type=click.Path(path_type=Path), help="Folder with model.onnx + tokenizer.json [default: all-MiniLM-L6-v2 int8].")
+@click.option("--selector", help="CSS selector of the main content [default: main, [role=main], article].")
+@click.option("--include", multiple=True, help="Only files matching this glob (repeatable).")
+@click.option("--exclude", multiple=True, help="Leave out files matching this glob (repeatable).")
+@click.option("--max-tokens", type=int, help="Chunk size in model tokens [default: 128].")
+@click.option("--title", help="Bot title shown in the panel.")
+@click.option("--cache-dir", type=click.Path(path_type=Path), envvar="SITEBOT_CACHE_DIR", help="Embedding cache [default: ~/.cache/sitebot].")
+@click.option("--no-cache", is_flag=True, help="Embed everything again; do not read or write the cache.")
+@click.option("-v", "--verbose", is_flag=True, help="List skipped pages; show error details.")
+@click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors.")
+def generate(source: Path | None, output: Path | None, base_url: str | None, config_path: Path | None,
+             model_dir: Path | None, selector: str | None, include: tuple[str, ...], exclude: tuple[str, ...],
+             max_tokens: int | None, title: str | None, cache_dir: Path | None, no_cache: bool,
+             verbose: bool, quiet: bool) -> None:
+    """Build a chatbot bundle from SOURCE, a folder of built pages (HTML, Markdown, text).
+
+    SOURCE may also be a folder holding a sitebot.toml whose `source` names the pages.
+    """
+    try:
+        opts = _options(source, output, base_url, config_path, model_dir, selector, include, exclude,
+                        max_tokens, title, cache_dir, no_cache)
+        summary = _run_generate(opts, quiet)
+    except SitebotError as e:
+        _fail(e, verbose)
+        return
+    _print_summary(summary, verbose, quiet)
+
+
+def _options(source: Path | None, output: Path | None, base_url: str | None, config_path: Path | None,
+             model_dir: Path | None, selector: str | None, include: tuple[str, ...], exclude: tuple[str, ...],
+             max_tokens: int | None, title: str | None, cache_dir: Path | None, no_cache: bool) -> Any:
+    from .config import find_config, load_config
+    from .errors import ConfigError
+    from .pipeline import BotSettings, GenerateOptions
+
+    cfg = load_config(find_config(source if source and source.is_dir() else None, config_path))
+    if source is not None and cfg.path is not None and cfg.path.parent.resolve() == source.resolve():
+        source = cfg.path_value("source") or source
+    elif source is None:
+        source = cfg.path_value("source")
+    if source is None:
+        raise ConfigError("no site folder given; run `sitebot generate PATH` with the folder your site is built into")
+    base = base_url or cfg.get("base_url") or "/"
+    if not base.startswith(("http://", "https://", "/")):
+        raise ConfigError(f"--base-url {base!r} must start with http://, https:// or /")
+    if not base.endswith("/"):
+        base += "/"
+    bot = BotSettings(**{k: v for k, v in (cfg.get("bot") or {}).items()})
+    if title:
+        bot.title = title
+    mt = max_tokens or cfg.get("chunk.max_tokens") or 128
+    if not 32 <= mt <= 512:
+        raise ConfigError("--max-tokens must be between 32 and 512")
+    return GenerateOptions(
+        source=source,
+        output=output or cfg.path_value("output") or Path("chatbot"),
+        base_url=base,
+        selector=selector if selector is not None else (cfg.get("extract.selector") or ""),
+        include=include or tuple(cfg.get("extract.include") or ()),
+        exclude=exclude or tuple(cfg.get("extract.exclude") or ()),
+        model_dir=model_dir or cfg.path_value("model"),
+        max_tokens=mt,
+        overlap=cfg.get("chunk.overlap", 24),
+        cache_dir=cache_dir or cfg.path_value("cache_dir"),
+        use_cache=not no_cache,
+        bot=bot,
+        retrieval=dict(cfg.get("retrieval") or {}),
+    )
+
+
+def _run_generate(opts: Any, quiet: bool) -> Any:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from .pipeline import generate
+
+    console = Console(stderr=True)
+    labels = {"read": "Reading pages", "chunk": "Chunking", "embed": "Embedding chunks"}
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, disable=quiet, transient=False) as bar:
+        tasks: dict[str, Any] = {}
+
+        def progress(stage: str, n: int, total: int | None) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(labels.get(stage, stage), total=total)
+            bar.update(tasks[stage], advance=n, total=total)
+
+        return generate(opts, progress)
+
+
+def _print_summary(s: Any, verbose: bool, quiet: bool) -> None:
+    err = lambda msg: click.echo(msg, err=True)  # noqa: E731
+    if s.skipped:
+        reasons: dict[str, int] = {}
+        for _, r in s.skipped:
+            reasons[r] = reasons.get(r, 0) + 1
+        err("Warning: skipped " + ", ".join(f"{_plural(n, 'page')} ({r})" for r, n in sorted(reasons.items()))
+            + ("" if verbose else "; --verbose lists them"))
+        if verbose:
+            for path, r in s.skipped:
+                err(f"  skipped {path}: {r}")
+    if s.duplicates and verbose:
+        for drop, keep in s.duplicates:
+            err(f"  duplicate {drop} = {keep}")
+    if quiet:
+        return
+    err(f"Indexed {_plural(s.pages, 'page')} into {_plural(s.chunks, 'chunk')} "
+        f"({s.embedded:,} embedded, {s.chunks - s.embedded:,} from cache)"
+        + (f"; merged {_plural(len(s.duplicates), 'duplicate page')}" if s.duplicates else ""))
+    err(f"Wrote {s.output} ({_size(s.bundle_bytes)}; index {_size(s.index_bytes)}) in {s.seconds:.1f} seconds")
+    err(f"Preview: sitebot serve {s.output}")
+
+
+@cli.command()
+@click.argument("folder", required=False, default="chatbot", type=click.Path(path_type=Path))
+@click.option("--port", default=8000, show_default=True, help="Port to listen on (0 picks a free one).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("-v", "--verbose", is_flag=True, help="Log every request.")
+def serve(folder: Path, port: int, host: str, verbose: bool) -> None:
+    """Serve a bundle FOLDER with its demo page, for preview."""
+    from .serve import make_server
+
+    try:
+        server = make_server(folder, host=host, port=port, verbose=verbose)
+    except SitebotError as e:
+        _fail(e, verbose)
+        return
+    click.echo(f"Serving {folder} at http://{host}:{server.server_address[1]}/ (Ctrl+C to stop)", err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,32 @@
+"""Errors a user can cause, each shown as one sentence by the CLI.
+
+    SitebotError                 anything the user can fix; the CLI prints it and exits 1
+    ├── ConfigError              sitebot.toml or a flag has a bad value
+    ├── SourceError              the site folder is missing, empty or has nothing readable
+    ├── ModelError               the model folder or file is missing, corrupt or not the expected one
+    └── BundleError              the output folder cannot be written
+
+Anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+
+class SitebotError(Exception):
+    """An error the user can fix; its message is shown as is."""
+
+
+class ConfigError(SitebotError):
+    """A bad configuration value."""
+
+
+class SourceError(SitebotError):
+    """The source site cannot be read or has no usable pages."""
+
+
+class ModelError(SitebotError):
+    """The embedding model cannot be used."""
+
+
+class BundleError(SitebotError):
+    """The bundle cannot be written."""
