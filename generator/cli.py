@@ -121,7 +121,7 @@ def _run_generate(opts: Any, quiet: bool) -> Any:
     console = Console(stderr=True)
     labels = {"read": "Reading pages", "chunk": "Chunking", "embed": "Embedding chunks"}
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, disable=quiet, transient=False) as bar:
+                  console=console, disable=quiet or not console.is_terminal, transient=True) as bar:
         tasks: dict[str, Any] = {}
 
         def progress(stage: str, n: int, total: int | None) -> None:

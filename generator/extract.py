@@ -26,6 +26,10 @@ _DROP_ALWAYS = (
 # when the root is <body> (no main/article found).
 _CHROME = "header, footer, aside, [role=banner], [role=contentinfo], [role=complementary]"
 _CONSENT = re.compile(r"cookie|consent|gdpr|onetrust|cc-banner|cookiebar", re.I)
+# Navigation written as plain divs (doc generators: DocBook's navheader, Sphinx's sidebar…).
+_NAVLIKE = re.compile(
+    r"(?:^|[\s_-])(?:nav|navbar|navheader|navfooter|navigation|breadcrumbs?|menu|sidebar|sphinxsidebar|"
+    r"pagination|skip-?link|skip-to-content|toc|related)(?:$|[\s_-])", re.I)
 _BLOCK = {
     "p", "div", "section", "article", "main", "li", "ul", "ol", "dl", "dt", "dd", "pre",
     "blockquote", "table", "tr", "td", "th", "thead", "tbody", "figure", "figcaption",
@@ -120,12 +124,18 @@ def _anchor_of(node: LexborNode) -> str:
         return node.attributes["id"] or ""
     for a in node.css("[id], a[name]"):
         return a.attributes.get("id") or a.attributes.get("name") or ""
+    # <section id=x><h2>…</h2>, or DocBook's <div id=x><div class=titlepage>…<h2>: the
+    # nearest enclosing element with an id counts when this heading is the first one in it.
     parent = node.parent
-    # <section id=x><h2>…</h2>: the section's id is the heading's anchor when the heading leads it.
-    if parent is not None and parent.tag in ("section", "div", "article") and parent.attributes.get("id"):
-        first = next((c for c in parent.iter() if c.tag != "-comment"), None)
-        if first is not None and first.mem_id == node.mem_id:
-            return parent.attributes["id"] or ""
+    for _ in range(6):
+        if parent is None or parent.tag in ("body", "main", "html"):
+            break
+        if parent.attributes.get("id"):
+            first = parent.css_first("h1, h2, h3, h4, h5, h6")
+            if first is not None and first.mem_id == node.mem_id:
+                return parent.attributes["id"] or ""
+            break
+        parent = parent.parent
     return ""
 
 
@@ -232,7 +242,9 @@ def extract(page: Page, *, selector: str = "") -> Document:
             node.decompose()
     for node in root.css("[class], [id]"):
         hint = f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''}"
-        if _CONSENT.search(hint) and node.tag not in ("main", "article", "body"):
+        if node.tag in ("main", "article", "body") or node.mem_id == root.mem_id:
+            continue
+        if _CONSENT.search(hint) or _NAVLIKE.search(hint):
             node.decompose()
     walker = _Walker()
     walker.walk(root)

@@ -1,0 +1,37 @@
+// BM25 over the lexical index (docs/bundle-format.md). The arithmetic is written in
+// the same order as the spec's formula so Python and JS scores agree to the last bit
+// and ties break the same way (by chunk id).
+
+import { tokenize } from "../shared/lexical.js";
+
+const has = (o, k) => Object.prototype.hasOwnProperty.call(o, k); // "constructor" is a word too
+
+/** lexicalIndex(json, {k1, b}) → {stopwords, search(query) → {scores, terms: query terms}} */
+export function lexicalIndex(json, { k1, b }) {
+  const { n, dl, terms } = json;
+  const avgdl = json.avgdl || 1; // an index of empty chunks; as the Python side does
+  const stopwords = new Set(json.stopwords);
+  // Length normalisation per chunk, k1·(1 − b + b·dl/avgdl): same operations as the spec.
+  const norm = new Float64Array(n);
+  for (let i = 0; i < n; i++) norm[i] = k1 * (1 - b + (b * dl[i]) / avgdl);
+
+  function search(query) {
+    const scores = new Float64Array(n);
+    // Deduplicated, in order of first occurrence: the summation order is part of the spec.
+    const qterms = [...new Set(tokenize(query, stopwords))];
+    for (const t of qterms) {
+      if (!has(terms, t)) continue;
+      const postings = terms[t];
+      const df = postings.length / 2;
+      const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
+      for (let j = 0, id = 0; j < postings.length; j += 2) {
+        id += postings[j]; // first entry absolute, then deltas
+        const tf = postings[j + 1];
+        scores[id] += (idf * tf * (k1 + 1)) / (tf + norm[id]);
+      }
+    }
+    return { scores, terms: qterms };
+  }
+
+  return { n, stopwords, search };
+}

@@ -1,0 +1,57 @@
+// The lexical tokenizer of docs/bundle-format.md ("index/lexical… and the lexical
+// tokenizer"). The Python generator tokenizes documents with the same rules, so any
+// change here must be made there too, or BM25 silently stops matching.
+
+const MARKS = /\p{M}/gu;
+const WORD = /[\p{L}\p{N}]+/gu;
+const SURROGATE = /[\uD800-\uDFFF]/;
+const MAX_LEN = 40;
+
+// Lengths are counted in code points, as Python's len() does; String.length counts
+// UTF-16 units, which differs for letters outside the BMP.
+function cpLength(s) {
+  return SURROGATE.test(s) ? [...s].length : s.length;
+}
+
+// Harman's S-stemmer: ies→y, es→e, s→"" with the spec's exceptions.
+function stem(t) {
+  if (t.endsWith("ies")) {
+    if (!t.endsWith("eies") && !t.endsWith("aies")) return t.slice(0, -3) + "y";
+  } else if (t.endsWith("es")) {
+    if (!t.endsWith("aes") && !t.endsWith("ees") && !t.endsWith("oes")) return t.slice(0, -1);
+  } else if (t.endsWith("s")) {
+    if (!t.endsWith("us") && !t.endsWith("ss")) return t.slice(0, -1);
+  }
+  return t;
+}
+
+/**
+ * tokenize("Refunds über 30 días", new Set(["the"])) → ["refund", "uber", "30", "dia"]
+ * Tokens in text order, duplicates kept; `stopwords` is a Set of unstemmed words.
+ */
+export function tokenize(text, stopwords) {
+  const norm = String(text).normalize("NFKD").replace(MARKS, "").toLowerCase();
+  const out = [];
+  for (const [t] of norm.matchAll(WORD)) {
+    if (stopwords && stopwords.has(t)) continue;
+    const len = cpLength(t);
+    if (len > MAX_LEN) continue;
+    out.push(len > 3 ? stem(t) : t);
+  }
+  return out;
+}
+
+/**
+ * splitSentences("It works. Really!\nNext line") → ["It works.", "Really!", "Next line"]
+ * Good enough to highlight matching sentences; not a linguistic splitter.
+ */
+export function splitSentences(text) {
+  const out = [];
+  for (const line of String(text).split(/\n+/)) {
+    for (const s of line.split(/(?<=[.!?])\s+(?=[\p{Lu}\p{N}])/u)) {
+      const t = s.trim();
+      if (t) out.push(t);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,168 @@
+// The launcher and the chat panel, drawn in the open shadow root of one <sitebot-widget>
+// element: host-page CSS cannot reach in (`:host {all: initial}`) and ours cannot leak out.
+
+import { h, icon, ICONS, isEditable } from "./dom.js";
+import { CSS } from "./styles.js";
+
+export const ASSET_ATTR = "data-sitebot-asset"; // on every node we add to the host page
+
+/**
+ * mountUI({strings, theme, position, shortcut, note, onOpen, onAsk}) → {open, close, isOpen, turn, destroy}
+ * `turn(question)` shows the question with a "searching" line and returns `settle(node)`,
+ * which replaces that line with the answer unless a newer question came in since.
+ */
+export function mountUI({ strings, theme, position, shortcut, note, onOpen, onAsk }) {
+  const host = document.createElement("sitebot-widget");
+  host.setAttribute(ASSET_ATTR, "");
+  const shadow = host.attachShadow({ mode: "open" });
+  adoptStyles(shadow, CSS + theme);
+
+  const input = h("input", {
+    id: "sb-input",
+    class: "input",
+    type: "text",
+    autocomplete: "off",
+    enterkeyhint: "send",
+    maxlength: "500",
+    placeholder: strings.placeholder,
+  });
+  const log = h("div", { class: "log", role: "log", "aria-live": "polite", "aria-label": strings.conversation });
+  const closeButton = h("button", { class: "x", type: "button", "aria-label": strings.close, onclick: () => close(true) }, icon(ICONS.close));
+  const form = h(
+    "form",
+    { class: "form", onsubmit: submit },
+    h("label", { class: "vh", for: "sb-input" }, strings.inputLabel),
+    input,
+    h("button", { class: "send", type: "submit", "aria-label": strings.send }, icon(ICONS.send)),
+  );
+  const panel = h(
+    "div",
+    { id: "sb-panel", class: "panel", role: "dialog", "aria-modal": "false", "aria-label": strings.title, hidden: true, onkeydown: panelKey },
+    h("div", { class: "head" }, h("div", null, h("p", { class: "title" }, strings.title), h("p", { class: "subtitle" }, strings.subtitle)), closeButton),
+    log,
+    form,
+    note ? h("p", { class: "note" }, note) : null,
+  );
+  const launcher = h(
+    "button",
+    {
+      class: "launcher",
+      type: "button",
+      "aria-label": strings.launcher,
+      "aria-expanded": "false",
+      "aria-controls": "sb-panel",
+      "aria-haspopup": "dialog",
+      "aria-keyshortcuts": shortcut ? "/ Control+K Meta+K" : null,
+      onclick: () => (isOpen() ? close(true) : open(true)),
+    },
+    icon(ICONS.chat, "i-chat"),
+    icon(ICONS.close, "i-close"),
+  );
+  const root = h("div", { class: position === "left" ? "sb left" : "sb" }, panel, launcher);
+  shadow.append(root);
+  log.append(h("p", { class: "msg bot" }, strings.greeting));
+  (document.body || document.documentElement).append(host);
+  if (shortcut) document.addEventListener("keydown", pageKey);
+
+  let current = null;
+
+  function isOpen() {
+    return !panel.hidden;
+  }
+
+  function open(focus) {
+    if (!isOpen()) {
+      panel.hidden = false;
+      root.classList.add("open");
+      launcher.setAttribute("aria-expanded", "true");
+      log.scrollTop = log.scrollHeight;
+      onOpen();
+    }
+    if (focus) input.focus();
+  }
+
+  function close(returnFocus) {
+    if (!isOpen()) return;
+    const hadFocus = panel.contains(shadow.activeElement);
+    panel.hidden = true;
+    root.classList.remove("open");
+    launcher.setAttribute("aria-expanded", "false");
+    if (returnFocus || hadFocus) launcher.focus();
+  }
+
+  function submit(event) {
+    event.preventDefault();
+    const question = input.value.trim();
+    if (!question) return;
+    input.value = "";
+    onAsk(question);
+  }
+
+  function turn(question) {
+    if (current) current.pending.remove(); // superseded: its answer will be dropped
+    const asked = h("p", { class: "msg user" }, question);
+    const pending = h("p", { class: "msg bot busy" }, strings.searching);
+    log.append(asked, pending);
+    log.scrollTop = log.scrollHeight;
+    const t = {
+      pending,
+      settle(node) {
+        if (current !== t) return;
+        current = null;
+        pending.replaceWith(node);
+        // Scroll to the end, but never past the question: a long answer is read from its top.
+        log.scrollTop = Math.min(log.scrollHeight, asked.offsetTop - 16);
+      },
+    };
+    current = t;
+    return t.settle;
+  }
+
+  function panelKey(event) {
+    if (event.key === "Escape") {
+      event.stopPropagation();
+      close(true);
+    } else if (event.key === "Tab") {
+      // Keep Tab inside the open panel; Esc is the way out.
+      const items = [...panel.querySelectorAll("button, a[href], input")];
+      const first = items[0];
+      const last = items[items.length - 1];
+      const active = shadow.activeElement;
+      if (event.shiftKey ? active === first || !panel.contains(active) : active === last) {
+        event.preventDefault();
+        (event.shiftKey ? last : first).focus();
+      }
+    }
+  }
+
+  // "/" or Ctrl/Cmd+K opens the panel, unless the visitor is typing somewhere
+  // (composedPath()[0] sees through shadow roots, ours and the page's).
+  function pageKey(event) {
+    if (event.defaultPrevented || event.isComposing || event.altKey) return;
+    const key = String(event.key || ""); // autofill sends keydown events without a key
+    const mod = event.ctrlKey || event.metaKey;
+    const wanted = key === "/" ? !mod : mod && !event.shiftKey && key.toLowerCase() === "k";
+    if (!wanted || isEditable(event.composedPath()[0])) return;
+    event.preventDefault();
+    open(true);
+  }
+
+  function destroy() {
+    document.removeEventListener("keydown", pageKey);
+    host.remove();
+  }
+
+  return { open, close, isOpen, turn, destroy };
+}
+
+// A constructed stylesheet works under a strict CSP (no inline <style> needed); the
+// <style> element is for browsers without adoptedStyleSheets.
+function adoptStyles(shadow, css) {
+  try {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(css);
+    shadow.adoptedStyleSheets = [sheet];
+  } catch {
+    shadow.append(h("style", null, css));
+  }
+}

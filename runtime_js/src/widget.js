@@ -1,0 +1,192 @@
+// widget.js — the only file a host page loads up front:
+//   <script src="https://cdn.example/chatbot/widget.js" defer data-title="Help"></script>
+// It finds its bundle from its own URL, reads sitebot.json, draws the launcher in a
+// shadow root and defines window.sitebot. The engine Worker starts on first open or on
+// the first API call. Nothing here may throw into the host page: problems are one
+// console.warn("[sitebot] …") each, with the cause and the fix.
+
+import { extractPassages, passageText, renderPassages } from "./ui/answer.js";
+import { createClient } from "./ui/client.js";
+import { h } from "./ui/dom.js";
+import { mountUI } from "./ui/panel.js";
+import { pickStrings } from "./ui/strings.js";
+
+const FORMAT = 1; // the sitebot.json format this widget reads
+const UI_RESULTS = 4; // results fetched per question asked in the panel
+const DATA_KEYS = ["title", "accent", "position", "open", "greeting", "placeholder", "lang", "shortcut", "preload"];
+
+const warned = new Set();
+function warn(message) {
+  if (warned.has(message)) return;
+  warned.add(message);
+  console.warn(`[sitebot] ${message}`);
+}
+
+try {
+  if (window.sitebot && window.sitebot.destroy && window.sitebot.version) {
+    warn("widget.js is included twice on this page; remove one of its <script> tags");
+  } else {
+    const script = ownScript();
+    if (script) window.sitebot = createSitebot(script);
+    else warn("could not find its own <script> tag; load widget.js with <script src=… defer>");
+  }
+} catch (err) {
+  warn(`could not start: ${err && err.message}`);
+}
+
+// document.currentScript can be clobbered by an element named "currentScript", hence the
+// type check; it is null for module scripts, hence the fallback by file name.
+function ownScript() {
+  const current = document.currentScript;
+  if (current instanceof HTMLScriptElement && current.src) return current;
+  const found = document.querySelector('script[src*="widget.js"]');
+  return found instanceof HTMLScriptElement ? found : null;
+}
+
+function createSitebot(script) {
+  const base = new URL(".", script.src).href;
+  let app = null; // {ui, client, strings} once sitebot.json has loaded
+  let destroyed = false;
+
+  const loaded = loadManifest(base).then((manifest) => {
+    if (!manifest || destroyed) return null;
+    const settings = readSettings(manifest, script.dataset);
+    const strings = pickStrings(settings.lang || document.documentElement.lang);
+    for (const key of ["title", "greeting", "placeholder"]) if (settings[key]) strings[key] = String(settings[key]);
+    if (settings.not_found) strings.notFound = String(settings.not_found);
+    const client = createClient(base, manifest, warn);
+    const ui = mountUI({
+      strings,
+      theme: themeCss(settings.accent),
+      position: settings.position === "left" ? "left" : "right",
+      shortcut: String(settings.shortcut) !== "false",
+      note: settings.mode === "llm" ? null : strings.privacy, // true only when nothing is sent anywhere
+      onOpen: () => client.start(),
+      onAsk: (question) => answer(question, true).catch(() => {}),
+    });
+    app = { ui, client, strings };
+    if (String(settings.open) === "true") ui.open(false); // do not steal focus at load
+    else if (settings.preload === "idle") (window.requestIdleCallback || setTimeout)(() => client.start());
+    return app;
+  });
+
+  async function engine() {
+    const a = await loaded;
+    if (!a) throw new Error("sitebot is not available on this page (see the [sitebot] console warning)");
+    return a;
+  }
+
+  // One question → the extractive answer; shown in the panel when `render` is true.
+  // A newer question supersedes an older one in the panel (its answer is dropped there).
+  async function answer(question, render) {
+    const a = await engine();
+    const settle = render ? a.ui.turn(question) : null;
+    try {
+      const msg = await a.client.request({ type: "search", query: question, k: UI_RESULTS });
+      const passages = msg.notFound ? [] : extractPassages(msg.results, msg.terms || []);
+      if (settle) settle(passages.length ? renderPassages(passages, a.strings) : h("p", { class: "msg bot" }, a.strings.notFound));
+      if (!passages.length) return { answer: a.strings.notFound, citations: [] };
+      return {
+        answer: passages.map(passageText).join("\n\n"),
+        citations: passages.map((p) => ({ url: p.url, title: p.title })),
+      };
+    } catch (err) {
+      if (settle) settle(h("p", { class: "msg bot" }, a.strings.error));
+      throw err;
+    }
+  }
+
+  const api = {
+    version: FORMAT,
+    /** search("refund policy", {k: 5}) → [{url, title, heading, score, text}] best first */
+    async search(query, { k = 5 } = {}) {
+      const { client } = await engine();
+      const msg = await client.request({ type: "search", query: String(query), k });
+      return msg.results.map(({ url, title, heading, score, text }) => ({ url, title, heading, score, text }));
+    },
+    /** ask("Can I get a refund?") → {answer, citations: [{url, title}]} */
+    async ask(question) {
+      const a = await engine();
+      return answer(String(question), a.ui.isOpen());
+    },
+    /** embed("text") → the query vector, as the engine computes it */
+    async embed(text) {
+      const { client } = await engine();
+      return (await client.request({ type: "embed", text: String(text) })).vector;
+    },
+    /** ready() → once the lexical index is loaded; ready({model: true}) → and the model */
+    async ready({ model = false } = {}) {
+      const { client } = await engine();
+      await client.ready(Boolean(model));
+    },
+    open: () => loaded.then((a) => void (a && a.ui.open(true))),
+    close: () => loaded.then((a) => void (a && a.ui.close(false))),
+    /** Removes everything widget.js added and stops the engine. */
+    destroy() {
+      destroyed = true;
+      if (app) {
+        app.ui.destroy();
+        app.client.terminate();
+        app = null;
+      }
+      if (window.sitebot === api) delete window.sitebot;
+    },
+  };
+  return api;
+}
+
+async function loadManifest(base) {
+  const url = new URL("sitebot.json", base).href;
+  let manifest;
+  try {
+    const res = await fetch(url, { cache: "no-cache" });
+    if (!res.ok) {
+      warn(`${url} answered HTTP ${res.status}; deploy the whole bundle folder, sitebot.json next to widget.js`);
+      return null;
+    }
+    manifest = await res.json();
+  } catch (err) {
+    warn(`could not read ${url} (${err.message}); if the bundle is on another origin, serve it with CORS headers`);
+    return null;
+  }
+  if (!manifest || manifest.format !== FORMAT) {
+    warn(
+      `${url} has format ${manifest && manifest.format}, this widget.js reads format ${FORMAT}; ` +
+        "deploy widget.js and sitebot.json from the same `sitebot generate` run",
+    );
+    return null;
+  }
+  return manifest;
+}
+
+// Settings from the script's data-* attributes override those of sitebot.json.
+function readSettings(manifest, data) {
+  const settings = { ...manifest.settings };
+  for (const key of DATA_KEYS) if (data[key] != null) settings[key] = data[key];
+  if (data.notFound != null) settings.not_found = data.notFound;
+  return settings;
+}
+
+// The accent goes into the stylesheet, not a style attribute (strict CSP), so it must be
+// a plain colour: anything else could inject CSS.
+function themeCss(accent) {
+  if (!accent) return "";
+  const value = String(accent).trim();
+  if (!/^(#[\da-f]{3,8}|[a-z]{3,20}|(rgb|hsl)a?\([\d\s.,%/a-z]{1,40}\))$/i.test(value)) {
+    warn(`ignored accent ${JSON.stringify(value)}: use a CSS colour such as #2563eb`);
+    return "";
+  }
+  return `:host{--sitebot-accent:${value};--sitebot-accent-text:${readableOn(value)}}`;
+}
+
+// White text on dark accents, near-black on light ones (hex accents; others get white).
+function readableOn(color) {
+  let hex = color.slice(1);
+  if (color[0] !== "#" || (hex.length !== 3 && hex.length !== 6)) return "#fff";
+  if (hex.length === 3) hex = [...hex].map((c) => c + c).join("");
+  const [r, g, b] = [0, 2, 4].map((i) => {
+    const c = parseInt(hex.slice(i, i + 2), 16) / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.3 ? "#111" : "#fff";
+}
