@@ -159,17 +159,24 @@ def _print_summary(s: Any, verbose: bool, quiet: bool) -> None:
 @click.argument("folder", required=False, default="chatbot", type=click.Path(path_type=Path))
 @click.option("--port", default=8000, show_default=True, help="Port to listen on (0 picks a free one).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--site", type=click.Path(path_type=Path), help="Also serve this site folder at /, with the bot on every page.")
 @click.option("-v", "--verbose", is_flag=True, help="Log every request.")
-def serve(folder: Path, port: int, host: str, verbose: bool) -> None:
-    """Serve a bundle FOLDER with its demo page, for preview."""
+def serve(folder: Path, port: int, host: str, site: Path | None, verbose: bool) -> None:
+    """Serve a bundle FOLDER with its demo page, for preview.
+
+    With --site, your own pages are served at / with the bot added to each of them
+    (the bundle is mounted at /chatbot/), so you see it where your visitors will.
+    """
     from .serve import make_server
 
     try:
-        server = make_server(folder, host=host, port=port, verbose=verbose)
+        server = make_server(folder, host=host, port=port, verbose=verbose, site=site)
     except SitebotError as e:
         _fail(e, verbose)
         return
-    click.echo(f"Serving {folder} at http://{host}:{server.server_address[1]}/ (Ctrl+C to stop)", err=True)
+    url = f"http://{host}:{server.server_address[1]}/"
+    where = f"{site} at {url} with the bot from {folder}" if site else f"{folder} at {url}"
+    click.echo(f"Serving {where} (Ctrl+C to stop)", err=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

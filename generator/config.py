@@ -42,6 +42,7 @@ SCHEMA: dict[str, Any] = {
         "mode": (str, lambda v: v == "extractive", "must be extractive (the llm mode is not available yet)"),
     },
     "retrieval": {
+        "fusion": (str, lambda v: v in ("convex", "rrf"), "must be convex or rrf"),
         "w_dense": (float, lambda v: v >= 0, "must be ≥ 0"),
         "w_lexical": (float, lambda v: v >= 0, "must be ≥ 0"),
         "min_dense": (float, lambda v: -1 <= v <= 1, "must be between -1 and 1"),

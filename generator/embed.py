@@ -18,6 +18,7 @@ import numpy as np
 from .model import LoadedModel
 
 Progress = Callable[[int], None]
+CACHE_SLICE = 2048
 
 
 def token_ids(model: LoadedModel, texts: Sequence[str], *, max_tokens: int) -> list[list[int]]:
@@ -125,8 +126,10 @@ def embed_with_cache(
             vectors[i] = found[k]
     if progress and len(todo) < len(texts):
         progress(len(texts) - len(todo))
-    if todo:
-        fresh = embed_ids(model, token_ids(model, [texts[i] for i in todo], max_tokens=max_tokens), progress=progress)
-        vectors[todo] = fresh
-        cache.put_many({keys[i]: fresh[j] for j, i in enumerate(todo)})
+    # Slices are saved as they finish, so an interrupted build keeps most of its work.
+    for start in range(0, len(todo), CACHE_SLICE):
+        part = todo[start : start + CACHE_SLICE]
+        fresh = embed_ids(model, token_ids(model, [texts[i] for i in part], max_tokens=max_tokens), progress=progress)
+        vectors[part] = fresh
+        cache.put_many({keys[i]: fresh[j] for j, i in enumerate(part)})
     return vectors, len(todo)

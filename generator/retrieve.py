@@ -40,9 +40,16 @@ class Retriever:
         lexical = json.loads((self.root / files["lexical"]).read_text())
         self.bm25 = BM25(lexical, k1=self.params["k1"], b=self.params["b"])
         n, dims = m["counts"]["chunks"], m["model"]["dims"]
-        q, scales = quantise.from_bytes((self.root / files["vectors"]).read_bytes(), n, dims)
+        self.codes, self.scales = quantise.from_bytes((self.root / files["vectors"]).read_bytes(), n, dims)
         # float_vectors lets a benchmark compare int8 with the unquantised vectors.
-        self.vectors = float_vectors if float_vectors is not None else quantise.dequantise(q, scales)
+        self.float_vectors = float_vectors
+
+    def dense_scores(self, qvec: np.ndarray) -> np.ndarray:
+        """Dense scores of all chunks, in float64 like the browser (fewer ties than float32)."""
+        q = np.asarray(qvec, dtype=np.float64)
+        if self.float_vectors is not None:
+            return self.float_vectors.astype(np.float64) @ q
+        return self.scales.astype(np.float64) * (self.codes.astype(np.float64) @ q)
 
     def url(self, i: int) -> str:
         page, anchor = self.chunks[i][0], self.chunks[i][1]
@@ -50,37 +57,46 @@ class Retriever:
         return f"{base}#{anchor}" if anchor else base
 
     def rank(self, query: str, qvec: np.ndarray | None, *, mode: str = "hybrid") -> tuple[list[tuple[int, float, float | None, float | None]], bool]:
-        """Ranked (chunk, score, dense, lexical) and whether the answer is "not found"."""
+        """Ranked (chunk, score, dense, lexical) and whether the answer is "not found".
+
+        `mode` is "hybrid" (the browser's), or "dense" / "lexical" alone for benchmarks.
+        """
         p = self.params
         cand = p["candidates"]
         lex_scores = self.bm25.scores(query) if mode in ("hybrid", "lexical") else {}
         lex_list = sorted(lex_scores.items(), key=lambda kv: (-kv[1], kv[0]))[:cand]
         dense_all = None
         dense_list: list[tuple[int, float]] = []
-        if qvec is not None and mode in ("hybrid", "dense"):
-            dense_all = self.vectors @ qvec.astype(np.float32)
+        if qvec is not None and mode in ("hybrid", "dense") and query.strip():
+            dense_all = self.dense_scores(qvec)
             order = np.lexsort((np.arange(len(dense_all)), -dense_all))[:cand]
             dense_list = [(int(i), float(dense_all[i])) for i in order]
         weight = [c[3] for c in self.chunks]
         fused: dict[int, float] = {}
-        if dense_list and lex_list:
+        if not dense_list:
+            fused = dict(lex_list)
+        elif not lex_list:
+            fused = dict(dense_list)
+        elif p.get("fusion") == "rrf":
             for r, (i, _) in enumerate(dense_list, 1):
-                fused[i] = fused.get(i, 0.0) + p["w_dense"] / (p["rrf_k"] + r)
+                fused[i] = p["w_dense"] / (p["rrf_k"] + r)
             for r, (i, _) in enumerate(lex_list, 1):
                 fused[i] = fused.get(i, 0.0) + p["w_lexical"] / (p["rrf_k"] + r)
-        elif dense_list:
-            fused = {i: s for i, s in dense_list}
         else:
-            fused = {i: s for i, s in lex_list}
+            # Convex fusion of min-max normalised scores over the candidates.
+            top_d, low_d = dense_list[0][1], dense_list[-1][1]
+            span = (top_d - low_d) or 1.0
+            top_l = lex_list[0][1]
+            ids = [i for i, _ in dense_list] + [i for i, _ in lex_list if i not in dict(dense_list)]
+            for i in ids:
+                d = max(0.0, (float(dense_all[i]) - low_d) / span)  # type: ignore[index]
+                fused[i] = p["w_dense"] * d + p["w_lexical"] * (lex_scores.get(i, 0.0) / top_l)
         ranked = sorted(((i, s * weight[i]) for i, s in fused.items()), key=lambda t: (-t[1], t[0]))
         if dense_all is not None:
             not_found = float(dense_all.max(initial=-1.0)) < p["min_dense"]
         else:
             not_found = not lex_list
-        out = [
-            (i, s, float(dense_all[i]) if dense_all is not None else None, lex_scores.get(i))
-            for i, s in ranked
-        ]
+        out = [(i, s, float(dense_all[i]) if dense_all is not None else None, lex_scores.get(i)) for i, s in ranked]
         return out, not_found
 
     def search(self, query: str, qvec: np.ndarray | None, *, k: int = 5, mode: str = "hybrid") -> list[Hit]:

@@ -8,6 +8,7 @@ long-lived caching for the content-addressed ones.
 from __future__ import annotations
 
 import functools
+import io
 import re
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -46,14 +47,56 @@ class _Handler(SimpleHTTPRequestHandler):
             super().log_message(format, *args)
 
 
+class _SiteHandler(_Handler):
+    """Preview on the owner's own pages: the site at /, the bundle at /chatbot/, and the
+    widget's script tag added to every HTML page on the fly (the files are not changed)."""
+
+    bundle: Path
+    mount = "/chatbot/"
+
+    def translate_path(self, path: str) -> str:
+        clean = path.split("?", 1)[0].split("#", 1)[0]
+        if clean.startswith(self.mount):
+            return str(self.bundle / clean[len(self.mount):])
+        local = Path(super().translate_path(path))
+        # Pretty URLs of Markdown pages (docs/setup → docs/setup.md), as the index maps them.
+        if not local.exists() and local.with_suffix(".md").is_file():
+            return str(local.with_suffix(".md"))
+        return str(local)
+
+    def send_head(self):  # type: ignore[no-untyped-def]
+        path = Path(self.translate_path(self.path))
+        if path.is_dir() and (path / "index.html").is_file() and self.path.split("?")[0].endswith("/"):
+            path = path / "index.html"
+        if path.suffix in (".html", ".htm") and not str(path).startswith(str(self.bundle)) and path.is_file():
+            body = path.read_bytes()
+            tag = f'<script src="{self.mount}widget.js" defer></script>'.encode()
+            body = body.replace(b"</body>", tag + b"</body>", 1) if b"</body>" in body else body + tag
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            return io.BytesIO(body)
+        return super().send_head()
+
+
 def make_server(folder: Path, *, host: str = "127.0.0.1", port: int = 8000, verbose: bool = False,
-                require_bundle: bool = True) -> ThreadingHTTPServer:
-    """A server for `folder` (not yet serving); port 0 picks a free port."""
+                require_bundle: bool = True, site: Path | None = None) -> ThreadingHTTPServer:
+    """A server for `folder` (not yet serving); port 0 picks a free port.
+
+    With `site`, the site folder is served at / with the bundle mounted at /chatbot/.
+    """
     if not folder.is_dir():
         raise BundleError(f"{folder} is not a folder; give the bundle folder that `sitebot generate` wrote")
     if require_bundle and not (folder / "sitebot.json").is_file():
         raise BundleError(f"{folder} has no sitebot.json; give the bundle folder that `sitebot generate` wrote")
-    handler = functools.partial(_Handler, directory=str(folder))
+    if site is not None:
+        if not site.is_dir():
+            raise BundleError(f"--site {site} is not a folder")
+        handler_cls = type("SiteHandler", (_SiteHandler,), {"bundle": folder.resolve()})
+        handler = functools.partial(handler_cls, directory=str(site))
+    else:
+        handler = functools.partial(_Handler, directory=str(folder))
     try:
         server = ThreadingHTTPServer((host, port), handler)
     except OSError as e:

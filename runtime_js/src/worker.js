@@ -85,7 +85,7 @@ async function search(query, k = 5) {
     denseIds = topK(denseScores, retrieval.candidates);
     notFound = !(denseScores[denseIds[0]] >= retrieval.min_dense);
   }
-  const ranked = fuse(lexIds, lex.scores, denseIds, idx.weights, retrieval).slice(0, Math.max(0, k));
+  const ranked = fuse(lexIds, lex.scores, denseIds, denseScores, idx.weights, retrieval).slice(0, Math.max(0, k));
   const texts = await idx.texts(ranked.map((r) => r.id));
   const results = ranked.map(({ id, score }) => {
     const [pageIndex, anchor, heading] = idx.chunks[id];
