@@ -67,6 +67,7 @@ def served_site(tmp_path_factory: pytest.TempPathFactory, examples_bundle: Path)
     server, url = serve_in_thread(root, require_bundle=False)
     yield url
     server.shutdown()
+    server.server_close()
 
 
 @pytest.fixture(scope="session")
