@@ -248,3 +248,25 @@ def test_demo_page_console_is_clean(page: Any, served_site: str) -> None:
     assert page.problems == []
 
 
+
+
+def test_works_under_a_strict_content_security_policy(page: Any, examples_bundle: Path, tmp_path: Path) -> None:
+    site = tmp_path / "csp"
+    shutil.copytree(examples_bundle, site / "chatbot")
+    (site / "index.html").write_text(
+        "<!doctype html><html lang=en><head><meta charset=utf-8><link rel=icon href='data:,'>"
+        "<meta http-equiv='Content-Security-Policy' content=\"default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; "
+        "style-src 'self'; worker-src 'self'; connect-src 'self'\"><title>Strict</title></head>"
+        "<body><p>Strict page</p><script src='chatbot/widget.js' defer></script></body></html>")
+    server, url = serve_in_thread(site, require_bundle=False)
+    try:
+        page.goto(url + "index.html")
+        wait_ready(page, model=True)
+        page.evaluate("() => window.sitebot.open()")
+        answer = page.evaluate("() => window.sitebot.ask('When can I phone support?')")
+        assert answer["citations"]
+        assert page.locator("sitebot-widget [role=dialog]").is_visible()
+        assert page.problems == []  # a CSP violation would be a console error
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -98,3 +98,11 @@ def test_latin1_without_declared_charset_is_decoded() -> None:
 )
 def test_files_map_to_urls(path: str, url: str) -> None:
     assert url_for(path, "https://acme.example/") == url
+
+
+def test_owner_markers_weight_and_ignore() -> None:
+    doc = extract(html_page("<main data-sitebot-weight='0.3'><p>Changelog entry.</p><div data-sitebot-ignore><p>Ad block.</p></div></main>"))
+    assert doc.weight == 0.3 and "Ad block" not in doc.text
+    with pytest.raises(Skipped):
+        extract(html_page("<main><p>x</p></main>").__class__(url="u", path="p.html", kind="html",
+                content=b"<html><body data-sitebot-ignore><main><p>x</p></main></body></html>"))
