@@ -23,26 +23,36 @@ they this those through to too under until up very was we were what when where w
 whom why will with would you your yours yourself yourselves s t don
 """.split()))
 
-_TOKEN = re.compile(r"[^\W_]+")  # runs of letters or digits (\w minus underscore)
+# Runs of letters or digits (\w minus underscore), joined by single hyphens.
+_TOKEN = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 
 
 def _stem(t: str) -> str:
-    """Harman's S-stemmer: plurals only, which is safe for names and identifiers."""
+    """Harman's S-stemmer (as Lucene's EnglishMinimalStemmer): plurals only, which is safe
+    for names and identifiers. The first ending that matches decides, exceptions included."""
     if len(t) <= 3:
         return t
-    if t.endswith("ies") and not t.endswith(("eies", "aies")):
-        return t[:-3] + "y"
-    if t.endswith("es") and not t.endswith(("aes", "ees", "oes")):
-        return t[:-1]
-    if t.endswith("s") and not t.endswith(("us", "ss")):
-        return t[:-1]
+    if t.endswith("ies"):
+        return t if t.endswith(("eies", "aies")) else t[:-3] + "y"
+    if t.endswith("es"):
+        return t if t.endswith(("aes", "ees", "oes")) else t[:-1]
+    if t.endswith("s"):
+        return t if t.endswith(("us", "ss")) else t[:-1]
     return t
 
 
 def tokenize(text: str, stopwords: frozenset[str] | set[str] = frozenset(STOPWORDS)) -> list[str]:
+    """Lexical terms in text order: `tokenize("Wi-Fi setups")` → `["wi", "fi", "wifi", "setup"]`."""
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.category(c).startswith("M")).lower()
-    return [_stem(t) for t in _TOKEN.findall(text) if t not in stopwords and len(t) <= 40]
+    out: list[str] = []
+    for run in _TOKEN.findall(text):
+        parts = run.split("-")
+        # The joined form too, so "wi-fi" meets "wifi" and "e-mail" meets "email".
+        for t in parts + (["".join(parts)] if len(parts) > 1 else []):
+            if t not in stopwords and len(t) <= 40:
+                out.append(_stem(t))
+    return out
 
 
 def build(texts: Sequence[str]) -> dict:

@@ -170,3 +170,17 @@ def test_bad_input_fails_cleanly_and_keeps_the_bundle(case: str, small_site: Pat
 def test_serve_refuses_a_folder_that_is_not_a_bundle(tmp_path: Path) -> None:
     r = run_cli("serve", str(tmp_path))
     assert_clean_failure(r, "no sitebot.json")
+
+
+def test_any_bert_style_model_folder_via_model(small_site: Path, tmp_path: Path) -> None:
+    from generator.model import default_model
+
+    folder = tmp_path / "my-minilm"
+    folder.mkdir()
+    files = default_model()
+    shutil.copy(files.model, folder / "model.onnx")
+    shutil.copy(files.tokenizer, folder / "tokenizer.json")
+    out = build(small_site, tmp_path / "b", "--model", str(folder))
+    manifest = json.loads((out / "sitebot.json").read_text())
+    assert manifest["model"]["id"] == "my-minilm" and manifest["model"]["dims"] == 384
+    assert (out / manifest["model"]["files"]["model"]).stat().st_size == files.model.stat().st_size

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from generator.lexical import BM25, build, tokenize
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+from generator.lexical import BM25, STOPWORDS, build, tokenize
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_tokenize_folds_case_accents_plurals_and_stopwords() -> None:
     assert tokenize("How do I get REFUNDS for Café orders?") == ["get", "refund", "cafe", "order"]
     assert tokenize("policies classes bus glass") == ["policy", "classe", "bus", "glass"]
-    assert tokenize("pg_dump --base-url v2.1") == ["pg", "dump", "base", "url", "v2", "1"]
+    assert tokenize("pg_dump --base-url v2.1") == ["pg", "dump", "base", "url", "baseurl", "v2", "1"]
+    assert tokenize("Wi-Fi e-mail") == ["wi", "fi", "wifi", "e", "mail", "email"]
 
 
 def test_bm25_prefers_rare_matching_terms() -> None:
@@ -23,3 +31,21 @@ def test_index_postings_are_delta_encoded() -> None:
     idx = build(["apple", "pear", "apple apple", "apple"])
     assert idx["terms"]["apple"] == [0, 1, 2, 2, 1, 1]
     assert idx["dl"] == [1, 1, 2, 1] and idx["n"] == 4
+
+
+PARITY = ["How do I get REFUNDS for Café orders?", "Wi-Fi e-mail set-up re-enter--twice -x- a-", "naïve coöperation ﬁne ｆｕｌｌｗｉｄｔｈ",
+          "İstanbul ΟΔΥΣΣΕΥΣ straße 中文字符 日本語", "pg_dump --format=custom v2.1.3 x86_64", "policies classes bus glass eies aies shoes toes",
+          "constructor toString __proto__ hasOwnProperty", "x" * 45 + " " + "y" * 40, "١٢٣ ٤٥ numbers ½ ² ⅷ", "emoji 🖨️ 😡 e‑mail (non-breaking)"]
+
+
+def test_browser_tokenizer_agrees_with_python(tmp_path: Path) -> None:
+    """runtime_js/src/shared/lexical.js, run by Node, gives the same terms as generator.lexical."""
+    node = shutil.which("node")
+    assert node, "Node.js is needed to build the browser runtime and for this test"
+    script = tmp_path / "t.mjs"
+    script.write_text(
+        f"import {{ tokenize }} from {json.dumps((ROOT / 'runtime_js/src/shared/lexical.js').as_uri())};\n"
+        f"const stop = new Set({json.dumps(STOPWORDS)});\n"
+        f"console.log(JSON.stringify({json.dumps(PARITY)}.map((s) => tokenize(s, stop))));\n")
+    out = subprocess.run([node, str(script)], capture_output=True, text=True, check=True).stdout
+    assert json.loads(out) == [tokenize(s) for s in PARITY]

@@ -3,7 +3,8 @@
 // change here must be made there too, or BM25 silently stops matching.
 
 const MARKS = /\p{M}/gu;
-const WORD = /[\p{L}\p{N}]+/gu;
+// Runs of letters/digits, joined by single hyphens: "wi-fi" yields "wi", "fi", then "wifi".
+const WORD = /[\p{L}\p{N}]+(?:-[\p{L}\p{N}]+)*/gu;
 const SURROGATE = /[\uD800-\uDFFF]/;
 const MAX_LEN = 40;
 
@@ -27,16 +28,23 @@ function stem(t) {
 
 /**
  * tokenize("Refunds über 30 días", new Set(["the"])) → ["refund", "uber", "30", "dia"]
+ * tokenize("wi-fi") → ["wi", "fi", "wifi"]
  * Tokens in text order, duplicates kept; `stopwords` is a Set of unstemmed words.
  */
 export function tokenize(text, stopwords) {
   const norm = String(text).normalize("NFKD").replace(MARKS, "").toLowerCase();
   const out = [];
-  for (const [t] of norm.matchAll(WORD)) {
-    if (stopwords && stopwords.has(t)) continue;
+  const add = (t) => {
+    if (stopwords && stopwords.has(t)) return;
     const len = cpLength(t);
-    if (len > MAX_LEN) continue;
+    if (len > MAX_LEN) return;
     out.push(len > 3 ? stem(t) : t);
+  };
+  for (const [run] of norm.matchAll(WORD)) {
+    const parts = run.split("-");
+    parts.forEach(add);
+    // The joined form too, so "wi-fi" meets "wifi" and "e-mail" meets "email".
+    if (parts.length > 1) add(parts.join(""));
   }
   return out;
 }
