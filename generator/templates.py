@@ -7,10 +7,11 @@ from typing import Any
 
 import jinja2
 
-# In a wheel the templates are package data (generator/templates); in a checkout they sit
-# at the top of the repository.
+# In a wheel the templates are package data (generator/data/templates); in a checkout they
+# sit at the top of the repository.
 _HERE = Path(__file__).parent
-TEMPLATE_DIR = _HERE / "templates" if (_HERE / "templates").is_dir() else _HERE.parent / "templates"
+_PACKAGED = _HERE / "data" / "templates"
+TEMPLATE_DIR = _PACKAGED if _PACKAGED.is_dir() else _HERE.parent / "templates"
 
 _env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
