@@ -92,7 +92,7 @@ def main() -> None:
         if args.show_misses and label == "hybrid (int8)":
             for q, rk, good in zip(questions, rankings, answers):
                 if not rk or rk[0] not in good:
-                    print(f"  miss: {q['q'][:70]!r} → {rk[0].rsplit('/', 1)[-1] if rk else '-'} (want {', '.join(sorted(g.rsplit('/', 1)[-1] for g in good))})")
+                    print(f"  miss: {q['q'][:70]!r} → {rk[0].removeprefix(args.base_url) if rk else '-'} (want {', '.join(sorted(g.removeprefix(args.base_url) for g in good))})")
     print(f"\n{len(questions)} questions over {summary.pages} pages ({summary.chunks} chunks), page-level:")
     print(f"{'retrieval':<26}{'recall@1':>10}{'recall@5':>10}{'MRR@10':>10}")
     for label, s in rows:
