@@ -38,7 +38,7 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("source", required=False, type=click.Path(path_type=Path))
+@click.argument("source", required=False)
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Bundle folder to write [default: ./chatbot].")
 @click.option("--base-url", envvar="SITEBOT_BASE_URL", help="URL the site is published at, e.g. https://example.com/ [default: /].")
 @click.option("--config", "config_path", type=click.Path(path_type=Path), help="sitebot.toml to read [default: SOURCE/sitebot.toml or ./sitebot.toml].")
@@ -49,39 +49,69 @@ def cli() -> None:
 @click.option("--max-tokens", type=int, help="Chunk size in model tokens [default: 128].")
 @click.option("--title", help="Bot title shown in the panel.")
 @click.option("--cache-dir", type=click.Path(path_type=Path), envvar="SITEBOT_CACHE_DIR", help="Embedding cache [default: ~/.cache/sitebot].")
-@click.option("--no-cache", is_flag=True, help="Embed everything again; do not read or write the cache.")
-@click.option("-v", "--verbose", is_flag=True, help="List skipped pages; show error details.")
+@click.option("--no-cache", is_flag=True, help="Embed and fetch everything again; do not read or write the cache.")
+@click.option("--max-pages", type=int, help="Crawl: stop after this many pages [default: 5000].")
+@click.option("--max-depth", type=int, help="Crawl: links followed from the start URL [default: 50].")
+@click.option("--concurrency", type=int, help="Crawl: simultaneous requests per host [default: 4].")
+@click.option("--delay", type=float, help="Crawl: seconds between requests to a host [default: 0.1; robots Crawl-delay wins].")
+@click.option("--user-agent", help="Crawl: User-Agent (must name sitebot).")
+@click.option("--scope", help="Crawl: only URLs under this prefix [default: the start URL's host].")
+@click.option("--dry-run", is_flag=True, help="List what would be read or fetched; write nothing.")
+@click.option("--report", "report_path", type=click.Path(path_type=Path), help="Write a JSON build report (for CI).")
+@click.option("-v", "--verbose", is_flag=True, help="List skipped pages with reasons; show error details.")
 @click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors.")
-def generate(source: Path | None, output: Path | None, base_url: str | None, config_path: Path | None,
+def generate(source: str | None, output: Path | None, base_url: str | None, config_path: Path | None,
              model_dir: Path | None, selector: str | None, include: tuple[str, ...], exclude: tuple[str, ...],
              max_tokens: int | None, title: str | None, cache_dir: Path | None, no_cache: bool,
+             max_pages: int | None, max_depth: int | None, concurrency: int | None, delay: float | None,
+             user_agent: str | None, scope: str | None, dry_run: bool, report_path: Path | None,
              verbose: bool, quiet: bool) -> None:
-    """Build a chatbot bundle from SOURCE, a folder of built pages (HTML, Markdown, text).
+    """Build a chatbot bundle from SOURCE: a folder of built pages (HTML, Markdown, text,
+    PDF) or the URL of a live site to crawl.
 
     SOURCE may also be a folder holding a sitebot.toml whose `source` names the pages.
     """
+    crawl_flags = {"max_pages": max_pages, "max_depth": max_depth, "concurrency": concurrency, "delay": delay,
+                   "user_agent": user_agent, "scope": scope}
     try:
         opts = _options(source, output, base_url, config_path, model_dir, selector, include, exclude,
-                        max_tokens, title, cache_dir, no_cache)
+                        max_tokens, title, cache_dir, no_cache, crawl_flags)
+        if dry_run:
+            from .pipeline import plan
+
+            for url in plan(opts):
+                click.echo(url)
+            return
         summary = _run_generate(opts, quiet)
     except SitebotError as e:
         _fail(e, verbose)
         return
     _print_summary(summary, verbose, quiet)
+    if report_path is not None:
+        _write_report(report_path, summary)
 
 
-def _options(source: Path | None, output: Path | None, base_url: str | None, config_path: Path | None,
+def _options(source_arg: str | None, output: Path | None, base_url: str | None, config_path: Path | None,
              model_dir: Path | None, selector: str | None, include: tuple[str, ...], exclude: tuple[str, ...],
-             max_tokens: int | None, title: str | None, cache_dir: Path | None, no_cache: bool) -> Any:
+             max_tokens: int | None, title: str | None, cache_dir: Path | None, no_cache: bool,
+             crawl_flags: dict[str, Any]) -> Any:
     from .config import find_config, load_config
     from .errors import ConfigError
-    from .pipeline import BotSettings, GenerateOptions
+    from .pipeline import BotSettings, GenerateOptions, is_url
 
-    cfg = load_config(find_config(source if source and source.is_dir() else None, config_path))
-    if source is not None and cfg.path is not None and cfg.path.parent.resolve() == source.resolve():
-        source = cfg.path_value("source") or source
+    source: Path | str | None = source_arg
+    if source_arg is not None and not is_url(source_arg):
+        if "://" in source_arg:
+            raise ConfigError(f"{source_arg!r} is not a folder or an http(s) URL; give a folder or https://your.site/")
+        source = Path(source_arg)
+    folder = source if isinstance(source, Path) and source.is_dir() else None
+    cfg = load_config(find_config(folder, config_path))
+    if folder is not None and cfg.path is not None and cfg.path.parent.resolve() == folder.resolve():
+        src = cfg.get("source")
+        source = src if src and is_url(src) else (cfg.path_value("source") or folder)
     elif source is None:
-        source = cfg.path_value("source")
+        src = cfg.get("source")
+        source = src if src and is_url(src) else cfg.path_value("source")
     if source is None:
         raise ConfigError("no site folder given; run `sitebot generate PATH` with the folder your site is built into")
     base = base_url or cfg.get("base_url") or "/"
@@ -109,6 +139,7 @@ def _options(source: Path | None, output: Path | None, base_url: str | None, con
         use_cache=not no_cache,
         bot=bot,
         retrieval=dict(cfg.get("retrieval") or {}),
+        crawl={**(cfg.get("crawl") or {}), **{k: v for k, v in crawl_flags.items() if v is not None}},
     )
 
 
@@ -119,7 +150,7 @@ def _run_generate(opts: Any, quiet: bool) -> Any:
     from .pipeline import generate
 
     console = Console(stderr=True)
-    labels = {"read": "Reading pages", "chunk": "Chunking", "embed": "Embedding chunks"}
+    labels = {"read": "Reading pages", "fetch": "Fetching", "skip": "Skipped", "chunk": "Chunking", "embed": "Embedding chunks"}
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, disable=quiet or not console.is_terminal, transient=True) as bar:
         tasks: dict[str, Any] = {}
@@ -130,6 +161,20 @@ def _run_generate(opts: Any, quiet: bool) -> Any:
             bar.update(tasks[stage], advance=n, total=total)
 
         return generate(opts, progress)
+
+
+def _write_report(path: Path, s: Any) -> None:
+    """The build as JSON, for CI: counts, sizes, time and every skipped page with its reason."""
+    import json
+
+    report = {
+        "output": str(s.output), "pages": s.pages, "chunks": s.chunks, "embedded": s.embedded,
+        "from_cache": s.chunks - s.embedded, "bundle_bytes": s.bundle_bytes, "index_bytes": s.index_bytes,
+        "seconds": round(s.seconds, 3), "requests": s.requests, "not_modified": s.not_modified,
+        "skipped": [{"url": u, "reason": r} for u, r in s.skipped],
+        "duplicates": [{"url": d, "kept": k} for d, k in s.duplicates],
+    }
+    path.write_text(json.dumps(report, indent=2) + "\n")
 
 
 def _print_summary(s: Any, verbose: bool, quiet: bool) -> None:
@@ -148,6 +193,8 @@ def _print_summary(s: Any, verbose: bool, quiet: bool) -> None:
             err(f"  duplicate {drop} = {keep}")
     if quiet:
         return
+    if s.requests:
+        err(f"Fetched with {_plural(s.requests, 'request')}; {s.not_modified:,} pages unchanged (304)")
     err(f"Indexed {_plural(s.pages, 'page')} into {_plural(s.chunks, 'chunk')} "
         f"({s.embedded:,} embedded, {s.chunks - s.embedded:,} from cache)"
         + (f"; merged {_plural(len(s.duplicates), 'duplicate page')}" if s.duplicates else ""))

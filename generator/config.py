@@ -32,6 +32,18 @@ SCHEMA: dict[str, Any] = {
         "max_tokens": (int, lambda v: 32 <= v <= 512, "must be between 32 and 512"),
         "overlap": (int, lambda v: 0 <= v <= 128, "must be between 0 and 128"),
     },
+    "crawl": {
+        "max_pages": (int, lambda v: v > 0, "must be > 0"),
+        "max_depth": (int, lambda v: v >= 0, "must be ≥ 0"),
+        "concurrency": (int, lambda v: 1 <= v <= 64, "must be between 1 and 64"),
+        "delay": (float, lambda v: 0 <= v <= 60, "must be between 0 and 60 seconds"),
+        "timeout": (float, lambda v: 0 < v <= 600, "must be between 0 and 600 seconds"),
+        "max_bytes": (int, lambda v: v > 0, "must be > 0"),
+        "retries": (int, lambda v: 0 <= v <= 10, "must be between 0 and 10"),
+        "user_agent": (str, lambda v: "sitebot" in v.lower(), "must name sitebot (site owners match robots.txt rules on it)"),
+        "scope": (str, lambda v: v.startswith(("http://", "https://")), "must be a URL prefix starting with http:// or https://"),
+        "respect_robots": (bool, None, ""),
+    },
     "bot": {
         "title": (str, None, ""),
         "greeting": (str, None, ""),

@@ -3,6 +3,7 @@
     SitebotError                 anything the user can fix; the CLI prints it and exits 1
     ├── ConfigError              sitebot.toml or a flag has a bad value
     ├── SourceError              the site folder is missing, empty or has nothing readable
+    │   └── CrawlError           the start URL cannot be crawled (unreachable, not HTML, disallowed…)
     ├── ModelError               the model folder or file is missing, corrupt or not the expected one
     └── BundleError              the output folder cannot be written
 
@@ -22,6 +23,10 @@ class ConfigError(SitebotError):
 
 class SourceError(SitebotError):
     """The source site cannot be read or has no usable pages."""
+
+
+class CrawlError(SourceError):
+    """The site cannot be crawled from its start URL."""
 
 
 class ModelError(SitebotError):

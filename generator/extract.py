@@ -66,10 +66,15 @@ class Skipped(Exception):
     """The page is deliberately not indexed (e.g. noindex); the message says why."""
 
 
-def decode(content: bytes, kind: str) -> str:
-    """Decode bytes sensibly: BOM, UTF-8, a declared charset, else Windows-1252."""
+def decode(content: bytes, kind: str, charset: str | None = None) -> str:
+    """Decode bytes sensibly: BOM, the HTTP charset, UTF-8, a declared charset, else Windows-1252."""
     if content.startswith(b"\xef\xbb\xbf"):
         return content[3:].decode("utf-8", "replace")
+    if charset:
+        try:
+            return content.decode(charset)
+        except (LookupError, UnicodeDecodeError):
+            pass  # a wrong header is common; fall back to sniffing
     try:
         return content.decode("utf-8")
     except UnicodeDecodeError:
@@ -208,7 +213,9 @@ def _root(tree: LexborHTMLParser, selector: str) -> tuple[LexborNode | None, boo
 
 def extract(page: Page, *, selector: str = "") -> Document:
     """Extract the main content of a page into sections. Raises Skipped for noindex pages."""
-    text = decode(page.content, page.kind)
+    if page.kind == "pdf":
+        return _extract_pdf(page)
+    text = decode(page.content, page.kind, page.charset)
     if page.kind == "text":
         return _extract_text(page, text)
     md_title = ""
@@ -259,3 +266,22 @@ def _extract_text(page: Page, text: str) -> Document:
     title = next((ln for ln in lines if ln), page.path)
     body = _clean(text)
     return Document(url=page.url, title=title, lang="", sections=[Section("", (), 0, body)] if body else [])
+
+
+def _extract_pdf(page: Page) -> Document:
+    """PDF text with pypdf: a section per PDF page, linked as #page=N (what PDF viewers open)."""
+    import io
+
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(page.content))
+        texts = [(p.extract_text() or "") for p in reader.pages]
+        meta_title = (reader.metadata.title if reader.metadata else None) or ""
+    except (PdfReadError, ValueError, KeyError, TypeError) as e:
+        raise Skipped(f"unreadable PDF ({e.__class__.__name__})") from e
+    sections = [Section(f"page={i}", (f"Page {i}",), 2, _clean(t)) for i, t in enumerate(texts, 1) if t.strip()]
+    first_line = next((ln.strip() for t in texts for ln in t.splitlines() if ln.strip()), "")
+    title = str(meta_title).strip() or first_line[:120] or page.path
+    return Document(url=page.url, title=title, lang="", sections=sections)

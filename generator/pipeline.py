@@ -6,6 +6,8 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import math
 import os
 import time
 from dataclasses import dataclass, field
@@ -21,7 +23,8 @@ from .embed import EmbeddingCache, count_tokens, embed_with_cache
 from .errors import SourceError
 from .extract import Document, Skipped, extract
 from .model import default_model, describe, load, model_from_dir
-from .sources import read_folder
+from .pagecache import PageCache
+from .sources import Page, read_folder
 from .templates import render
 
 FORMAT_VERSION = 1
@@ -55,7 +58,7 @@ class BotSettings:
 class GenerateOptions:
     """Everything `generate` needs; only `source` and `output` are required."""
 
-    source: Path
+    source: Path | str  # a folder, or an http(s) start URL to crawl
     output: Path
     base_url: str = "/"
     selector: str = ""
@@ -69,6 +72,7 @@ class GenerateOptions:
     use_cache: bool = True
     bot: BotSettings = field(default_factory=BotSettings)
     retrieval: dict[str, float | int] = field(default_factory=dict)
+    crawl: dict[str, Any] = field(default_factory=dict)  # generator.crawl.CrawlOptions fields
 
 
 @dataclass
@@ -80,8 +84,22 @@ class GenerateSummary:
     bundle_bytes: int
     index_bytes: int
     seconds: float
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path or url, reason)
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (dropped url, kept url)
+    requests: int = 0  # HTTP requests made (crawls only)
+    not_modified: int = 0  # pages answered 304 and taken from the page cache
+
+
+@dataclass
+class Collected:
+    """What reading a site gave: documents (sorted by URL) and what was left out."""
+
+    docs: list[Document]
+    skipped: list[tuple[str, str]]
+    duplicates: list[tuple[str, str]]
+    records: list[dict[str, Any]]  # per page: url, sha256, etag, last_modified
+    requests: int = 0
+    not_modified: int = 0
 
 
 Progress = Callable[[str, int, int | None], None]  # (stage, advance, total)
@@ -94,36 +112,107 @@ def default_cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "sitebot"
 
 
-def _read(opts: GenerateOptions, progress: Progress) -> tuple[list[Document], list[tuple[str, str]], list[tuple[str, str]]]:
-    docs: list[Document] = []
-    skipped: list[tuple[str, str]] = []
-    by_hash: dict[str, Document] = {}
-    dupes: list[tuple[str, str]] = []
-    for page in read_folder(
-        opts.source, base_url=opts.base_url, include=opts.include, exclude=opts.exclude, skip=(opts.output,)
-    ):
-        progress("read", 1, None)
+def is_url(source: Path | str) -> bool:
+    return isinstance(source, str) and source.lower().startswith(("http://", "https://"))
+
+
+class _Collector:
+    """Extracts pages as they arrive (nothing but the extracted text is kept), drops
+    noindex and empty pages, and merges exact duplicates, keeping the shortest URL."""
+
+    def __init__(self, selector: str, report: Progress) -> None:
+        self.selector, self.report = selector, report
+        self.by_hash: dict[str, list[Document]] = {}
+        self.skipped: list[tuple[str, str]] = []
+        self.records: list[dict[str, Any]] = []
+
+    def add(self, page: Page, label: str, record: dict[str, Any]) -> None:
+        self.report("read", 1, None)
+        self.records.append(record)
         try:
-            doc = extract(page, selector=opts.selector)
+            doc = extract(page, selector=self.selector)
         except Skipped as s:
-            skipped.append((page.path, str(s)))
-            continue
+            self.skipped.append((label, str(s)))
+            return
         if not doc.text.strip():
-            skipped.append((page.path, "no text"))
-            continue
-        # Exact duplicates (same title and text) are one page: keep the shortest URL.
+            self.skipped.append((label, "no text"))
+            return
         key = hashlib.sha256(f"{doc.title}\0{doc.text}".encode()).hexdigest()
-        seen = by_hash.get(key)
-        if seen is not None:
-            keep, drop = sorted((seen, doc), key=lambda d: (len(d.url), d.url))
-            if keep is doc:
-                docs[docs.index(seen)] = doc
-                by_hash[key] = doc
-            dupes.append((drop.url, keep.url))
-            continue
-        by_hash[key] = doc
-        docs.append(doc)
-    return docs, skipped, dupes
+        self.by_hash.setdefault(key, []).append(doc)
+
+    def finish(self) -> tuple[list[Document], list[tuple[str, str]]]:
+        """Documents sorted by URL, so the bundle does not depend on reading order."""
+        docs, dupes = [], []
+        for group in self.by_hash.values():
+            keep, *drop = sorted(group, key=lambda d: (len(d.url), d.url))
+            docs.append(keep)
+            dupes += [(d.url, keep.url) for d in drop]
+        return sorted(docs, key=lambda d: d.url), sorted(dupes)
+
+
+def _read_folder(opts: GenerateOptions, report: Progress) -> Collected:
+    collector = _Collector(opts.selector, report)
+    for page in read_folder(
+        Path(opts.source), base_url=opts.base_url, include=opts.include, exclude=opts.exclude, skip=(opts.output,)
+    ):
+        sha = hashlib.sha256(page.content).hexdigest()
+        collector.add(page, page.path, {"url": page.url, "sha256": sha, "etag": None, "last_modified": None})
+    docs, dupes = collector.finish()
+    return Collected(docs, sorted(collector.skipped), dupes, sorted(collector.records, key=lambda r: r["url"]))
+
+
+def _previous_records(output: Path) -> list[dict[str, Any]]:
+    """Per-URL records of the bundle already at the output path, if any."""
+    try:
+        manifest = json.loads((output / "sitebot.json").read_text())
+        return list(json.loads((output / manifest["files"]["sources"]).read_text()))
+    except (OSError, ValueError, KeyError, TypeError):
+        return []  # no previous bundle, or an older format: fetch everything
+
+
+def _crawl(opts: GenerateOptions, report: Progress) -> Collected:
+    from .crawl import CrawlOptions, Fetched, crawl
+
+    collector = _Collector(opts.selector, report)
+    cache = PageCache(_cache_dir(opts) / "pages.sqlite" if opts.use_cache else None)
+    try:
+        previous = cache.previous(_previous_records(opts.output))
+
+        def on_page(f: Fetched) -> None:
+            page = Page(url=f.url, path=f.url, kind=f.kind, content=f.content, charset=f.charset)
+            if not f.not_modified:
+                cache.put(f.url, f.sha256, f.etag, f.last_modified, f.kind, f.charset, f.content)
+            collector.add(page, f.url, {"url": f.url, "sha256": f.sha256, "etag": f.etag, "last_modified": f.last_modified})
+
+        copts = CrawlOptions(start_urls=(str(opts.source),), include=opts.include, exclude=opts.exclude, **opts.crawl)
+        result = crawl(copts, on_page, previous=previous, progress=report)
+    finally:
+        cache.close()
+    docs, dupes = collector.finish()
+    return Collected(docs, sorted(result.skipped + collector.skipped), dupes,
+                     sorted(collector.records, key=lambda r: r["url"]), result.requests, result.not_modified)
+
+
+def read_documents(opts: GenerateOptions, report: Progress | None = None) -> Collected:
+    """Read the site, a folder or a crawl, into documents."""
+    progress = report or (lambda stage, n, total: None)
+    return _crawl(opts, progress) if is_url(opts.source) else _read_folder(opts, progress)
+
+
+def plan(opts: GenerateOptions) -> list[str]:
+    """What a build would read (a dry run): URLs a crawl would fetch, or the folder's pages."""
+    if is_url(opts.source):
+        from .crawl import CrawlOptions, crawl
+
+        copts = CrawlOptions(start_urls=(str(opts.source),), include=opts.include, exclude=opts.exclude,
+                             **{**opts.crawl, "dry_run": True})
+        return crawl(copts, lambda f: None).planned
+    return [p.url for p in read_folder(Path(opts.source), base_url=opts.base_url, include=opts.include,
+                                       exclude=opts.exclude, skip=(opts.output,))]
+
+
+def _cache_dir(opts: GenerateOptions) -> Path:
+    return opts.cache_dir or default_cache_dir()
 
 
 def generate(opts: GenerateOptions, progress: Progress | None = None) -> GenerateSummary:
@@ -133,20 +222,20 @@ def generate(opts: GenerateOptions, progress: Progress | None = None) -> Generat
     files = model_from_dir(opts.model_dir) if opts.model_dir else default_model()
     writer = BundleWriter(opts.output)
     try:
-        docs, skipped, dupes = _read(opts, report)
+        got = read_documents(opts, report)
+        docs = got.docs
         if not docs:
-            if skipped:
-                raise SourceError(
-                    f"{opts.source} has no page to index: all {len(skipped)} readable files were skipped "
-                    f"({', '.join(sorted({r for _, r in skipped}))})"
-                )
+            what = "site" if is_url(opts.source) else "folder"
+            if got.skipped:
+                reasons = ", ".join(sorted({r for _, r in got.skipped}))
+                raise SourceError(f"{opts.source} has no page to index: all {len(got.skipped)} pages were skipped ({reasons})")
             raise SourceError(
-                f"{opts.source} has no readable pages (.html, .htm, .md, .markdown or .txt); "
-                "give the folder your site is built into"
+                f"{opts.source} has no readable pages (.html, .htm, .md, .markdown, .txt or .pdf); "
+                f"give the {what} your site is built into"
             )
         model = load(files)
         chunks = chunk_all(docs, model, opts, report)
-        cache = EmbeddingCache((opts.cache_dir or default_cache_dir()) / "embeddings.sqlite" if opts.use_cache else None)
+        cache = EmbeddingCache(_cache_dir(opts) / "embeddings.sqlite" if opts.use_cache else None)
         try:
             vectors, embedded = embed_with_cache(
                 model, [c.embed_text for c in chunks], max_tokens=opts.max_tokens, cache=cache,
@@ -154,7 +243,7 @@ def generate(opts: GenerateOptions, progress: Progress | None = None) -> Generat
             )
         finally:
             cache.close()
-        manifest = _write(writer, opts, files, model, docs, chunks, vectors)
+        manifest = _write(writer, opts, files, model, docs, chunks, vectors, got.records)
         writer.commit()
     except BaseException:
         writer.abort()
@@ -162,7 +251,8 @@ def generate(opts: GenerateOptions, progress: Progress | None = None) -> Generat
     index_bytes = sum((opts.output / manifest["files"][k]).stat().st_size for k in ("vectors", "lexical", "chunks"))
     return GenerateSummary(
         output=opts.output, pages=len(docs), chunks=len(chunks), embedded=embedded, bundle_bytes=writer.size,
-        index_bytes=index_bytes, seconds=time.perf_counter() - started, skipped=skipped, duplicates=dupes,
+        index_bytes=index_bytes, seconds=time.perf_counter() - started, skipped=got.skipped,
+        duplicates=got.duplicates, requests=got.requests, not_modified=got.not_modified,
     )
 
 
@@ -179,26 +269,36 @@ def chunk_all(docs: list[Document], model: Any, opts: GenerateOptions, report: P
     return chunks
 
 
-def read_documents(opts: GenerateOptions, report: Progress | None = None) -> tuple[list[Document], list[tuple[str, str]], list[tuple[str, str]]]:
-    """Read and extract the site: (documents, skipped, duplicates)."""
-    return _read(opts, report or (lambda stage, n, total: None))
-
-
 SHARD_CHARS = 48_000  # ~12 KB gzipped: a question fetches a few of these, not the whole site
 
 
+def _shard_ranges(docs: list[Document], chunks: list[Chunk]) -> list[tuple[int, int]]:
+    """Cut the chunks into text shards at page boundaries chosen by each page's URL hash.
+
+    Boundaries depend on URLs, not on sizes, so editing one page changes only the shard
+    that holds it (a rebuild uploads little and caches stay warm). About one page in
+    `every` ends a shard, with `every` a power of two sized for ~SHARD_CHARS per shard.
+    """
+    total = sum(len(c.text) for c in chunks)
+    ideal = max(1.0, len(docs) * SHARD_CHARS / max(total, 1))
+    every = 1 << max(0, round(math.log2(ideal)))
+    ends = {p for p, d in enumerate(docs) if int(hashlib.sha256(d.url.encode()).hexdigest()[:8], 16) % every == 0}
+    ranges, start = [], 0
+    for i, c in enumerate(chunks):
+        last = i + 1 == len(chunks) or chunks[i + 1].page != c.page
+        if last and (c.page in ends or i + 1 == len(chunks)):
+            ranges.append((start, i + 1))
+            start = i + 1
+    return ranges
+
+
 def _write(writer: BundleWriter, opts: GenerateOptions, files: Any, model: Any, docs: list[Document],
-           chunks: list[Chunk], vectors: np.ndarray) -> dict[str, Any]:
+           chunks: list[Chunk], vectors: np.ndarray, records: list[dict[str, Any]]) -> dict[str, Any]:
     q, scales = quantise.quantise(vectors)
-    shards: list[dict[str, Any]] = []
-    start, size = 0, 0
-    for i, c in enumerate(chunks + [None]):  # type: ignore[list-item]
-        if c is None or (size + len(c.text) > SHARD_CHARS and i > start):
-            texts = [x.text for x in chunks[start:i]]
-            shards.append({"file": writer.add("text/chunks.json", dumps(texts)), "start": start, "count": i - start})
-            start, size = i, 0
-        if c is not None:
-            size += len(c.text)
+    shards = [
+        {"file": writer.add("text/chunks.json", dumps([c.text for c in chunks[a:b]])), "start": a, "count": b - a}
+        for a, b in _shard_ranges(docs, chunks)
+    ]
     meta = {
         "pages": [{"url": d.url, "title": d.title} for d in docs],
         "chunks": [[c.page, c.anchor, c.heading, round(c.weight, 3)] for c in chunks],
@@ -225,6 +325,8 @@ def _write(writer: BundleWriter, opts: GenerateOptions, files: Any, model: Any, 
             "lexical": writer.add("index/lexical.json", dumps(lexical.build([c.lexical_text for c in chunks]))),
             "chunks": writer.add("index/chunks.json", dumps(meta)),
             "shards": shards,
+            # Not used by the browser: what each page was, for conditional re-crawls and diffs.
+            "sources": writer.add("index/sources.json", dumps(records)),
         },
         "runtime": {
             "worker": writer.add("engine.js", runtime_file("engine.js")),

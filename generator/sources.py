@@ -11,7 +11,7 @@ from urllib.parse import quote, urljoin
 
 from .errors import SourceError
 
-KINDS = {".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown", ".txt": "text"}
+KINDS = {".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown", ".txt": "text", ".pdf": "pdf"}
 
 
 @dataclass(frozen=True)
@@ -20,8 +20,9 @@ class Page:
 
     url: str
     path: str  # relative to the source folder, with forward slashes
-    kind: str  # "html" | "markdown" | "text"
+    kind: str  # "html" | "markdown" | "text" | "pdf"
     content: bytes
+    charset: str | None = None  # from the HTTP Content-Type header, when crawled
 
 
 def url_for(rel_path: str, base_url: str) -> str:
