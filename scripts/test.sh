@@ -3,5 +3,6 @@
 set -eu
 SITEBOT_EXTRAS="[test]"
 . "$(dirname "$0")/setup.sh"
-[ -x /usr/bin/chromium ] || apt_install chromium
+# Debian's chromium for the browser tests; debian-reference-en is a real site the crawl tests serve.
+[ -x /usr/bin/chromium ] && [ -d /usr/share/debian-reference ] || apt_install chromium debian-reference-en
 exec .venv/bin/python -m pytest "$@"

@@ -1,0 +1,187 @@
+"""`sitebot generate URL`: crawling a live site builds the same bot as its folder, and a
+rebuild after a small change fetches and embeds little. Real HTTP on 127.0.0.1 only."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from conftest import run_cli
+from generator.model import default_model, load
+from generator.pipeline import GenerateOptions, chunk_all, read_documents
+from test_generate import assert_clean_failure, tree_hashes
+
+DEBIAN_REFERENCE = Path("/usr/share/debian-reference")
+
+
+class LoggingServer:
+    """A static server on 127.0.0.1 that records (path, status) of every request."""
+
+    def __init__(self, root: Path) -> None:
+        self.log: list[tuple[str, int]] = []
+        log = self.log
+
+        class Handler(SimpleHTTPRequestHandler):
+            def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+                log.append((self.path, int(code)))
+
+            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(root)))
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def serve() -> Iterator[object]:
+    servers: list[LoggingServer] = []
+
+    def start(root: Path) -> LoggingServer:
+        servers.append(LoggingServer(root))
+        return servers[-1]
+
+    yield start
+    for s in servers:
+        s.close()
+
+
+def test_crawl_gives_the_same_pages_and_chunks_as_the_folder(serve: object) -> None:
+    """A real documentation site nobody here wrote: Debian's debian-reference-en HTML."""
+    assert DEBIAN_REFERENCE.is_dir(), "install Debian's debian-reference-en (scripts/test.sh does)"
+    server = serve(DEBIAN_REFERENCE)  # type: ignore[operator]
+    model = load(default_model())
+    folder = GenerateOptions(source=DEBIAN_REFERENCE, output=Path("unused"), base_url=server.url, include=("*.en.html",))
+    crawled = GenerateOptions(source=server.url + "index.en.html", output=Path("unused"), use_cache=False,
+                              crawl={"delay": 0.0})
+    a, b = read_documents(folder), read_documents(crawled)
+    assert len(a.docs) >= 10
+    assert [d.url for d in b.docs] == [d.url for d in a.docs]
+    assert [(d.title, d.text) for d in b.docs] == [(d.title, d.text) for d in a.docs]
+    chunks_a = [(c.url, c.anchor, c.embed_text) for c in chunk_all(a.docs, model, folder)]
+    chunks_b = [(c.url, c.anchor, c.embed_text) for c in chunk_all(b.docs, model, crawled)]
+    assert chunks_a == chunks_b and len(chunks_a) > 100
+
+
+def make_site(root: Path, pages: int) -> None:
+    """A 200-page site: a home page linking to every page, each page distinct."""
+    root.mkdir(parents=True, exist_ok=True)
+    links = "".join(f'<li><a href="/p/{i:03d}.html">Page {i}</a></li>' for i in range(pages))
+    (root / "index.html").write_text(f"<html><head><title>Home</title></head><body><main><h1>Home</h1>"
+                                     f"<p>Welcome to the product guide.</p><ul>{links}</ul></main></body></html>")
+    (root / "p").mkdir(exist_ok=True)
+    for i in range(pages):
+        write_page(root, i, f"Topic {i} covers setting number {i * 7} and its effect on widget model {i % 13}.")
+
+
+def write_page(root: Path, i: int, sentence: str) -> None:
+    (root / "p" / f"{i:03d}.html").write_text(
+        f"<html><head><title>Guide page {i}</title></head><body><nav><a href='/'>Home</a></nav><main>"
+        f"<h1>Guide page {i}</h1><h2 id=intro>Introduction</h2><p>{sentence} It explains why the value matters.</p>"
+        f"<h2 id=details>Details</h2><p>Section {i} details: install step {i}, then configure option {i + 1}.</p>"
+        f"</main></body></html>")
+
+
+def test_rebuild_after_one_change_fetches_and_embeds_only_that_page(serve: object, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    make_site(site, 200)
+    server = serve(site)  # type: ignore[operator]
+    out, r1, r2 = tmp_path / "bundle", tmp_path / "r1.json", tmp_path / "r2.json"
+    args = ["generate", server.url, "-o", str(out), "--delay", "0", "--concurrency", "8"]
+    first = run_cli(*args, "--report", str(r1))
+    assert first.returncode == 0, first.stderr
+    before = tree_hashes(out)
+    report1 = json.loads(r1.read_text())
+    assert report1["pages"] == 201 and report1["not_modified"] == 0
+
+    # Change one page (and move its mtime on, as a deploy would), then rebuild.
+    write_page(site, 42, "Topic 42 now covers a brand new calibration routine for the printer head.")
+    os.utime(site / "p" / "042.html", (2_000_000_000, 2_000_000_000))
+    server.log.clear()
+    second = run_cli(*args, "--report", str(r2))
+    assert second.returncode == 0, second.stderr
+    report2 = json.loads(r2.read_text())
+    manifest = json.loads((out / "sitebot.json").read_text())
+    meta = json.loads((out / manifest["files"]["chunks"]).read_text())
+    page42 = next(i for i, p in enumerate(meta["pages"]) if p["url"].endswith("/p/042.html"))
+    changed_chunks = sum(1 for c in meta["chunks"] if c[0] == page42)
+    assert report2["embedded"] == changed_chunks >= 1
+    statuses = dict(server.log)
+    assert statuses["/p/042.html"] == 200
+    assert sum(1 for path, code in server.log if path.startswith("/p/") and code == 304) == 199
+    assert report2["not_modified"] == 200  # 199 guide pages and the home page
+
+    after = tree_hashes(out)
+    changed = {f for f in set(before) | set(after) if before.get(f) != after.get(f)}
+    # What must change: the manifest, the whole-index files, the source records, and the one
+    # text shard holding page 42 (its old and new names). Nothing else.
+    kinds = sorted({f.split(".")[0] for f in changed})
+    assert kinds == ["index/chunks", "index/lexical", "index/sources", "index/vectors", "sitebot", "text/chunks"], changed
+    assert len([f for f in changed if f.startswith("text/")]) == 2
+
+
+def test_dry_run_lists_pages_and_writes_nothing(serve: object, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    make_site(site, 5)
+    server = serve(site)  # type: ignore[operator]
+    r = run_cli("generate", server.url, "-o", str(tmp_path / "out"), "--dry-run", "--delay", "0")
+    assert r.returncode == 0, r.stderr
+    assert sorted(r.stdout.split()) == sorted([server.url] + [f"{server.url}p/{i:03d}.html" for i in range(5)])
+    assert not (tmp_path / "out").exists()
+    assert not any(path.startswith("/p/") for path, _ in server.log)  # listed, not fetched
+
+
+@pytest.fixture
+def previous_bundle(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    site = tmp_path / "small"
+    make_site(site, 2)
+    out = tmp_path / "bundle"
+    r = run_cli("generate", str(site), "-o", str(out), "-q")
+    assert r.returncode == 0, r.stderr
+    return out, tree_hashes(out)
+
+
+@pytest.mark.parametrize("case", ["unreachable host", "DNS failure", "not HTML", "all disallowed", "malformed URL", "not http"])
+def test_bad_start_urls_fail_cleanly(case: str, serve: object, tmp_path: Path, previous_bundle: tuple[Path, dict[str, str]]) -> None:
+    out, before = previous_bundle
+    site = tmp_path / "odd"
+    site.mkdir()
+    (site / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
+    (site / "robots.txt").write_text("User-agent: *\nDisallow: /\n")
+    (site / "index.html").write_text("<html><body><main><p>Hidden by robots.</p></main></body></html>")
+    server = serve(site)  # type: ignore[operator]
+    url, expect = {
+        "unreachable host": ("http://127.0.0.1:9/", "127.0.0.1"),
+        "DNS failure": ("http://no-such-host.invalid/", "no-such-host.invalid"),
+        "not HTML": (server.url + "logo.png", "not an HTML page"),
+        "all disallowed": (server.url, "robots.txt"),
+        "malformed URL": ("http://exa mple.com/", "exa mple.com"),
+        "not http": ("ftp://example.com/", "ftp://example.com/"),
+    }[case]
+    r = run_cli("generate", url, "-o", str(out), "--delay", "0")
+    assert_clean_failure(r, expect)
+    assert tree_hashes(out) == before
+
+
+def test_report_is_written_for_folder_builds_too(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    make_site(site, 3)
+    (site / "p" / "hidden.html").write_text('<meta name="robots" content="noindex"><p>x</p>')
+    r = run_cli("generate", str(site), "-o", str(tmp_path / "b"), "--report", str(tmp_path / "r.json"))
+    assert r.returncode == 0, r.stderr
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert report["pages"] == 4 and report["skipped"] == [{"url": "p/hidden.html", "reason": "noindex"}]
+    assert report["chunks"] >= 4 and report["bundle_bytes"] > 0
+
+
