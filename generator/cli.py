@@ -150,7 +150,7 @@ def _run_generate(opts: Any, quiet: bool) -> Any:
     from .pipeline import generate
 
     console = Console(stderr=True)
-    labels = {"read": "Reading pages", "fetch": "Fetching", "skip": "Skipped", "chunk": "Chunking", "embed": "Embedding chunks"}
+    labels = {"read": "Reading pages", "found": "URLs found", "fetch": "Fetching", "skip": "Skipped", "chunk": "Chunking", "embed": "Embedding chunks"}
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, disable=quiet or not console.is_terminal, transient=True) as bar:
         tasks: dict[str, Any] = {}

@@ -226,9 +226,13 @@ def generate(opts: GenerateOptions, progress: Progress | None = None) -> Generat
         docs = got.docs
         if not docs:
             what = "site" if is_url(opts.source) else "folder"
-            if got.skipped:
-                reasons = ", ".join(sorted({r for _, r in got.skipped}))
-                raise SourceError(f"{opts.source} has no page to index: all {len(got.skipped)} pages were skipped ({reasons})")
+            start = next((r for u, r in got.skipped if u.rstrip("/") == str(opts.source).rstrip("/")), None)
+            if start is not None:
+                raise SourceError(f"{opts.source} gave no page to index: it was skipped ({start})")
+            inside = [(u, r) for u, r in got.skipped if r != "out of scope"]
+            if inside:
+                reasons = ", ".join(sorted({r for _, r in inside}))
+                raise SourceError(f"{opts.source} has no page to index: all {len(inside)} pages were skipped ({reasons})")
             raise SourceError(
                 f"{opts.source} has no readable pages (.html, .htm, .md, .markdown, .txt or .pdf); "
                 f"give the {what} your site is built into"
