@@ -15,16 +15,13 @@
 from __future__ import annotations
 
 import argparse
-import functools
 import os
 import resource
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,15 +46,29 @@ def make_site(root: Path, pages: int) -> None:
         (root / "p" / f"{i}.html").write_text(page)
 
 
-def serve(root: Path) -> tuple[ThreadingHTTPServer, str]:
-    class Quiet(SimpleHTTPRequestHandler):
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-            pass
+class Server:
+    """`python -m http.server` in its own process, so serving does not share our GIL."""
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(root)))
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}/"
+    def __init__(self, root: Path) -> None:
+        import socket
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        self.proc = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
+                                      "--directory", str(root)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.url = f"http://127.0.0.1:{port}/"
+        for _ in range(100):
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.1):
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("the test server did not start")
+
+    def close(self) -> None:
+        self.proc.terminate()
+        self.proc.wait()
 
 
 def throughput(tmp: Path) -> None:
@@ -66,15 +77,15 @@ def throughput(tmp: Path) -> None:
     from generator.sources import Page
 
     make_site(tmp / "t", 600)
-    server, url = serve(tmp / "t")
+    server = Server(tmp / "t")
+    url = server.url
     for label, extra in [("default politeness", {}), ("full speed (32 at a time, no delay)", {"concurrency": 32, "delay": 0.0})]:
         t = time.perf_counter()
         result = crawl(CrawlOptions(start_urls=(url,), **extra),
                        lambda f: extract(Page(url=f.url, path=f.url, kind=f.kind, content=f.content, charset=f.charset)))
         dt = time.perf_counter() - t
         print(f"crawl, {label}: {result.pages} pages in {dt:.1f} s = {result.pages / dt:.0f} pages/s")
-    server.shutdown()
-    server.server_close()
+    server.close()
 
 
 def rebuild(tmp: Path) -> None:
@@ -82,7 +93,8 @@ def rebuild(tmp: Path) -> None:
 
     site = tmp / "r"
     make_site(site, 500)
-    server, url = serve(site)
+    server = Server(site)
+    url = server.url
     opts = GenerateOptions(source=url, output=tmp / "rb", cache_dir=tmp / "cache", crawl={"delay": 0.0, "concurrency": 8})
     full = generate(opts)
     for i in range(0, 500, 100):  # 5 pages = 1 %
@@ -93,14 +105,14 @@ def rebuild(tmp: Path) -> None:
     print(f"full build of {full.pages} pages / {full.chunks} chunks: {full.seconds:.1f} s; "
           f"rebuild with 1 % changed: {again.seconds:.1f} s ({again.seconds / full.seconds:.3f}× full; "
           f"{again.embedded} chunks embedded, {again.not_modified} pages answered 304)")
-    server.shutdown()
-    server.server_close()
+    server.close()
 
 
 def memory(tmp: Path) -> None:
     site = tmp / "m"
     make_site(site, 5000)
-    server, url = serve(site)
+    server = Server(site)
+    url = server.url
     t = time.perf_counter()
     r = subprocess.run([sys.executable, "-m", "generator", "generate", url, "-o", str(tmp / "mb"), "-q",
                         "--delay", "0", "--concurrency", "8", "--max-pages", "6000", "--cache-dir", str(tmp / "mcache")],
@@ -111,8 +123,7 @@ def memory(tmp: Path) -> None:
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     size = sum(len(f.read_bytes()) for f in (site / "p").iterdir()) / 1e6
     print(f"crawl + build of 5,001 pages ({size:.0f} MB of HTML) in {dt:.0f} s: peak memory {peak:.0f} MB")
-    server.shutdown()
-    server.server_close()
+    server.close()
 
 
 def main() -> None:

@@ -43,8 +43,10 @@ def _stem(t: str) -> str:
 
 def tokenize(text: str, stopwords: frozenset[str] | set[str] = frozenset(STOPWORDS)) -> list[str]:
     """Lexical terms in text order: `tokenize("Wi-Fi setups")` → `["wi", "fi", "wifi", "setup"]`."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.category(c).startswith("M")).lower()
+    if not text.isascii():  # ASCII has no marks to strip and nothing to decompose
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.category(c).startswith("M"))
+    text = text.lower()
     out: list[str] = []
     for run in _TOKEN.findall(text):
         parts = run.split("-")
