@@ -5,7 +5,7 @@
 
 - throughput: pages/s crawling (and extracting) a 600-page site, at the default politeness
   (4 requests at a time per host, 0.1 s between request starts) and at full speed
-  (32 at a time, no delay).
+  (8 at a time, no delay).
 - rebuild: a full build of a 500-page site from an empty cache, then 1 % of pages changed
   and rebuilt: the rebuild's time as a fraction of the full build's.
 - memory: peak RSS of a whole `sitebot generate` of a 5,000-page site (crawl + build), in
@@ -79,7 +79,9 @@ def throughput(tmp: Path) -> None:
     make_site(tmp / "t", 600)
     server = Server(tmp / "t")
     url = server.url
-    for label, extra in [("default politeness", {}), ("full speed (32 at a time, no delay)", {"concurrency": 32, "delay": 0.0})]:
+    # Full speed stops at 8 at a time: past that the stdlib test server (listen backlog of 5)
+    # is what gets measured, not the crawler.
+    for label, extra in [("default politeness", {}), ("full speed (8 at a time, no delay)", {"concurrency": 8, "delay": 0.0})]:
         t = time.perf_counter()
         result = crawl(CrawlOptions(start_urls=(url,), **extra),
                        lambda f: extract(Page(url=f.url, path=f.url, kind=f.kind, content=f.content, charset=f.charset)))

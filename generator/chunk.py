@@ -106,25 +106,29 @@ def chunk_document(
     doc: Document, page: int, *, count: Counter, max_tokens: int, overlap: int, min_tokens: int = 24
 ) -> list[Chunk]:
     """Chunks of one document; each embed_text fits in `max_tokens` model tokens."""
+    sections = _merge_tiny(doc.sections, count, min_tokens)
+    protos = [Chunk(page, doc.url, s.anchor, doc.title, s.headings, "", doc.weight) for s in sections]
+    split = [split_sentences(s.text) for s in sections]
+    # One tokenizer call for the whole document: prefixes and sentences together.
+    texts = [p.prefix for p in protos] + [sent for sents in split for sent in sents]
+    sizes = count(texts)
+    prefix_sizes, sentence_sizes = sizes[: len(protos)], iter(sizes[len(protos) :])
     chunks: list[Chunk] = []
-    for s in _merge_tiny(doc.sections, count, min_tokens):
-        proto = Chunk(page, doc.url, s.anchor, doc.title, s.headings, "", doc.weight)
-        prefix_tokens = count([proto.prefix])[0] + 1 if proto.prefix else 0
-        # Two special tokens, the prefix, and a small margin because counting sentences one
-        # by one can differ by a token from counting them joined.
-        budget = max(16, max_tokens - 2 - prefix_tokens - 4)
-        sentences = split_sentences(s.text)
-        sizes = count(sentences)
+    for proto, sentences, prefix_tokens in zip(protos, split, prefix_sizes):
+        # Two special tokens, the prefix (+1 for its newline), and a small margin because
+        # counting sentences one by one can differ by a token from counting them joined.
+        budget = max(16, max_tokens - 2 - (prefix_tokens + 1 if proto.prefix else 0) - 4)
         flat: list[str] = []
         flat_sizes: list[int] = []
-        for sent, n in zip(sentences, sizes):
+        for sent in sentences:
+            n = next(sentence_sizes)
             if n > budget:
-                for part in _split_long_sentence(sent, n, budget):
-                    flat.append(part)
-                    flat_sizes.append(count([part])[0])
+                parts = _split_long_sentence(sent, n, budget)
+                flat += parts
+                flat_sizes += count(parts)
             else:
                 flat.append(sent)
                 flat_sizes.append(n)
         for piece in _pack(flat, flat_sizes, budget, overlap):
-            chunks.append(Chunk(page, doc.url, s.anchor, doc.title, s.headings, piece, doc.weight))
+            chunks.append(Chunk(page, doc.url, proto.anchor, doc.title, proto.headings, piece, doc.weight))
     return chunks
