@@ -1,13 +1,15 @@
 """sitebot.toml: load, validate (every problem at once, with its line), and merge with flags.
 
 Precedence: defaults < sitebot.toml < flags (a flag left unset never overrides the file).
-Secrets are never read from the file.
+Secrets are never read from the file: a key-like setting, or an LLM endpoint that would need
+one in the page, is refused before anything else is checked (docs/llm.md).
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
+import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,7 +53,20 @@ SCHEMA: dict[str, Any] = {
         "not_found": (str, None, ""),
         "accent": (str, lambda v: bool(_COLOR.match(v)), "must be a colour like #2563eb"),
         "position": (str, lambda v: v in ("left", "right"), "must be left or right"),
-        "mode": (str, lambda v: v == "extractive", "must be extractive (the llm mode is not available yet)"),
+        "mode": (str, lambda v: v in ("extractive", "llm"), "must be extractive or llm"),
+    },
+    "llm": {
+        "provider": (str, lambda v: v in ("openai", "anthropic"), "must be openai or anthropic"),
+        "endpoint": (str, lambda v: endpoint_problem(v) is None, "must be an http(s) URL or a path relative to the bundle folder"),
+        "model": (str, lambda v: bool(v.strip()), "must not be empty"),
+        "temperature": (float, lambda v: 0 <= v <= 2, "must be between 0 and 2"),
+        "max_tokens": (int, lambda v: 1 <= v <= 32768, "must be between 1 and 32768"),
+        "passages": (int, lambda v: 1 <= v <= 20, "must be between 1 and 20"),
+        "history_turns": (int, lambda v: 0 <= v <= 50, "must be between 0 and 50"),
+        "history_tokens": (int, lambda v: 0 <= v <= 32768, "must be between 0 and 32768"),
+        "timeout": (float, lambda v: 1 <= v <= 600, "must be between 1 and 600 seconds"),
+        "system_prompt": (str, None, ""),
+        "prompt_template": (str, None, ""),  # a readable jinja2 file: checked in load_config
     },
     "retrieval": {
         "fusion": (str, lambda v: v in ("convex", "rrf"), "must be convex or rrf"),
