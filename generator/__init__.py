@@ -9,7 +9,7 @@ The library API; the `sitebot` CLI is a thin layer over it.
 from __future__ import annotations
 
 from .errors import BundleError, ConfigError, ModelError, SitebotError, SourceError
-from .pipeline import GenerateOptions, GenerateSummary, generate
+from .pipeline import GenerateOptions, GenerateSummary, LLMSettings, generate
 
 __version__ = "0.1.0"
 
@@ -18,6 +18,7 @@ __all__ = [
     "ConfigError",
     "GenerateOptions",
     "GenerateSummary",
+    "LLMSettings",
     "ModelError",
     "SitebotError",
     "SourceError",

@@ -48,6 +48,10 @@ def cli() -> None:
 @click.option("--exclude", multiple=True, help="Leave out pages matching this glob (as --include; repeatable).")
 @click.option("--max-tokens", type=int, help="Chunk size in model tokens [default: 128].")
 @click.option("--title", help="Bot title shown in the panel.")
+@click.option("--mode", type=click.Choice(["extractive", "llm"]), help="Answer mode [default: extractive]; llm needs an endpoint and a model.")
+@click.option("--llm-endpoint", help="LLM mode: the chat endpoint (your `sitebot proxy` or a keyless local model), absolute or relative to the bundle.")
+@click.option("--llm-model", help="LLM mode: the model name sent with each request.")
+@click.option("--llm-provider", type=click.Choice(["openai", "anthropic"]), help="LLM mode: the API the endpoint speaks [default: openai].")
 @click.option("--cache-dir", type=click.Path(path_type=Path), envvar="SITEBOT_CACHE_DIR", help="Embedding cache [default: ~/.cache/sitebot].")
 @click.option("--no-cache", is_flag=True, help="Embed and fetch everything again; do not read or write the cache.")
 @click.option("--max-pages", type=int, help="Crawl: stop after this many pages [default: 5000].")
@@ -62,7 +66,8 @@ def cli() -> None:
 @click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors.")
 def generate(source: str | None, output: Path | None, base_url: str | None, config_path: Path | None,
              model_dir: Path | None, selector: str | None, include: tuple[str, ...], exclude: tuple[str, ...],
-             max_tokens: int | None, title: str | None, cache_dir: Path | None, no_cache: bool,
+             max_tokens: int | None, title: str | None, mode: str | None, llm_endpoint: str | None,
+             llm_model: str | None, llm_provider: str | None, cache_dir: Path | None, no_cache: bool,
              max_pages: int | None, max_depth: int | None, concurrency: int | None, delay: float | None,
              user_agent: str | None, scope: str | None, dry_run: bool, report_path: Path | None,
              verbose: bool, quiet: bool) -> None:
@@ -73,9 +78,10 @@ def generate(source: str | None, output: Path | None, base_url: str | None, conf
     """
     crawl_flags = {"max_pages": max_pages, "max_depth": max_depth, "concurrency": concurrency, "delay": delay,
                    "user_agent": user_agent, "scope": scope}
+    llm_flags = {"mode": mode, "endpoint": llm_endpoint, "model": llm_model, "provider": llm_provider}
     try:
         opts = _options(source, output, base_url, config_path, model_dir, selector, include, exclude,
-                        max_tokens, title, cache_dir, no_cache, crawl_flags)
+                        max_tokens, title, cache_dir, no_cache, crawl_flags, llm_flags)
         if dry_run:
             from .pipeline import plan
 
@@ -94,10 +100,10 @@ def generate(source: str | None, output: Path | None, base_url: str | None, conf
 def _options(source_arg: str | None, output: Path | None, base_url: str | None, config_path: Path | None,
              model_dir: Path | None, selector: str | None, include: tuple[str, ...], exclude: tuple[str, ...],
              max_tokens: int | None, title: str | None, cache_dir: Path | None, no_cache: bool,
-             crawl_flags: dict[str, Any]) -> Any:
-    from .config import find_config, load_config
+             crawl_flags: dict[str, Any], llm_flags: dict[str, str | None] | None = None) -> Any:
+    from .config import find_config, load_config, resolve_llm
     from .errors import ConfigError
-    from .pipeline import BotSettings, GenerateOptions, is_url
+    from .pipeline import BotSettings, GenerateOptions, LLMSettings, is_url
 
     source: Path | str | None = source_arg
     if source_arg is not None and not is_url(source_arg):
@@ -122,6 +128,10 @@ def _options(source_arg: str | None, output: Path | None, base_url: str | None, 
     bot = BotSettings(**{k: v for k, v in (cfg.get("bot") or {}).items()})
     if title:
         bot.title = title
+    llm_flags = llm_flags or {}
+    llm = resolve_llm(cfg, **llm_flags)
+    if llm_flags.get("mode"):
+        bot.mode = llm_flags["mode"]  # type: ignore[assignment]
     mt = max_tokens or cfg.get("chunk.max_tokens") or 128
     if not 32 <= mt <= 512:
         raise ConfigError("--max-tokens must be between 32 and 512")
@@ -138,6 +148,7 @@ def _options(source_arg: str | None, output: Path | None, base_url: str | None, 
         cache_dir=cache_dir or cfg.path_value("cache_dir"),
         use_cache=not no_cache,
         bot=bot,
+        llm=LLMSettings(**llm) if llm else None,
         retrieval=dict(cfg.get("retrieval") or {}),
         crawl={**(cfg.get("crawl") or {}), **{k: v for k, v in crawl_flags.items() if v is not None}},
     )
@@ -203,27 +214,84 @@ def _print_summary(s: Any, verbose: bool, quiet: bool) -> None:
 
 
 @cli.command()
+@click.option("--provider", type=click.Choice(["openai", "anthropic"]), help="The API the upstream speaks [default: [llm] provider, else openai].")
+@click.option("--upstream", help="The provider's chat URL [default: OpenAI's or Anthropic's].")
+@click.option("--allow-origin", "allow_origins", multiple=True, help="An origin allowed to call the proxy, e.g. https://example.com (repeatable) [default: base_url's origin].")
+@click.option("--model", help="The model every request is pinned to [default: [llm] model].")
+@click.option("--max-tokens", type=int, help="Cap on answer length in tokens [default: [llm] max_tokens, else 600].")
+@click.option("--rate-limit", type=int, default=20, show_default=True, help="Requests a minute allowed from one client IP.")
+@click.option("--max-body", type=int, default=32768, show_default=True, help="Largest request body in bytes.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("proxy"), show_default=True, help="Folder to write the proxy into.")
+@click.option("--config", "config_path", type=click.Path(path_type=Path), help="sitebot.toml to take defaults from [default: ./sitebot.toml].")
+@click.option("-v", "--verbose", is_flag=True, help="Show error details.")
+def proxy(provider: str | None, upstream: str | None, allow_origins: tuple[str, ...], model: str | None,
+          max_tokens: int | None, rate_limit: int, max_body: int, output: Path, config_path: Path | None,
+          verbose: bool) -> None:
+    """Write a small proxy that holds the LLM provider's key, for the bot's llm mode.
+
+    It writes cloudflare-worker.js, node-handler.mjs (Node 18+, also a Vercel or Netlify
+    function) and README.md, which says how to deploy them. The key is never written: the
+    proxy reads it from SITEBOT_LLM_API_KEY where it runs.
+    """
+    from .config import find_config, load_config
+    from .proxy import DEFAULT_UPSTREAMS, ProxyOptions, write_proxy
+
+    try:
+        cfg = load_config(find_config(None, config_path))
+        chosen = provider or cfg.get("llm.provider") or "openai"
+        origins = allow_origins
+        base = cfg.get("base_url") or ""
+        if not origins and base.startswith(("http://", "https://")):
+            from urllib.parse import urlsplit
+
+            origins = (f"{urlsplit(base).scheme}://{urlsplit(base).netloc}",)
+            click.echo(f"Allowing {origins[0]}, the origin of base_url (give --allow-origin to choose)", err=True)
+        opts = ProxyOptions(
+            provider=chosen, upstream=upstream or DEFAULT_UPSTREAMS[chosen], allow_origins=origins,
+            model=model or cfg.get("llm.model") or "", max_tokens=max_tokens or cfg.get("llm.max_tokens") or 600,
+            rate_limit=rate_limit, max_body=max_body,
+        )
+        paths = write_proxy(opts, output)
+    except SitebotError as e:
+        _fail(e, verbose)
+        return
+    click.echo(f"Wrote {', '.join(str(p) for p in paths)}", err=True)
+    click.echo(f"Deploy one of them with SITEBOT_LLM_API_KEY set where it runs ({output / 'README.md'} says how), "
+               "then set [llm] endpoint to its URL", err=True)
+
+
+@cli.command()
 @click.argument("folder", required=False, default="chatbot", type=click.Path(path_type=Path))
 @click.option("--port", default=8000, show_default=True, help="Port to listen on (0 picks a free one).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--site", type=click.Path(path_type=Path), help="Also serve this site folder at /, with the bot on every page.")
+@click.option("--llm", "llm", metavar="UPSTREAM", help="LLM mode: forward the bot's requests to this provider URL with the key from SITEBOT_LLM_API_KEY.")
 @click.option("-v", "--verbose", is_flag=True, help="Log every request.")
-def serve(folder: Path, port: int, host: str, site: Path | None, verbose: bool) -> None:
+def serve(folder: Path, port: int, host: str, site: Path | None, llm: str | None, verbose: bool) -> None:
     """Serve a bundle FOLDER with its demo page, for preview.
 
     With --site, your own pages are served at / with the bot added to each of them
     (the bundle is mounted at /chatbot/), so you see it where your visitors will.
+
+    With --llm UPSTREAM (a bundle built in llm mode), the bot's requests go through this
+    server to UPSTREAM, e.g. https://api.openai.com/v1/chat/completions, with the key from
+    SITEBOT_LLM_API_KEY added, as `sitebot proxy` does when deployed.
     """
+    import os
+
     from .serve import make_server
 
     try:
-        server = make_server(folder, host=host, port=port, verbose=verbose, site=site)
+        server = make_server(folder, host=host, port=port, verbose=verbose, site=site, llm=llm,
+                             llm_key=os.environ.get("SITEBOT_LLM_API_KEY") if llm else None)
     except SitebotError as e:
         _fail(e, verbose)
         return
     url = f"http://{host}:{server.server_address[1]}/"
     where = f"{site} at {url} with the bot from {folder}" if site else f"{folder} at {url}"
     click.echo(f"Serving {where} (Ctrl+C to stop)", err=True)
+    if llm:
+        click.echo(f"LLM requests go to {llm} with the key from SITEBOT_LLM_API_KEY", err=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

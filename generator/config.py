@@ -80,11 +80,88 @@ SCHEMA: dict[str, Any] = {
     },
 }
 
+# The defaults of `settings.llm` (docs/llm.md), in the manifest's key order.
+LLM_DEFAULTS: dict[str, Any] = {
+    "provider": "openai", "endpoint": "", "model": "", "temperature": 0.2, "max_tokens": 600, "passages": 5,
+    "history_turns": 4, "history_tokens": 600, "timeout": 30, "system_prompt": "",
+}
+
+# Hosts whose APIs need a secret key: a browser calling them would have to carry it.
+_KEYED_HOSTS = {
+    "api.openai.com", "api.anthropic.com", "api.groq.com", "openrouter.ai", "api.together.xyz",
+    "api.together.ai", "api.mistral.ai", "generativelanguage.googleapis.com",
+}
+_KEYED_SUFFIXES = (".openai.azure.com",)
+KEY_PARAMS = {"key", "api_key", "api-key", "apikey", "token", "access_token", "sig"}
+_SECRET_NAMES = {"key", "token", "secret", "api_key", "apikey", "access_token", "password", "authorization"}
+_SECRET_SUFFIXES = ("_key", "_token", "_secret", "_password")
+SECRET_FIX = ("keep the key in the SITEBOT_LLM_API_KEY environment variable where `sitebot proxy` runs and point "
+              "llm.endpoint at that proxy (or use a local model that needs no key)")
+
+
+def is_secret_name(name: str) -> bool:
+    """`api_key`, `key`, `token`, `secret` and their kin (`openai_api_key`, `access-token`…)."""
+    n = name.lower().replace("-", "_")
+    return n in _SECRET_NAMES or n.endswith(_SECRET_SUFFIXES)
+
+
+def endpoint_problem(url: str) -> str | None:
+    """Why `url` is not an http(s) URL or a path relative to the bundle, or None."""
+    if not url.strip() or any(c.isspace() for c in url):
+        return "must be an http(s) URL or a path relative to the bundle folder, without spaces"
+    if url.startswith("//") or re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", url):
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            return "must be an http(s) URL or a path relative to the bundle folder"
+    return None
+
+
+def endpoint_secret_error(url: str, where: str) -> str | None:
+    """The sentence refusing an endpoint that would put a secret in the bundle, or None.
+
+    The URL itself is not repeated when it carries the secret.
+    """
+    try:
+        parts = urllib.parse.urlsplit(url.strip())
+        host = (parts.hostname or "").rstrip(".")
+    except ValueError:
+        return None  # not a URL at all: endpoint_problem says so
+    if "@" in parts.netloc:
+        return f"{where}: the LLM endpoint carries credentials (user:pass@) that would be public in the bundle; {SECRET_FIX}"
+    names = {k.lower() for k, _ in urllib.parse.parse_qsl(parts.query, keep_blank_values=True)}
+    if names & KEY_PARAMS:
+        param = sorted(names & KEY_PARAMS)[0]
+        return f"{where}: the LLM endpoint has a key in its query ({param}=…) that would be public in the bundle; {SECRET_FIX}"
+    if host in _KEYED_HOSTS or host.endswith(_KEYED_SUFFIXES):
+        upstream = urllib.parse.urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+        return (f"{where}: the LLM endpoint is {host}, which needs a secret key that would be public in the bundle; "
+                f"keep the key in the SITEBOT_LLM_API_KEY environment variable where `sitebot proxy --upstream "
+                f"{upstream}` runs and point llm.endpoint at that proxy (or use a local model that needs no key)")
+    return None
+
+
+def _secret_errors(values: dict[str, Any], text: str, name: str, section: str | None, errors: list[str]) -> None:
+    """Secrets anywhere in the file (checked before anything else, so no other error hides them)."""
+    for key, value in values.items():
+        dotted = f"{section}.{key}" if section else key
+        if isinstance(value, dict):
+            _secret_errors(value, text, name, dotted, errors)
+            continue
+        line = _line_of(text, section, key)
+        where = f"{name}:{line}" if line else name
+        if is_secret_name(key):
+            errors.append(f"{where}: '{dotted}' would put a secret into the public bundle; {SECRET_FIX}")
+        elif dotted == "llm.endpoint" and isinstance(value, str):
+            problem = endpoint_secret_error(value, where)
+            if problem:
+                errors.append(problem)
+
 
 @dataclass
 class Config:
     path: Path | None
     values: dict[str, Any] = field(default_factory=dict)
+    text: str = ""  # the file's text, for line numbers
 
     def get(self, dotted: str, default: Any = None) -> Any:
         node: Any = self.values
@@ -158,10 +235,65 @@ def load_config(path: Path | None) -> Config:
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{path}: not valid TOML ({e})") from e
     errors: list[str] = []
-    _check(values, SCHEMA, text, str(path), None, errors)
+    _secret_errors(values, text, str(path), None, errors)
     if errors:
         raise ConfigError("; ".join(errors))
-    return Config(path, values)
+    _check(values, SCHEMA, text, str(path), None, errors)
+    cfg = Config(path, values, text)
+    template = cfg.get("llm.prompt_template")
+    if isinstance(template, str) and template and not any("'llm.prompt_template'" in e for e in errors):
+        try:
+            _read_template(cfg)
+        except ConfigError as e:
+            errors.append(str(e))
+    if errors:
+        raise ConfigError("; ".join(errors))
+    return cfg
+
+
+def _read_template(cfg: Config) -> str:
+    """The prompt template's text: the owner's file (checked), else templates/prompt.jinja."""
+    from .prompt import DEFAULT_TEMPLATE, check_template
+
+    path = cfg.path_value("llm.prompt_template") if cfg.get("llm.prompt_template") else None
+    if path is None:
+        return DEFAULT_TEMPLATE.read_text(encoding="utf-8")
+    line = _line_of(cfg.text, "llm", "prompt_template")
+    where = f"{cfg.path}:{line}" if line else str(cfg.path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        reason = e.strerror if isinstance(e, OSError) and e.strerror else "not UTF-8 text"
+        raise ConfigError(f"{where}: llm.prompt_template {path} cannot be read ({reason}); "
+                          "give a jinja2 file, relative to sitebot.toml") from None
+    check_template(text, name=str(path))
+    return text
+
+
+def resolve_llm(cfg: Config, *, mode: str | None = None, endpoint: str | None = None, model: str | None = None,
+                provider: str | None = None) -> dict[str, Any] | None:
+    """The manifest's `settings.llm` from the file and the flags, or None in extractive mode."""
+    if endpoint is not None:
+        problem = endpoint_secret_error(endpoint, "--llm-endpoint")
+        if problem:
+            raise ConfigError(problem)
+        if endpoint_problem(endpoint):
+            raise ConfigError(f"--llm-endpoint {endpoint!r} {endpoint_problem(endpoint)}")
+    if model is not None and not model.strip():
+        raise ConfigError("--llm-model must not be empty")
+    if (mode or cfg.get("bot.mode") or "extractive") != "llm":
+        return None
+    flags = {"endpoint": endpoint, "model": model, "provider": provider}
+    llm = {**LLM_DEFAULTS, **{k: v for k, v in (cfg.get("llm") or {}).items() if k in LLM_DEFAULTS},
+           **{k: v for k, v in flags.items() if v is not None}}
+    for key, flag, example in (("endpoint", "--llm-endpoint", '"https://chat-proxy.example.com/"'),
+                               ("model", "--llm-model", '"gpt-4o-mini"')):
+        if not llm[key]:
+            line = _line_of(cfg.text, "bot", "mode") if mode is None else None
+            where = (f"{cfg.path}:{line}: " if line else f"{cfg.path}: " if cfg.path and mode is None else "")
+            raise ConfigError(f'{where}bot.mode is "llm" but llm.{key} is not set; add {key} = {example} '
+                              f"under [llm] in sitebot.toml or pass {flag}")
+    return {**llm, "prompt": _read_template(cfg)}
 
 
 def find_config(source: Path | None, explicit: Path | None) -> Path | None:

@@ -20,7 +20,7 @@ from . import lexical, quantise
 from .bundle import BundleWriter, dumps, runtime_file
 from .chunk import Chunk, chunk_document
 from .embed import EmbeddingCache, count_tokens, embed_with_cache
-from .errors import SourceError
+from .errors import ConfigError, SourceError
 from .extract import Document, Skipped, extract
 from .model import default_model, describe, load, model_from_dir
 from .pagecache import PageCache
@@ -54,6 +54,35 @@ class BotSettings:
     mode: str = "extractive"
 
 
+def _default_prompt() -> str:
+    from .prompt import read_template
+
+    return read_template()
+
+
+@dataclass
+class LLMSettings:
+    """`settings.llm` of sitebot.json when `bot.mode` is "llm" (docs/llm.md); never a key."""
+
+    endpoint: str  # the proxy or keyless model server; absolute, or relative to the bundle
+    model: str
+    provider: str = "openai"  # or "anthropic"
+    temperature: float = 0.2
+    max_tokens: int = 600
+    passages: int = 5
+    history_turns: int = 4
+    history_tokens: int = 600
+    timeout: float = 30
+    system_prompt: str = ""
+    prompt: str = field(default_factory=_default_prompt)  # the template's text
+
+    def manifest(self) -> dict[str, Any]:
+        """The keys in the order docs/llm.md shows them."""
+        keys = ("provider", "endpoint", "model", "temperature", "max_tokens", "passages", "history_turns",
+                "history_tokens", "timeout", "system_prompt", "prompt")
+        return {k: getattr(self, k) for k in keys}
+
+
 @dataclass
 class GenerateOptions:
     """Everything `generate` needs; only `source` and `output` are required."""
@@ -71,6 +100,7 @@ class GenerateOptions:
     cache_dir: Path | None = None
     use_cache: bool = True
     bot: BotSettings = field(default_factory=BotSettings)
+    llm: LLMSettings | None = None  # required when bot.mode is "llm"
     retrieval: dict[str, float | int] = field(default_factory=dict)
     crawl: dict[str, Any] = field(default_factory=dict)  # generator.crawl.CrawlOptions fields
 
@@ -219,6 +249,7 @@ def generate(opts: GenerateOptions, progress: Progress | None = None) -> Generat
     """Build the bundle at `opts.output`; raises a SitebotError subclass on user errors."""
     started = time.perf_counter()
     report: Progress = progress or (lambda stage, n, total: None)
+    check_llm(opts)
     files = model_from_dir(opts.model_dir) if opts.model_dir else default_model()
     writer = BundleWriter(opts.output)
     try:
@@ -260,6 +291,25 @@ def generate(opts: GenerateOptions, progress: Progress | None = None) -> Generat
     )
 
 
+def check_llm(opts: GenerateOptions) -> None:
+    """The llm settings are complete, keyless and their template renders (before anything is written)."""
+    from .config import endpoint_secret_error
+    from .prompt import check_template
+
+    if opts.bot.mode not in ("extractive", "llm"):
+        raise ConfigError(f"bot.mode {opts.bot.mode!r} must be extractive or llm")
+    if opts.bot.mode != "llm":
+        return
+    if opts.llm is None or not opts.llm.endpoint or not opts.llm.model:
+        raise ConfigError('bot.mode is "llm" but llm.endpoint or llm.model is not set; set both under [llm]')
+    if opts.llm.provider not in ("openai", "anthropic"):
+        raise ConfigError(f"llm.provider {opts.llm.provider!r} must be openai or anthropic")
+    problem = endpoint_secret_error(opts.llm.endpoint, "llm.endpoint")
+    if problem:
+        raise ConfigError(problem)
+    check_template(opts.llm.prompt, name="llm prompt template")
+
+
 def chunk_all(docs: list[Document], model: Any, opts: GenerateOptions, report: Progress | None = None) -> list[Chunk]:
     """Chunk every document with the model's tokenizer (also used by the benchmarks)."""
     count = lambda texts: count_tokens(model, texts)  # noqa: E731
@@ -294,6 +344,13 @@ def _shard_ranges(docs: list[Document], chunks: list[Chunk]) -> list[tuple[int, 
             ranges.append((start, i + 1))
             start = i + 1
     return ranges
+
+
+def _settings(opts: GenerateOptions) -> dict[str, Any]:
+    settings: dict[str, Any] = dict(vars(opts.bot))
+    if opts.bot.mode == "llm" and opts.llm is not None:
+        settings["llm"] = opts.llm.manifest()
+    return settings
 
 
 def _write(writer: BundleWriter, opts: GenerateOptions, files: Any, model: Any, docs: list[Document],
@@ -337,7 +394,7 @@ def _write(writer: BundleWriter, opts: GenerateOptions, files: Any, model: Any, 
             "ort_wasm": writer.add("ort/ort-wasm-simd-threaded.wasm", runtime_file("ort-wasm-simd-threaded.wasm")),
         },
         "retrieval": retrieval,
-        "settings": dict(vars(opts.bot)),
+        "settings": _settings(opts),
     }
     writer.add("widget.js", runtime_file("widget.js"), hashed=False)
     writer.add("sitebot.json", dumps(manifest), hashed=False)

@@ -93,3 +93,6 @@ def page(browser: object) -> Iterator[object]:
     pg.problems = problems  # type: ignore[attr-defined]
     yield pg
     context.close()
+
+
+from fake_llm import fake_llm, fake_llm_server  # noqa: E402,F401 - the local LLM stand-in (tests/fake_llm.py)

@@ -5,9 +5,10 @@
 // the first API call. Nothing here may throw into the host page: problems are one
 // console.warn("[sitebot] …") each, with the cause and the fix.
 
-import { extractPassages, passageText, renderPassages } from "./ui/answer.js";
+import { extractive } from "./ui/answer.js";
 import { createClient } from "./ui/client.js";
 import { h } from "./ui/dom.js";
+import { createLLM } from "./ui/llm.js";
 import { mountUI } from "./ui/panel.js";
 import { pickStrings } from "./ui/strings.js";
 
@@ -45,7 +46,7 @@ function ownScript() {
 
 function createSitebot(script) {
   const base = new URL(".", script.src).href;
-  let app = null; // {ui, client, strings} once sitebot.json has loaded
+  let app = null; // {ui, client, strings, llm} once sitebot.json has loaded
   let destroyed = false;
 
   const loaded = loadManifest(base).then((manifest) => {
@@ -55,16 +56,19 @@ function createSitebot(script) {
     for (const key of ["title", "greeting", "placeholder"]) if (settings[key]) strings[key] = String(settings[key]);
     if (settings.not_found) strings.notFound = String(settings.not_found);
     const client = createClient(base, manifest, warn);
+    const llm = llmMode(settings) ? createLLM({ llm: settings.llm, title: settings.title, strings, client, base, warn }) : null;
     const ui = mountUI({
       strings,
       theme: themeCss(settings.accent),
       position: settings.position === "left" ? "left" : "right",
       shortcut: String(settings.shortcut) !== "false",
-      note: settings.mode === "llm" ? null : strings.privacy, // true only when nothing is sent anywhere
+      // The privacy line is true only when nothing is sent anywhere.
+      note: llm ? strings.aiNote : settings.mode === "llm" ? null : strings.privacy,
       onOpen: () => client.start(),
+      onClose: () => llm && llm.stop(true), // nobody reads an answer streaming into a closed panel
       onAsk: (question) => answer(question, true).catch(() => {}),
     });
-    app = { ui, client, strings };
+    app = { ui, client, strings, llm };
     if (String(settings.open) === "true") ui.open(false); // do not steal focus at load
     else if (settings.preload === "idle") (window.requestIdleCallback || setTimeout)(() => client.start());
     return app;
@@ -76,20 +80,18 @@ function createSitebot(script) {
     return a;
   }
 
-  // One question → the extractive answer; shown in the panel when `render` is true.
-  // A newer question supersedes an older one in the panel (its answer is dropped there).
+  // One question → the answer (extractive, or the LLM's in llm mode); shown in the panel
+  // when `render` is true. A newer question supersedes an older one in the panel (its
+  // answer is dropped there, its stream stopped).
   async function answer(question, render) {
     const a = await engine();
+    if (a.llm) return a.llm.ask(question, render ? a.ui : null);
     const settle = render ? a.ui.turn(question) : null;
     try {
       const msg = await a.client.request({ type: "search", query: question, k: UI_RESULTS });
-      const passages = msg.notFound ? [] : extractPassages(msg.results, msg.terms || []);
-      if (settle) settle(passages.length ? renderPassages(passages, a.strings) : h("p", { class: "msg bot" }, a.strings.notFound));
-      if (!passages.length) return { answer: a.strings.notFound, citations: [] };
-      return {
-        answer: passages.map(passageText).join("\n\n"),
-        citations: passages.map((p) => ({ url: p.url, title: p.title })),
-      };
+      const { node, result } = extractive(msg, a.strings);
+      if (settle) settle(node);
+      return result;
     } catch (err) {
       if (settle) settle(h("p", { class: "msg bot" }, a.strings.error));
       throw err;
@@ -125,6 +127,7 @@ function createSitebot(script) {
     destroy() {
       destroyed = true;
       if (app) {
+        if (app.llm) app.llm.stop();
         app.ui.destroy();
         app.client.terminate();
         app = null;
@@ -133,6 +136,15 @@ function createSitebot(script) {
     },
   };
   return api;
+}
+
+// LLM mode needs its settings (docs/llm.md); without them the bot stays extractive.
+function llmMode(settings) {
+  if (settings.mode !== "llm") return false;
+  const llm = settings.llm;
+  if (llm && llm.endpoint && llm.prompt) return true;
+  warn("sitebot.json has mode \"llm\" but no complete settings.llm (endpoint, prompt); answering extractively. Run sitebot generate with an [llm] section");
+  return false;
 }
 
 async function loadManifest(base) {

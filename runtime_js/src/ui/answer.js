@@ -72,6 +72,19 @@ export function passageLabel(p) {
   return p.heading && p.heading !== p.title ? `${title} › ${p.heading}` : title;
 }
 
+/**
+ * The extractive answer to a search's results message: {node, result} where `result` is
+ * what ask() resolves with, {answer, citations: [{url, title}]}.
+ */
+export function extractive(msg, strings) {
+  const passages = msg.notFound ? [] : extractPassages(msg.results, msg.terms || []);
+  if (!passages.length) return { node: h("p", { class: "msg bot" }, strings.notFound), result: { answer: strings.notFound, citations: [] } };
+  return {
+    node: renderPassages(passages, strings),
+    result: { answer: passages.map(passageText).join("\n\n"), citations: passages.map((p) => ({ url: p.url, title: p.title })) },
+  };
+}
+
 /** The answer's DOM: a lead line and one card per passage. */
 export function renderPassages(passages, strings) {
   const list = h("div", { class: "cards" });
@@ -94,7 +107,7 @@ export function renderPassages(passages, strings) {
 }
 
 // Links only to http(s) pages: a javascript: or data: URL from an index would be a hole.
-function safeHref(url) {
+export function safeHref(url) {
   try {
     const u = new URL(url, document.baseURI);
     return u.protocol === "http:" || u.protocol === "https:" ? u.href : null;

@@ -37,6 +37,7 @@ export const ICONS = {
   chat: "M21 11.5a8.4 8.4 0 0 1-.9 3.8 8.5 8.5 0 0 1-7.6 4.7 8.4 8.4 0 0 1-3.8-.9L3 21l1.9-5.7a8.4 8.4 0 0 1-.9-3.8 8.5 8.5 0 0 1 4.7-7.6 8.4 8.4 0 0 1 3.8-.9h.5a8.5 8.5 0 0 1 8 8z",
   close: "M18 6 6 18M6 6l12 12",
   send: "M12 19V5M5 12l7-7 7 7",
+  stop: "M7 7h10v10H7z",
 };
 
 /** True when keys typed at this node edit text (so our shortcuts must leave them alone). */

@@ -7,11 +7,12 @@ import { CSS } from "./styles.js";
 export const ASSET_ATTR = "data-sitebot-asset"; // on every node we add to the host page
 
 /**
- * mountUI({strings, theme, position, shortcut, note, onOpen, onAsk}) → {open, close, isOpen, turn, destroy}
+ * mountUI({strings, theme, position, shortcut, note, onOpen, onClose, onAsk}) → {open, close, isOpen, turn, follow, focus, destroy}
  * `turn(question)` shows the question with a "searching" line and returns `settle(node)`,
- * which replaces that line with the answer unless a newer question came in since.
+ * which replaces that line with the answer unless a newer question came in since (then it
+ * returns false). `follow()` keeps a growing (streamed) answer in view.
  */
-export function mountUI({ strings, theme, position, shortcut, note, onOpen, onAsk }) {
+export function mountUI({ strings, theme, position, shortcut, note, onOpen, onClose, onAsk }) {
   const host = document.createElement("sitebot-widget");
   host.setAttribute(ASSET_ATTR, "");
   const shadow = host.attachShadow({ mode: "open" });
@@ -65,6 +66,7 @@ export function mountUI({ strings, theme, position, shortcut, note, onOpen, onAs
   if (shortcut) document.addEventListener("keydown", pageKey);
 
   let current = null;
+  let lastAsked = null;
 
   function isOpen() {
     return !panel.hidden;
@@ -88,6 +90,7 @@ export function mountUI({ strings, theme, position, shortcut, note, onOpen, onAs
     root.classList.remove("open");
     launcher.setAttribute("aria-expanded", "false");
     if (returnFocus || hadFocus) launcher.focus();
+    if (onClose) onClose();
   }
 
   function submit(event) {
@@ -107,15 +110,24 @@ export function mountUI({ strings, theme, position, shortcut, note, onOpen, onAs
     const t = {
       pending,
       settle(node) {
-        if (current !== t) return;
+        if (current !== t) return false;
         current = null;
+        lastAsked = asked;
         pending.replaceWith(node);
         // Scroll to the end, but never past the question: a long answer is read from its top.
         log.scrollTop = Math.min(log.scrollHeight, asked.offsetTop - 16);
+        return true;
       },
     };
     current = t;
     return t.settle;
+  }
+
+  // Down with the answer as it grows, never past its question, never back up.
+  function follow() {
+    if (!lastAsked || !lastAsked.isConnected) return;
+    const target = Math.min(log.scrollHeight - log.clientHeight, lastAsked.offsetTop - 16);
+    if (target > log.scrollTop) log.scrollTop = target;
   }
 
   function panelKey(event) {
@@ -152,7 +164,7 @@ export function mountUI({ strings, theme, position, shortcut, note, onOpen, onAs
     host.remove();
   }
 
-  return { open, close, isOpen, turn, destroy };
+  return { open, close, isOpen, turn, follow, focus: () => input.focus(), destroy };
 }
 
 // A constructed stylesheet works under a strict CSP (no inline <style> needed); the

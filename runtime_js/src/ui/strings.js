@@ -18,6 +18,15 @@ export const STRINGS = {
     error: "Sorry, I can't search this site right now. Please try again later.",
     conversation: "Conversation",
     privacy: "What you type stays in your browser.",
+    aiNote: "Answers are written by an AI from this site's pages. Check the sources.",
+    writing: "Writing…",
+    stop: "Stop",
+    stopLabel: "Stop the answer",
+    stopped: "(stopped)",
+    sources: "Sources",
+    source: "Source",
+    llmFailed: "The AI answer is not available right now ({reason}).",
+    reasons: { timeout: "no reply in time", broken: "the answer broke off", network: "no connection", upstream: "model error", empty: "empty answer", template: "prompt error" },
   },
 };
 

@@ -1,0 +1,180 @@
+// The LLM answer mode (docs/llm.md): retrieve with the conversation's context, build the
+// messages from the prompt template, stream the model's answer into the panel with a Stop
+// button, then list the sources. Any failure shows a short message and the extractive
+// answer, so the panel is never blank or stuck.
+
+import { ChatError, streamChat } from "../llm/client.js";
+import { citedNumbers, renderMarkdown, stripCitations } from "../llm/markdown.js";
+import { render, splitMessages } from "../llm/template.js";
+import { extractive, passageLabel, safeHref } from "./answer.js";
+import { h, icon, ICONS } from "./dom.js";
+
+/**
+ * createLLM({llm, title, strings, client, base, warn}) → {ask, stop}
+ * `ask(question, ui)` answers in the panel `ui` (or off-screen when null) and resolves
+ * with {answer: markdown, citations: [{url, title}]}; on failure, with the extractive answer.
+ * `stop(shownOnly)` ends the answer in progress (with `shownOnly`, only one shown in the panel).
+ */
+export function createLLM({ llm, title, strings, client, base, warn }) {
+  const conversation = []; // [{q, a}] oldest first; `a` is null until answered
+  let live = null; // the answer in progress: {ctrl: AbortController, shown: in the panel}
+
+  async function ask(question, ui) {
+    stop(); // a new question ends the previous stream; its partial answer stays
+    const ctrl = new AbortController();
+    const mine = (live = { ctrl, shown: Boolean(ui) });
+    const previous = conversation[conversation.length - 1];
+    const history = recent(conversation, llm.history_turns ?? 4, llm.history_tokens ?? 600);
+    const turn = { q: question, a: null };
+    conversation.push(turn);
+    const settle = ui ? ui.turn(question) : () => true;
+    // A follow-up ("and how much is it?") is retrieved with the question before it.
+    const query = previous ? `${previous.q}\n${question}` : question;
+    let msg;
+    try {
+      msg = await client.request({ type: "search", query, k: llm.passages || 5 });
+    } catch (err) {
+      if (live === mine) live = null;
+      settle(h("p", { class: "msg bot" }, strings.error));
+      throw err;
+    }
+    const fallback = extractive({ ...msg, notFound: msg.notFound || !msg.results.length }, strings);
+    if (msg.notFound || !msg.results.length || ctrl.signal.aborted) {
+      // Nothing to ground an answer in: the owner's not-found words, no request. (Or a
+      // newer question came while searching: this one's answer goes nowhere.)
+      if (live === mine) live = null;
+      settle(fallback.node);
+      turn.a = fallback.result.answer;
+      return fallback.result;
+    }
+    const passages = msg.results.map((r, i) => ({ n: i + 1, title: r.title || "", heading: r.heading || "", url: r.url, text: r.text || "" }));
+    const view = createView(passages, strings, ui, () => ctrl.abort());
+    if (!settle(view.node)) ctrl.abort();
+
+    let text = "";
+    let failure = null;
+    let stopped = false;
+    try {
+      const context = { system_prompt: llm.system_prompt || "", site_title: llm.site_title || title || "", question, passages, history };
+      let messages;
+      try {
+        messages = splitMessages(render(llm.prompt || "", context));
+      } catch (err) {
+        throw new ChatError("template", `the prompt template failed: ${err.message}; fix it and run sitebot generate again`);
+      }
+      for await (const delta of streamChat(llm, base, messages, { signal: ctrl.signal })) {
+        text += delta;
+        view.update(text);
+      }
+    } catch (err) {
+      if (!(err instanceof ChatError)) err = new ChatError("network", String(err && err.message));
+      if (err.kind === "aborted") stopped = true;
+      else failure = err;
+    } finally {
+      if (live === mine) live = null;
+    }
+    if (!failure && !stopped && !text.trim()) failure = new ChatError("empty", "the model sent an empty answer");
+    if (failure) {
+      const hint =
+        failure.kind === "network"
+          ? " (is the endpoint up, and does it allow this origin by CORS?)"
+          : failure.status === 401 || failure.status === 403
+            ? " (check the proxy's --allow-origin list and its SITEBOT_LLM_API_KEY)"
+            : "";
+      warn(`the AI answer failed: ${failure.message}${hint}`);
+      const reason = failure.kind === "http" ? `HTTP ${failure.status}` : strings.reasons[failure.kind] || failure.kind;
+      view.fail(strings.llmFailed.replace("{reason}", reason), fallback.node);
+      turn.a = fallback.result.answer;
+      return fallback.result;
+    }
+    const sources = view.done(text);
+    turn.a = text;
+    return { answer: text, citations: sources.map((p) => ({ url: p.url, title: p.title })) };
+  }
+
+  function stop(shownOnly = false) {
+    if (!live || (shownOnly && !live.shown)) return;
+    live.ctrl.abort();
+    live = null;
+  }
+
+  return { ask, stop };
+}
+
+// The last exchanges that fit in `turns` and about `tokens` tokens (4 characters each),
+// as [{role, content}] oldest first. Citation marks are left out: their numbers pointed
+// at that question's passages, not this one's.
+function recent(conversation, turns, tokens) {
+  const out = [];
+  let room = tokens * 4;
+  for (let i = conversation.length - 1; i >= 0 && out.length < turns * 2; i--) {
+    const { q, a } = conversation[i];
+    if (!a) continue;
+    const answer = stripCitations(a);
+    room -= q.length + answer.length;
+    if (room < 0) break;
+    out.unshift({ role: "user", content: q }, { role: "assistant", content: answer });
+  }
+  return out;
+}
+
+// The bot's message while it streams: the Markdown so far (re-rendered at most once a
+// frame), a Stop button, and at the end the sources.
+function createView(passages, strings, ui, onStop) {
+  const body = h("div", { class: "msg bot md busy" }, strings.writing);
+  const stopButton = h("button", { class: "stop", type: "button", "aria-label": strings.stopLabel, onclick: onStop }, icon(ICONS.stop), strings.stop);
+  const node = h("div", { class: "llm", "aria-busy": "true" }, body, stopButton);
+  let frame = 0;
+  let latest = "";
+
+  function paint(final) {
+    frame = 0;
+    body.classList.remove("busy");
+    // While streaming, a citation still being written ("… [1") is held back.
+    body.replaceChildren(renderMarkdown(final === true ? latest : latest.replace(/\[[\d, ]*$/, ""), passages, strings));
+    if (ui) ui.follow();
+  }
+
+  function end() {
+    cancelAnimationFrame(frame);
+    frame = 0;
+    // Focus on the vanishing Stop button goes back to the input.
+    if (stopButton.getRootNode().activeElement === stopButton && ui) ui.focus();
+    stopButton.remove();
+    node.removeAttribute("aria-busy");
+  }
+
+  return {
+    node,
+    update(text) {
+      latest = text;
+      if (!frame) frame = requestAnimationFrame(paint);
+    },
+    /** The final answer and its sources (cited passages, or all when none is cited). */
+    done(text) {
+      end();
+      latest = text;
+      if (text.trim()) paint(true);
+      else {
+        body.classList.remove("busy");
+        body.replaceChildren(strings.stopped);
+      }
+      const cited = citedNumbers(text, passages.length);
+      const sources = cited.length ? cited.map((n) => passages[n - 1]) : passages;
+      const items = sources.map((p) => {
+        const href = safeHref(p.url);
+        const text = `[${p.n}] ${passageLabel(p)}`;
+        return h("li", null, href ? h("a", { class: "source", href, target: "_top", rel: "noopener" }, text) : text);
+      });
+      node.append(h("div", { class: "sources" }, h("p", { class: "lead" }, strings.sources), h("ul", null, ...items)));
+      if (ui) ui.follow();
+      return sources;
+    },
+    /** A short message, then the extractive answer with its sources. */
+    fail(message, fallbackNode) {
+      end();
+      node.replaceChildren(h("p", { class: "msg bot" }, message), fallbackNode);
+      if (ui) ui.follow();
+    },
+  };
+}
