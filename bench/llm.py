@@ -37,8 +37,8 @@ QUESTIONS = [json.loads(x)["q"] for x in (ROOT / "bench/questions/postgresql-15.
 
 
 def bundle(path: Path, max_tokens: int) -> Path:
-    if not (path / "sitebot.json").is_file():
-        generate(GenerateOptions(source=PG_DOCS, output=path, base_url="https://www.postgresql.org/docs/15/", max_tokens=max_tokens))
+    """(Re)build the bundle so it carries the current runtime; the embedding cache makes it quick."""
+    generate(GenerateOptions(source=PG_DOCS, output=path, base_url="https://www.postgresql.org/docs/15/", max_tokens=max_tokens))
     return path
 
 
