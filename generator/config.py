@@ -54,6 +54,10 @@ SCHEMA: dict[str, Any] = {
         "accent": (str, lambda v: bool(_COLOR.match(v)), "must be a colour like #2563eb"),
         "position": (str, lambda v: v in ("left", "right"), "must be left or right"),
         "mode": (str, lambda v: v in ("extractive", "llm"), "must be extractive or llm"),
+        "lang": (str, lambda v: v == "" or bool(re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", v)),
+                 "must be a language code like fr or pt-BR, or empty to follow the page"),
+        "starters": (list, lambda v: len(v) <= 6 and all(isinstance(x, str) and 0 < len(x) <= 120 for x in v),
+                     "must be a list of at most 6 questions of 1 to 120 characters"),
     },
     "llm": {
         "provider": (str, lambda v: v in ("openai", "anthropic"), "must be openai or anthropic"),

@@ -25,6 +25,7 @@ from .extract import Document, Skipped, extract
 from .model import default_model, describe, load, model_from_dir
 from .pagecache import PageCache
 from .sources import Page, read_folder
+from .starters import suggest_starters
 from .templates import render
 
 FORMAT_VERSION = 1
@@ -52,6 +53,8 @@ class BotSettings:
     accent: str = "#2563eb"
     position: str = "right"
     mode: str = "extractive"
+    lang: str = ""  # UI language; "" follows the page's <html lang>
+    starters: list[str] | None = None  # None: suggested from the site's headings at build time
 
 
 def _default_prompt() -> str:
@@ -346,8 +349,10 @@ def _shard_ranges(docs: list[Document], chunks: list[Chunk]) -> list[tuple[int, 
     return ranges
 
 
-def _settings(opts: GenerateOptions) -> dict[str, Any]:
+def _settings(opts: GenerateOptions, docs: list[Document]) -> dict[str, Any]:
     settings: dict[str, Any] = dict(vars(opts.bot))
+    if opts.bot.starters is None:
+        settings["starters"] = suggest_starters(docs)
     if opts.bot.mode == "llm" and opts.llm is not None:
         settings["llm"] = opts.llm.manifest()
     return settings
@@ -394,7 +399,7 @@ def _write(writer: BundleWriter, opts: GenerateOptions, files: Any, model: Any, 
             "ort_wasm": writer.add("ort/ort-wasm-simd-threaded.wasm", runtime_file("ort-wasm-simd-threaded.wasm")),
         },
         "retrieval": retrieval,
-        "settings": _settings(opts),
+        "settings": _settings(opts, docs),
     }
     writer.add("widget.js", runtime_file("widget.js"), hashed=False)
     writer.add("sitebot.json", dumps(manifest), hashed=False)
