@@ -130,7 +130,8 @@ def test_browser_renderer_matches_jinja2(python: str, tmp_path: Path) -> None:
     if python == "reference":
         render, split = (lambda t, c: REFERENCE.from_string(t).render(**c)), split_reference
     else:
-        prompt = pytest.importorskip("generator.prompt")
+        from generator import prompt
+
         render, split = prompt.render, prompt.split_messages
     browser = run_js([(t, c) for _, t, c in CASES], tmp_path)
     for (name, template, context), got in zip(CASES, browser):
@@ -148,18 +149,12 @@ def test_inserted_values_cannot_open_a_message(tmp_path: Path) -> None:
 
 
 def test_the_shipped_template_renders_alike(tmp_path: Path) -> None:
-    if not DEFAULT_TEMPLATE.exists():
-        pytest.skip("templates/prompt.jinja is not written yet")
+    from generator import prompt
+
     template = DEFAULT_TEMPLATE.read_text(encoding="utf-8")
     contexts = [context for _, t, context in CASES if t is PROMPT]
-    renderers = [lambda t, c: REFERENCE.from_string(t).render(**c)]
-    try:
-        from generator import prompt
-    except ImportError:  # the Python side is not there yet
-        pass
-    else:
-        contexts += [prompt.sample_context(), prompt.sample_context(passages=0, history_turns=0, system_prompt="")]
-        renderers.append(prompt.render)
+    contexts += [prompt.sample_context(), prompt.sample_context(passages=0, history_turns=0, system_prompt="")]
+    renderers = [lambda t, c: REFERENCE.from_string(t).render(**c), prompt.render]
     browser = run_js([(template, c) for c in contexts], tmp_path)
     for context, got in zip(contexts, browser):
         for render in renderers:
