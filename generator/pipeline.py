@@ -402,6 +402,8 @@ def _write(writer: BundleWriter, opts: GenerateOptions, files: Any, model: Any, 
         "settings": _settings(opts, docs),
     }
     writer.add("widget.js", runtime_file("widget.js"), hashed=False)
+    # UI strings other than English, fetched by the widget only for those languages.
+    writer.add("i18n.json", runtime_file("i18n.json"), hashed=False)
     writer.add("sitebot.json", dumps(manifest), hashed=False)
     writer.add("index.html", render("demo.html", settings=opts.bot, manifest=manifest).encode(), hashed=False)
     writer.add("snippet.html", render("snippet.html", settings=opts.bot).encode(), hashed=False)

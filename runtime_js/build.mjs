@@ -1,12 +1,14 @@
 // Builds the browser runtime into ../generator/runtime/, which the Python package
 // ships as package data: widget.js (the loader, a classic script), engine.js (the
-// Web Worker) and onnxruntime-web's wasm binary. Same sources ⇒ same bytes: esbuild
+// Web Worker), onnxruntime-web's wasm binary and i18n.json (the UI strings other than
+// English, from src/ui/strings.js). Same sources ⇒ same bytes: esbuild
 // output carries no timestamps or absolute paths, and BUILD-INFO.json only versions.
 //   npm run build
 
 import * as esbuild from "esbuild";
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { TRANSLATIONS } from "./src/ui/strings.js";
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const out = here("../generator/runtime/");
@@ -38,6 +40,9 @@ await esbuild.build({
   define: { "import.meta.url": "self.location.href" },
 });
 copyFileSync(here("node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm"), `${out}ort-wasm-simd-threaded.wasm`);
+
+// The UI strings in languages other than English, fetched by widget.js when needed.
+writeFileSync(`${out}i18n.json`, JSON.stringify(TRANSLATIONS) + "\n");
 
 const info = {
   "onnxruntime-web": version("onnxruntime-web"),

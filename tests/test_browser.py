@@ -78,10 +78,11 @@ def test_keyboard_user_gets_the_right_page_cited_first(page: Any, served_site: s
     for q in E2E:
         page.keyboard.type(q["q"])
         page.keyboard.press("Enter")
-        # The reply replaces the "searching…" line; it is the log's last element.
+        # The reply replaces the "searching…" line; it is the log's last element but its Copy button.
         page.wait_for_function("() => { const log = document.querySelector('sitebot-widget').shadowRoot.querySelector('[role=log]');"
-                               " return !log.querySelector('.busy') && log.lastElementChild.matches('.answer, .msg.bot'); }")
-        reply = host.locator("[role=log] > *").last
+                               " return !log.querySelector('.busy') && log.lastElementChild.matches('.copy')"
+                               " && log.lastElementChild.previousElementSibling.matches('.answer, .msg.bot'); }")
+        reply = host.locator("[role=log] > :not(.copy)").last
         href = reply.locator("a.source").first.get_attribute("href", timeout=1000) if reply.locator("a.source").count() else ""
         assert page_path(href or "") == q["url"], (q, href, reply.inner_text()[:200])
     page.keyboard.press("Escape")

@@ -10,7 +10,7 @@ import { createClient } from "./ui/client.js";
 import { h } from "./ui/dom.js";
 import { createLLM } from "./ui/llm.js";
 import { mountUI } from "./ui/panel.js";
-import { pickStrings } from "./ui/strings.js";
+import { LANGS, makeStrings, primary } from "./ui/strings.js";
 
 const FORMAT = 1; // the sitebot.json format this widget reads
 const UI_RESULTS = 4; // results fetched per question asked in the panel
@@ -49,14 +49,30 @@ function createSitebot(script) {
   let app = null; // {ui, client, strings, llm} once sitebot.json has loaded
   let destroyed = false;
 
-  const loaded = loadManifest(base).then((manifest) => {
+  const loaded = loadManifest(base).then(async (manifest) => {
     if (!manifest || destroyed) return null;
     const settings = readSettings(manifest, script.dataset);
-    const strings = pickStrings(settings.lang || document.documentElement.lang);
-    for (const key of ["title", "greeting", "placeholder"]) if (settings[key]) strings[key] = String(settings[key]);
-    if (settings.not_found) strings.notFound = String(settings.not_found);
+    // data-lang, else settings.lang, else the page's <html lang>; English is built in.
+    const tag = primary(settings.lang || document.documentElement.lang);
+    const strings = makeStrings(tag, LANGS.includes(tag) && (await loadTranslation(base, tag)));
+    if (destroyed) return null;
+    // The owner's texts win, except those equal to the English defaults (which
+    // `sitebot generate` writes when none is given): those follow the language.
+    const en = makeStrings();
+    for (const key of ["title", "greeting", "placeholder", "notFound"]) {
+      const value = settings[key === "notFound" ? "not_found" : key];
+      if (value && value !== en[key]) strings[key] = String(value);
+    }
     const client = createClient(base, manifest, warn);
     const llm = llmMode(settings) ? createLLM({ llm: settings.llm, title: settings.title, strings, client, base, warn }) : null;
+    // The conversation, kept across pages of the site for this tab: {o: open, t: [{q, a: record}]}.
+    const key = `sitebot:${base}`;
+    let saved = {};
+    try {
+      saved = JSON.parse(sessionStorage.getItem(key)) || {}; // sessionStorage throws in some privacy modes
+    } catch {}
+    const past = Array.isArray(saved.t) ? saved.t : [];
+    if (llm) for (const { q, a } of past) llm.conversation.push({ q, a: (a && a.m) || null });
     const ui = mountUI({
       strings,
       theme: themeCss(settings.accent),
@@ -67,9 +83,17 @@ function createSitebot(script) {
       onOpen: () => client.start(),
       onClose: () => llm && llm.stop(true), // nobody reads an answer streaming into a closed panel
       onAsk: (question) => answer(question, true).catch(() => {}),
+      starters: Array.isArray(settings.starters) ? settings.starters : [],
+      past,
+      onSave: (t, o) => {
+        try {
+          sessionStorage.setItem(key, JSON.stringify({ o, t }));
+        } catch {}
+      },
+      onReset: () => llm && (llm.stop(), (llm.conversation.length = 0)),
     });
     app = { ui, client, strings, llm };
-    if (String(settings.open) === "true") ui.open(false); // do not steal focus at load
+    if (saved.o || String(settings.open) === "true") ui.open(false); // do not steal focus at load
     else if (settings.preload === "idle") (window.requestIdleCallback || setTimeout)(() => client.start());
     return app;
   });
@@ -89,8 +113,8 @@ function createSitebot(script) {
     const settle = render ? a.ui.turn(question) : null;
     try {
       const msg = await a.client.request({ type: "search", query: question, k: UI_RESULTS });
-      const { node, result } = extractive(msg, a.strings);
-      if (settle) settle(node);
+      const { node, rec, result } = extractive(msg, a.strings);
+      if (settle) settle(node, rec);
       return result;
     } catch (err) {
       if (settle) settle(h("p", { class: "msg bot" }, a.strings.error));
@@ -169,6 +193,19 @@ async function loadManifest(base) {
     return null;
   }
   return manifest;
+}
+
+// The UI strings in language `tag` from the bundle's i18n.json (ui/strings.js), or
+// undefined (English) when it cannot be read.
+async function loadTranslation(base, tag) {
+  const url = new URL("i18n.json", base).href;
+  try {
+    const res = await fetch(url, { cache: "no-cache" });
+    if (res.ok) return (await res.json())[tag];
+    warn(`${url} answered HTTP ${res.status}, so the panel is in English; deploy the whole bundle folder`);
+  } catch (err) {
+    warn(`could not read ${url} (${err.message}), so the panel is in English`);
+  }
 }
 
 // Settings from the script's data-* attributes override those of sitebot.json.

@@ -73,14 +73,16 @@ export function passageLabel(p) {
 }
 
 /**
- * The extractive answer to a search's results message: {node, result} where `result` is
+ * The extractive answer to a search's results message: {node, rec, result}; `rec` is its
+ * record (record.js) and `result`
  * what ask() resolves with, {answer, citations: [{url, title}]}.
  */
 export function extractive(msg, strings) {
   const passages = msg.notFound ? [] : extractPassages(msg.results, msg.terms || []);
-  if (!passages.length) return { node: h("p", { class: "msg bot" }, strings.notFound), result: { answer: strings.notFound, citations: [] } };
+  if (!passages.length) return { node: h("p", { class: "msg bot" }, strings.notFound), rec: { t: strings.notFound }, result: { answer: strings.notFound, citations: [] } };
   return {
     node: renderPassages(passages, strings),
+    rec: { p: passages },
     result: { answer: passages.map(passageText).join("\n\n"), citations: passages.map((p) => ({ url: p.url, title: p.title })) },
   };
 }

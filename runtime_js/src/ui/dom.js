@@ -38,6 +38,7 @@ export const ICONS = {
   close: "M18 6 6 18M6 6l12 12",
   send: "M12 19V5M5 12l7-7 7 7",
   stop: "M7 7h10v10H7z",
+  plus: "M12 5v14M5 12h14",
 };
 
 /** True when keys typed at this node edit text (so our shortcuts must leave them alone). */

@@ -6,17 +6,18 @@
 import { ChatError, streamChat } from "../llm/client.js";
 import { citedNumbers, renderMarkdown, stripCitations } from "../llm/markdown.js";
 import { render, splitMessages } from "../llm/template.js";
-import { extractive, passageLabel, safeHref } from "./answer.js";
+import { extractive } from "./answer.js";
 import { h, icon, ICONS } from "./dom.js";
+import { sourcesNode } from "./record.js";
 
 /**
- * createLLM({llm, title, strings, client, base, warn}) → {ask, stop}
+ * createLLM({llm, title, strings, client, base, warn}) → {ask, stop, conversation}
  * `ask(question, ui)` answers in the panel `ui` (or off-screen when null) and resolves
  * with {answer: markdown, citations: [{url, title}]}; on failure, with the extractive answer.
  * `stop(shownOnly)` ends the answer in progress (with `shownOnly`, only one shown in the panel).
  */
 export function createLLM({ llm, title, strings, client, base, warn }) {
-  const conversation = []; // [{q, a}] oldest first; `a` is null until answered
+  const conversation = []; // [{q, a}] oldest first; `a` is null until answered (widget.js restores and clears it)
   let live = null; // the answer in progress: {ctrl: AbortController, shown: in the panel}
 
   async function ask(question, ui) {
@@ -43,7 +44,7 @@ export function createLLM({ llm, title, strings, client, base, warn }) {
       // Nothing to ground an answer in: the owner's not-found words, no request. (Or a
       // newer question came while searching: this one's answer goes nowhere.)
       if (live === mine) live = null;
-      settle(fallback.node);
+      settle(fallback.node, fallback.rec);
       turn.a = fallback.result.answer;
       return fallback.result;
     }
@@ -82,12 +83,15 @@ export function createLLM({ llm, title, strings, client, base, warn }) {
             ? " (check the proxy's --allow-origin list and its SITEBOT_LLM_API_KEY)"
             : "";
       warn(`the AI answer failed: ${failure.message}${hint}`);
-      const reason = failure.kind === "http" ? `HTTP ${failure.status}` : strings.reasons[failure.kind] || failure.kind;
-      view.fail(strings.llmFailed.replace("{reason}", reason), fallback.node);
+      const reason = failure.kind === "http" ? `HTTP ${failure.status}` : strings["r_" + failure.kind] || failure.kind;
+      const message = strings.llmFailed.replace("{reason}", reason);
+      view.fail(message, fallback.node);
+      settle(null, { f: message, ...fallback.rec });
       turn.a = fallback.result.answer;
       return fallback.result;
     }
     const sources = view.done(text);
+    settle(null, { m: text, c: passages.map(({ text, ...p }) => p), s: sources.map((p) => p.n) });
     turn.a = text;
     return { answer: text, citations: sources.map((p) => ({ url: p.url, title: p.title })) };
   }
@@ -98,7 +102,7 @@ export function createLLM({ llm, title, strings, client, base, warn }) {
     live = null;
   }
 
-  return { ask, stop };
+  return { ask, stop, conversation };
 }
 
 // The last exchanges that fit in `turns` and about `tokens` tokens (4 characters each),
@@ -161,12 +165,7 @@ function createView(passages, strings, ui, onStop) {
       }
       const cited = citedNumbers(text, passages.length);
       const sources = cited.length ? cited.map((n) => passages[n - 1]) : passages;
-      const items = sources.map((p) => {
-        const href = safeHref(p.url);
-        const text = `[${p.n}] ${passageLabel(p)}`;
-        return h("li", null, href ? h("a", { class: "source", href, target: "_top", rel: "noopener" }, text) : text);
-      });
-      node.append(h("div", { class: "sources" }, h("p", { class: "lead" }, strings.sources), h("ul", null, ...items)));
+      node.append(sourcesNode(sources, strings));
       if (ui) ui.follow();
       return sources;
     },

@@ -2,17 +2,22 @@
 // element: host-page CSS cannot reach in (`:host {all: initial}`) and ours cannot leak out.
 
 import { h, icon, ICONS, isEditable } from "./dom.js";
+import { recordNode, recordText } from "./record.js";
 import { CSS } from "./styles.js";
 
 export const ASSET_ATTR = "data-sitebot-asset"; // on every node we add to the host page
 
 /**
- * mountUI({strings, theme, position, shortcut, note, onOpen, onClose, onAsk}) → {open, close, isOpen, turn, follow, focus, destroy}
- * `turn(question)` shows the question with a "searching" line and returns `settle(node)`,
+ * mountUI({strings, theme, position, shortcut, note, starters, past, onOpen, onClose, onAsk, onSave, onReset})
+ *   → {open, close, isOpen, turn, follow, focus, destroy}
+ * `turn(question)` shows the question with a "searching" line and returns `settle(node, rec)`,
  * which replaces that line with the answer unless a newer question came in since (then it
- * returns false). `follow()` keeps a growing (streamed) answer in view.
+ * returns false). With a record (record.js), also later (node null, for a streamed answer),
+ * the exchange is kept: a Copy button, and `onSave([{q, a: rec}], isOpen)`, also called on
+ * open and close. `past` is such a list, drawn at mount. `follow()` keeps a growing
+ * (streamed) answer in view. The "New chat" button clears the log and calls `onReset()`.
  */
-export function mountUI({ strings, theme, position, shortcut, note, onOpen, onClose, onAsk }) {
+export function mountUI({ strings, theme, position, shortcut, note, starters, past, onOpen, onClose, onAsk, onSave, onReset }) {
   const host = document.createElement("sitebot-widget");
   host.setAttribute(ASSET_ATTR, "");
   const shadow = host.attachShadow({ mode: "open" });
@@ -38,8 +43,11 @@ export function mountUI({ strings, theme, position, shortcut, note, onOpen, onCl
   );
   const panel = h(
     "div",
-    { id: "sb-panel", class: "panel", role: "dialog", "aria-modal": "false", "aria-label": strings.title, hidden: true, onkeydown: panelKey },
-    h("div", { class: "head" }, h("div", null, h("p", { class: "title" }, strings.title), h("p", { class: "subtitle" }, strings.subtitle)), closeButton),
+    { id: "sb-panel", class: "panel", dir: strings.rtl ? "rtl" : null, role: "dialog", "aria-modal": "false", "aria-label": strings.title, hidden: true, onkeydown: panelKey },
+    h("div", { class: "head" }, h("div", null, h("p", { class: "title" }, strings.title), h("p", { class: "subtitle" }, strings.subtitle)),
+      h("button", { class: "x", type: "button", "aria-label": strings.newChat, onclick: reset }, icon(ICONS.plus)),
+      closeButton,
+    ),
     log,
     form,
     note ? h("p", { class: "note" }, note) : null,
@@ -61,12 +69,56 @@ export function mountUI({ strings, theme, position, shortcut, note, onOpen, onCl
   );
   const root = h("div", { class: position === "left" ? "sb left" : "sb" }, panel, launcher);
   shadow.append(root);
-  log.append(h("p", { class: "msg bot" }, strings.greeting));
   (document.body || document.documentElement).append(host);
   if (shortcut) document.addEventListener("keydown", pageKey);
 
   let current = null;
   let lastAsked = null;
+  let turns = [];
+  let startBox = null;
+  fill(past || []);
+
+  // The greeting, the stored exchanges, and the starter questions while there are none.
+  function fill(list) {
+    turns = [];
+    log.replaceChildren(h("p", { class: "msg bot" }, strings.greeting));
+    for (const { q, a } of list) {
+      try {
+        const node = recordNode(a, strings);
+        log.append(h("p", { class: "msg user" }, q), node);
+        keep(q, a, node);
+      } catch {} // a record from another widget version: left out
+    }
+    startBox =
+      !turns.length && starters && starters.length
+        ? h("div", { class: "starters" }, ...starters.map((q) => h("button", { class: "starter", type: "button", onclick: () => (input.focus(), onAsk(String(q))) }, String(q))))
+        : null;
+    log.append(startBox || "");
+  }
+
+  function keep(q, a, node) {
+    turns.push({ q, a });
+    const copy = h("button", { class: "copy", type: "button", "aria-label": strings.copyLabel, onclick: () => navigator.clipboard.writeText(recordText(a, strings)).then(() => label(strings.copied), () => {}) }, strings.copy);
+    const label = (text) => {
+      copy.textContent = text;
+      copy.setAttribute("aria-label", text === strings.copy ? strings.copyLabel : text);
+      if (text !== strings.copy) setTimeout(label, 2000, strings.copy);
+    };
+    node.after(copy);
+    save();
+  }
+
+  function save() {
+    if (onSave) onSave(turns, isOpen());
+  }
+
+  function reset() {
+    current = lastAsked = null;
+    fill([]);
+    save();
+    if (onReset) onReset();
+    input.focus();
+  }
 
   function isOpen() {
     return !panel.hidden;
@@ -79,6 +131,7 @@ export function mountUI({ strings, theme, position, shortcut, note, onOpen, onCl
       launcher.setAttribute("aria-expanded", "true");
       log.scrollTop = log.scrollHeight;
       onOpen();
+      save();
     }
     if (focus) input.focus();
   }
@@ -91,6 +144,7 @@ export function mountUI({ strings, theme, position, shortcut, note, onOpen, onCl
     launcher.setAttribute("aria-expanded", "false");
     if (returnFocus || hadFocus) launcher.focus();
     if (onClose) onClose();
+    save();
   }
 
   function submit(event) {
@@ -103,19 +157,24 @@ export function mountUI({ strings, theme, position, shortcut, note, onOpen, onCl
 
   function turn(question) {
     if (current) current.pending.remove(); // superseded: its answer will be dropped
+    if (startBox) startBox.remove();
     const asked = h("p", { class: "msg user" }, question);
     const pending = h("p", { class: "msg bot busy" }, strings.searching);
     log.append(asked, pending);
     log.scrollTop = log.scrollHeight;
     const t = {
       pending,
-      settle(node) {
-        if (current !== t) return false;
-        current = null;
-        lastAsked = asked;
-        pending.replaceWith(node);
-        // Scroll to the end, but never past the question: a long answer is read from its top.
-        log.scrollTop = Math.min(log.scrollHeight, asked.offsetTop - 16);
+      settle(node, rec) {
+        if (node) {
+          if (current !== t) return false;
+          current = null;
+          lastAsked = asked;
+          pending.replaceWith((t.node = node));
+          // Scroll to the end, but never past the question: a long answer is read from its top.
+          log.scrollTop = Math.min(log.scrollHeight, asked.offsetTop - 16);
+        }
+        // (not after "New chat", which took the answer away)
+        if (rec && t.node && t.node.isConnected) keep(question, rec, t.node);
         return true;
       },
     };

@@ -15,7 +15,7 @@ export const CSS = `
 --sitebot-link:color-mix(in srgb,var(--sitebot-accent) 55%,#fff)}}
 *,*::before,*::after{box-sizing:border-box}
 [hidden]{display:none!important}
-.sb{font:15px/1.5 var(--sitebot-font);color:var(--sitebot-text);-webkit-font-smoothing:antialiased;text-align:left}
+.sb{font:15px/1.5 var(--sitebot-font);color:var(--sitebot-text);-webkit-font-smoothing:antialiased;text-align:start}
 button{font:inherit;color:inherit;cursor:pointer}
 svg{width:24px;height:24px;fill:none;stroke:currentColor;stroke-width:2;stroke-linecap:round;stroke-linejoin:round}
 :focus-visible{outline:2px solid var(--sitebot-link);outline-offset:2px}
@@ -34,7 +34,7 @@ background:var(--sitebot-bg);border:1px solid var(--sitebot-border);border-radiu
 box-shadow:0 16px 48px rgba(0,0,0,.18),0 2px 8px rgba(0,0,0,.08);animation:sb-in .18s ease-out;transform-origin:bottom right}
 .left .panel{transform-origin:bottom left}
 @keyframes sb-in{from{opacity:0;transform:translateY(8px) scale(.98)}}
-.head{display:flex;align-items:center;gap:12px;padding:14px 12px 14px 18px;background:var(--sitebot-accent);color:var(--sitebot-accent-text)}
+.head{display:flex;align-items:center;gap:12px;padding:14px;padding-inline:18px 12px;background:var(--sitebot-accent);color:var(--sitebot-accent-text)}
 .head div{flex:1;min-width:0}
 .title{margin:0;font-size:16px;font-weight:600;line-height:1.3}
 .subtitle{margin:2px 0 0;font-size:12.5px;opacity:.85}
@@ -44,8 +44,8 @@ box-shadow:0 16px 48px rgba(0,0,0,.18),0 2px 8px rgba(0,0,0,.08);animation:sb-in
 .head :focus-visible{outline-color:currentColor}
 .log{position:relative;flex:1;overflow-y:auto;overscroll-behavior:contain;padding:16px;display:flex;flex-direction:column;gap:12px;background:var(--sitebot-surface)}
 .msg{max-width:88%;margin:0;padding:10px 14px;border-radius:14px;overflow-wrap:anywhere;white-space:pre-wrap}
-.bot{align-self:flex-start;background:var(--sitebot-bg);border:1px solid var(--sitebot-border);border-bottom-left-radius:4px}
-.user{align-self:flex-end;background:var(--sitebot-accent);color:var(--sitebot-accent-text);border-bottom-right-radius:4px}
+.bot{align-self:flex-start;background:var(--sitebot-bg);border:1px solid var(--sitebot-border);border-end-start-radius:4px}
+.user{align-self:flex-end;background:var(--sitebot-accent);color:var(--sitebot-accent-text);border-end-end-radius:4px}
 .answer{align-self:stretch;display:flex;flex-direction:column;gap:8px}
 .lead{margin:0;color:var(--sitebot-muted);font-size:13px}
 .cards{display:flex;flex-direction:column;gap:8px}
@@ -59,26 +59,30 @@ mark{background:var(--sitebot-mark);color:inherit;border-radius:3px;padding:0 2p
 .md>:first-child{margin-top:0}.md>:last-child{margin-bottom:0}
 .md p,.md ul,.md ol,.md pre,.md blockquote{margin:0 0 8px}
 .md p{white-space:pre-wrap}
-.md ul,.md ol{padding-left:22px}
+.md ul,.md ol{padding-inline-start:22px}
 .md li>p{margin:0}.md li>ul,.md li>ol{margin:2px 0 0}
 .md code{font:13px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:var(--sitebot-surface);border-radius:4px;padding:1px 4px}
 .md pre{overflow-x:auto;padding:8px 10px;background:var(--sitebot-surface);border-radius:8px}
 .md pre code{padding:0;background:none;white-space:pre}
-.md blockquote{padding-left:10px;border-left:3px solid var(--sitebot-border);color:var(--sitebot-muted)}
+.md blockquote{padding-inline-start:10px;border-inline-start:3px solid var(--sitebot-border);color:var(--sitebot-muted)}
 .md hr{border:0;border-top:1px solid var(--sitebot-border)}
 .md a{color:var(--sitebot-link)}
 a.cite{display:inline-block;min-width:1.4em;margin:0 1px;padding:0 3px;border-radius:6px;font-size:11px;line-height:1.5;font-weight:600;
 text-align:center;vertical-align:super;text-decoration:none;background:color-mix(in srgb,var(--sitebot-accent) 14%,transparent)}
 a.cite:hover{text-decoration:underline}
-.stop{display:inline-flex;align-items:center;gap:6px;padding:4px 12px 4px 8px;font-size:13px;background:var(--sitebot-bg);
+.stop{display:inline-flex;align-items:center;gap:6px;padding:4px 12px;padding-inline-start:8px;font-size:13px;background:var(--sitebot-bg);
 border:1px solid var(--sitebot-border);border-radius:14px;color:var(--sitebot-muted)}
 .stop:hover{color:var(--sitebot-text);border-color:var(--sitebot-muted)}
 .stop svg{width:14px;height:14px}
 .sources{align-self:stretch}
+.starters{display:flex;flex-wrap:wrap;gap:8px}
+.starter{padding:6px 12px;font-size:13.5px;text-align:start;background:var(--sitebot-bg);border:1px solid var(--sitebot-link);border-radius:16px;color:var(--sitebot-link)}
+.copy{align-self:flex-start;margin-top:-6px;padding:2px 10px;font-size:12px;background:none;border:1px solid var(--sitebot-border);border-radius:12px;color:var(--sitebot-muted)}
+.starter:hover,.copy:hover{border-color:var(--sitebot-muted);color:var(--sitebot-text)}
 .sources ul{margin:4px 0 0;padding:0;list-style:none;display:flex;flex-direction:column;gap:4px}
 .sources .source{font-weight:500;font-size:13px}
 .busy{color:var(--sitebot-muted)}
-.busy::after{content:"";display:inline-block;width:6px;height:6px;margin-left:8px;border-radius:50%;background:currentColor;vertical-align:middle;animation:sb-pulse 1s ease-in-out infinite}
+.busy::after{content:"";display:inline-block;width:6px;height:6px;margin-inline-start:8px;border-radius:50%;background:currentColor;vertical-align:middle;animation:sb-pulse 1s ease-in-out infinite}
 @keyframes sb-pulse{50%{opacity:.2}}
 .form{display:flex;align-items:center;gap:8px;padding:12px 12px 6px;background:var(--sitebot-bg);border-top:1px solid var(--sitebot-border)}
 .input{flex:1;min-width:0;height:42px;padding:0 16px;font:inherit;font-size:15px;color:var(--sitebot-text);background:var(--sitebot-surface);
