@@ -44,6 +44,7 @@ box-shadow:0 16px 48px rgba(0,0,0,.18),0 2px 8px rgba(0,0,0,.08);animation:sb-in
 .head :focus-visible{outline-color:currentColor}
 .log{position:relative;flex:1;overflow-y:auto;overscroll-behavior:contain;padding:16px;display:flex;flex-direction:column;gap:12px;background:var(--sitebot-surface)}
 .msg{max-width:88%;margin:0;padding:10px 14px;border-radius:14px;overflow-wrap:anywhere;white-space:pre-wrap}
+.msg,.excerpt,.starter,.source{unicode-bidi:plaintext}
 .bot{align-self:flex-start;background:var(--sitebot-bg);border:1px solid var(--sitebot-border);border-end-start-radius:4px}
 .user{align-self:flex-end;background:var(--sitebot-accent);color:var(--sitebot-accent-text);border-end-end-radius:4px}
 .answer{align-self:stretch;display:flex;flex-direction:column;gap:8px}
