@@ -2,13 +2,15 @@
 
 The library API; the `sitebot` CLI is a thin layer over it.
 
+    from pathlib import Path
     from generator import generate, GenerateOptions
-    summary = generate(GenerateOptions(source="public", base_url="https://example.com/", output="public/chatbot"))
+    summary = generate(GenerateOptions(source=Path("public"), base_url="https://example.com/", output=Path("public/chatbot")))
+    summary = generate(GenerateOptions(source="https://example.com/", output=Path("chatbot")))   # crawl
 """
 
 from __future__ import annotations
 
-from .errors import BundleError, ConfigError, ModelError, SitebotError, SourceError
+from .errors import BundleError, ConfigError, CrawlError, ModelError, SitebotError, SourceError
 from .pipeline import GenerateOptions, GenerateSummary, LLMSettings, generate
 
 __version__ = "0.1.0"
@@ -16,6 +18,7 @@ __version__ = "0.1.0"
 __all__ = [
     "BundleError",
     "ConfigError",
+    "CrawlError",
     "GenerateOptions",
     "GenerateSummary",
     "LLMSettings",
