@@ -18,7 +18,6 @@ from typing import Any
 from .errors import BundleError
 
 RUNTIME = Path(__file__).parent / "runtime"
-RUNTIME_FILES = ("widget.js", "i18n.json", "engine.js", "ort-wasm-simd-threaded.wasm")
 
 
 def content_name(name: str, data: bytes) -> str:

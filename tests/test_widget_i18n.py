@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from conftest import EXAMPLES, ROOT
+from conftest import EXAMPLES
 from fake_llm import Reply
 from generator.serve import serve_in_thread
 
