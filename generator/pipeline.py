@@ -396,6 +396,9 @@ def _write(writer: BundleWriter, opts: GenerateOptions, files: Any, model: Any, 
         },
         "runtime": {
             "worker": writer.add("engine.js", runtime_file("engine.js")),
+            # Parts widget.js loads only for bots that need them (LLM answers; handoff/leads/feedback/scope).
+            "llm": writer.add("llm.js", runtime_file("llm.js")),
+            "support": writer.add("support.js", runtime_file("support.js")),
             "ort_wasm": writer.add("ort/ort-wasm-simd-threaded.wasm", runtime_file("ort-wasm-simd-threaded.wasm")),
         },
         "retrieval": retrieval,

@@ -1,7 +1,8 @@
 // Builds the browser runtime into ../generator/runtime/, which the Python package
-// ships as package data: widget.js (the loader, a classic script), engine.js (the
-// Web Worker), onnxruntime-web's wasm binary and i18n.json (the UI strings other than
-// English, from src/ui/strings.js). Same sources ⇒ same bytes: esbuild
+// ships as package data: widget.js (the loader, a classic script), llm.js and support.js
+// (parts widget.js loads when a bot needs them), engine.js (the Web Worker),
+// onnxruntime-web's wasm binary and i18n.json (the UI strings other than English, from
+// src/ui/strings.js). Same sources ⇒ same bytes: esbuild
 // output carries no timestamps or absolute paths, and BUILD-INFO.json only versions.
 //   npm run build
 
@@ -30,6 +31,10 @@ rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 
 await esbuild.build({ ...common, entryPoints: [here("src/widget.js")], outfile: `${out}widget.js` });
+// The parts only some bots need, loaded by widget.js on demand (src/ui/chunks.js).
+for (const part of ["llm", "support"]) {
+  await esbuild.build({ ...common, entryPoints: [here(`src/chunks/${part}.js`)], outfile: `${out}${part}.js` });
+}
 await esbuild.build({
   ...common,
   entryPoints: [here("src/worker.js")],

@@ -6,15 +6,15 @@
 // console.warn("[sitebot] …") each, with the cause and the fix.
 
 import { extractive } from "./ui/answer.js";
+import { loadPart } from "./ui/chunks.js";
 import { createClient } from "./ui/client.js";
 import { h } from "./ui/dom.js";
-import { createLLM } from "./ui/llm.js";
 import { mountUI } from "./ui/panel.js";
 import { LANGS, makeStrings, primary } from "./ui/strings.js";
 
 const FORMAT = 1; // the sitebot.json format this widget reads
 const UI_RESULTS = 4; // results fetched per question asked in the panel
-const DATA_KEYS = ["title", "accent", "position", "open", "greeting", "placeholder", "lang", "shortcut", "preload"];
+const DATA_KEYS = ["title", "accent", "position", "open", "greeting", "placeholder", "lang", "shortcut", "preload", "theme"];
 
 const warned = new Set();
 function warn(message) {
@@ -54,7 +54,17 @@ function createSitebot(script) {
     const settings = readSettings(manifest, script.dataset);
     // data-lang, else settings.lang, else the page's <html lang>; English is built in.
     const tag = primary(settings.lang || document.documentElement.lang);
-    const strings = makeStrings(tag, LANGS.includes(tag) && (await loadTranslation(base, tag)));
+    // The optional parts load alongside the translation; one that fails is left out.
+    const part = (name, wanted) =>
+      wanted && manifest.runtime[name]
+        ? loadPart(base, manifest.runtime[name]).catch((err) => warn(`${err.message}; the bot works without its ${name} part`))
+        : null;
+    const [translation, llmPart, supportPart] = await Promise.all([
+      LANGS.includes(tag) && loadTranslation(base, tag),
+      part("llm", llmMode(settings)),
+      part("support", ["handoff", "lead", "feedback", "scope"].some((k) => settings[k])),
+    ]);
+    const strings = makeStrings(tag, translation);
     if (destroyed) return null;
     // The owner's texts win, except those equal to the English defaults (which
     // `sitebot generate` writes when none is given): those follow the language.
@@ -63,8 +73,9 @@ function createSitebot(script) {
       const value = settings[key === "notFound" ? "not_found" : key];
       if (value && value !== en[key]) strings[key] = String(value);
     }
+    if (settings.name) strings.title = String(settings.name);
     const client = createClient(base, manifest, warn);
-    const llm = llmMode(settings) ? createLLM({ llm: settings.llm, title: settings.title, strings, client, base, warn }) : null;
+    const llm = llmPart ? llmPart.createLLM({ llm: settings.llm, title: settings.title, strings, client, base, warn }) : null;
     // The conversation, kept across pages of the site for this tab: {o: open, t: [{q, a: record}]}.
     const key = `sitebot:${base}`;
     let saved = {};
@@ -73,13 +84,16 @@ function createSitebot(script) {
     } catch {}
     const past = Array.isArray(saved.t) ? saved.t : [];
     if (llm) for (const { q, a } of past) llm.conversation.push({ q, a: (a && a.m) || null });
+    let support = null;
     const ui = mountUI({
       strings,
       theme: themeCss(settings.accent),
       position: settings.position === "left" ? "left" : "right",
       shortcut: String(settings.shortcut) !== "false",
       // The privacy line is true only when nothing is sent anywhere.
-      note: llm ? strings.aiNote : settings.mode === "llm" ? null : strings.privacy,
+      note: llm ? strings.aiNote : settings.mode === "llm" || (settings.feedback && settings.feedback.webhook) ? null : strings.privacy,
+      brand: { avatar: settings.avatar && new URL(settings.avatar, base).href, launcher: settings.launcher_text },
+      renderLLM: llmPart && llmPart.renderRecord,
       onOpen: () => client.start(),
       onClose: () => llm && llm.stop(true), // nobody reads an answer streaming into a closed panel
       onAsk: (question) => answer(question, true).catch(() => {}),
@@ -90,9 +104,15 @@ function createSitebot(script) {
           sessionStorage.setItem(key, JSON.stringify({ o, t }));
         } catch {}
       },
-      onReset: () => llm && (llm.stop(), (llm.conversation.length = 0)),
+      onReset: () => (llm && (llm.stop(), (llm.conversation.length = 0)), support && support.reset()),
+      onKeep: (q, rec, node) => support && support.kept(q, rec, node),
     });
-    app = { ui, client, strings, llm };
+    if (llmPart) ui.styles(llmPart.css);
+    const untheme = followTheme(ui, settings.theme);
+    if (supportPart) {
+      support = supportPart.createSupport({ settings, manifest, ui, client, lang: tag, base, warn, ask: (q) => answer(q, true).catch(() => {}) });
+    }
+    app = { ui, client, strings, llm, support, untheme };
     if (saved.o || String(settings.open) === "true") ui.open(false); // do not steal focus at load
     else if (settings.preload === "idle") (window.requestIdleCallback || setTimeout)(() => client.start());
     return app;
@@ -107,10 +127,20 @@ function createSitebot(script) {
   // One question → the answer (extractive, or the LLM's in llm mode); shown in the panel
   // when `render` is true. A newer question supersedes an older one in the panel (its
   // answer is dropped there, its stream stopped).
+  // support.js may route a question away from answering (a wish for a person, a topic
+  // the owner ruled out), and offers a person or a form after some answers.
   async function answer(question, render) {
     const a = await engine();
-    if (a.llm) return a.llm.ask(question, render ? a.ui : null);
-    const settle = render ? a.ui.turn(question) : null;
+    const ui = render ? a.ui : null;
+    const routed = a.support && (await a.support.route(question, ui));
+    if (routed) return routed;
+    const result = a.llm ? await a.llm.ask(question, ui) : await extractiveAnswer(a, question, ui);
+    if (a.support) a.support.after(question, result, ui);
+    return result;
+  }
+
+  async function extractiveAnswer(a, question, ui) {
+    const settle = ui ? ui.turn(question) : null;
     try {
       const msg = await a.client.request({ type: "search", query: question, k: UI_RESULTS });
       const { node, rec, result } = extractive(msg, a.strings);
@@ -145,6 +175,10 @@ function createSitebot(script) {
       const { client } = await engine();
       await client.ready(Boolean(model));
     },
+    /** handoff() → opens the panel on the ways to reach a person (when the bot has [handoff]) */
+    handoff: () => loaded.then((a) => void (a && a.support && (a.ui.open(true), a.support.handoff()))),
+    /** lead() → opens the panel on the contact form (when the bot has [lead]) */
+    lead: () => loaded.then((a) => void (a && a.support && (a.ui.open(true), a.support.lead()))),
     open: () => loaded.then((a) => void (a && a.ui.open(true))),
     close: () => loaded.then((a) => void (a && a.ui.close(false))),
     /** Removes everything widget.js added and stops the engine. */
@@ -152,6 +186,8 @@ function createSitebot(script) {
       destroyed = true;
       if (app) {
         if (app.llm) app.llm.stop();
+        if (app.support) app.support.reset();
+        app.untheme();
         app.ui.destroy();
         app.client.terminate();
         app = null;
@@ -214,6 +250,29 @@ function readSettings(manifest, data) {
   for (const key of DATA_KEYS) if (data[key] != null) settings[key] = data[key];
   if (data.notFound != null) settings.not_found = data.notFound;
   return settings;
+}
+
+// Light or dark: as the settings say, else like the page: its background when it has one,
+// else its color-scheme (following the system when the page allows dark). Re-checked when
+// the page switches theme (class or data-theme on <html>/<body>) or the system does.
+function followTheme(ui, theme) {
+  if (theme === "dark" || theme === "light") return ui.dark(theme === "dark"), () => {};
+  const system = matchMedia("(prefers-color-scheme: dark)");
+  const update = () => ui.dark(pageIsDark(system.matches));
+  const watch = new MutationObserver(update);
+  for (const el of [document.documentElement, document.body]) if (el) watch.observe(el, { attributes: true, attributeFilter: ["class", "style", "data-theme", "data-bs-theme", "data-mode"] });
+  system.addEventListener("change", update);
+  update();
+  return () => (watch.disconnect(), system.removeEventListener("change", update));
+}
+
+function pageIsDark(systemDark) {
+  for (const el of [document.body, document.documentElement]) {
+    const [r, g, b, alpha = 1] = ((el && getComputedStyle(el).backgroundColor) || "").match(/[\d.]+/g) || [];
+    if (b != null && alpha > 0.5) return 0.299 * r + 0.587 * g + 0.114 * b < 128;
+  }
+  const scheme = getComputedStyle(document.documentElement).colorScheme || "";
+  return scheme.includes("dark") && (systemDark || !scheme.includes("light"));
 }
 
 // The accent goes into the stylesheet, not a style attribute (strict CSP), so it must be

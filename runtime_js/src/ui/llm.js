@@ -6,9 +6,8 @@
 import { ChatError, streamChat } from "../llm/client.js";
 import { citedNumbers, renderMarkdown, stripCitations } from "../llm/markdown.js";
 import { render, splitMessages } from "../llm/template.js";
-import { extractive } from "./answer.js";
 import { h, icon, ICONS } from "./dom.js";
-import { sourcesNode } from "./record.js";
+import { extractive, passageLabel, safeHref } from "./answer.js";
 
 /**
  * createLLM({llm, title, strings, client, base, warn}) → {ask, stop, conversation}
@@ -176,4 +175,24 @@ function createView(passages, strings, ui, onStop) {
       if (ui) ui.follow();
     },
   };
+}
+
+/** A stored LLM answer ({m, c, s}, record.js) drawn again. */
+export function renderRecord(r, strings) {
+  return h(
+    "div",
+    { class: "llm" },
+    h("div", { class: "msg bot md" }, r.m.trim() ? renderMarkdown(r.m, r.c, strings) : strings.stopped),
+    sourcesNode(r.s.map((n) => r.c[n - 1]), strings),
+  );
+}
+
+/** The "Sources" list under an LLM answer. */
+function sourcesNode(sources, strings) {
+  const items = sources.map((p) => {
+    const href = safeHref(p.url);
+    const text = `[${p.n}] ${passageLabel(p)}`;
+    return h("li", null, href ? h("a", { class: "source", href, target: "_top", rel: "noopener" }, text) : text);
+  });
+  return h("div", { class: "sources" }, h("p", { class: "lead" }, strings.sources), h("ul", null, ...items));
 }

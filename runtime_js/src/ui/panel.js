@@ -8,20 +8,25 @@ import { CSS } from "./styles.js";
 export const ASSET_ATTR = "data-sitebot-asset"; // on every node we add to the host page
 
 /**
- * mountUI({strings, theme, position, shortcut, note, starters, past, onOpen, onClose, onAsk, onSave, onReset})
- *   → {open, close, isOpen, turn, follow, focus, destroy}
+ * mountUI({strings, theme, position, shortcut, note, starters, past, brand, renderLLM, onOpen, onClose, onAsk, onSave, onReset, onKeep})
+ *   → {open, close, isOpen, turn, follow, focus, say, action, styles, dark, transcript, destroy}
  * `turn(question)` shows the question with a "searching" line and returns `settle(node, rec)`,
  * which replaces that line with the answer unless a newer question came in since (then it
  * returns false). With a record (record.js), also later (node null, for a streamed answer),
  * the exchange is kept: a Copy button, and `onSave([{q, a: rec}], isOpen)`, also called on
  * open and close. `past` is such a list, drawn at mount. `follow()` keeps a growing
  * (streamed) answer in view. The "New chat" button clears the log and calls `onReset()`.
+ * The lazily loaded parts (llm.js, support.js) draw through `say(node)` (a bot message),
+ * `action(button)` (a header button), `styles(css)`, `onKeep(q, rec, node)` (each kept
+ * exchange) and `transcript()` ([{q, a}] as text); `renderLLM(rec)` draws stored LLM answers.
+ * `brand`: {avatar: image URL, launcher: text on the launcher}.
  */
-export function mountUI({ strings, theme, position, shortcut, note, starters, past, onOpen, onClose, onAsk, onSave, onReset }) {
+export function mountUI({ strings, theme, position, shortcut, note, starters, past, brand, renderLLM, onOpen, onClose, onAsk, onSave, onReset, onKeep }) {
   const host = document.createElement("sitebot-widget");
   host.setAttribute(ASSET_ATTR, "");
   const shadow = host.attachShadow({ mode: "open" });
-  adoptStyles(shadow, CSS + theme);
+  styles(CSS + theme);
+  const avatar = brand.avatar && h("img", { class: "avatar", src: brand.avatar, alt: "" });
 
   const input = h("input", {
     id: "sb-input",
@@ -41,11 +46,12 @@ export function mountUI({ strings, theme, position, shortcut, note, starters, pa
     input,
     h("button", { class: "send", type: "submit", "aria-label": strings.send }, icon(ICONS.send)),
   );
+  let newChat;
   const panel = h(
     "div",
     { id: "sb-panel", class: "panel", dir: strings.rtl ? "rtl" : null, role: "dialog", "aria-modal": "false", "aria-label": strings.title, hidden: true, onkeydown: panelKey },
-    h("div", { class: "head" }, h("div", null, h("p", { class: "title" }, strings.title), h("p", { class: "subtitle" }, strings.subtitle)),
-      h("button", { class: "x", type: "button", "aria-label": strings.newChat, onclick: reset }, icon(ICONS.plus)),
+    h("div", { class: "head" }, avatar, h("div", null, h("p", { class: "title" }, strings.title), h("p", { class: "subtitle" }, strings.subtitle)),
+      (newChat = h("button", { class: "x", type: "button", "aria-label": strings.newChat, title: strings.newChat, onclick: reset }, icon(ICONS.plus))),
       closeButton,
     ),
     log,
@@ -64,9 +70,12 @@ export function mountUI({ strings, theme, position, shortcut, note, starters, pa
       "aria-keyshortcuts": shortcut ? "/ Control+K Meta+K" : null,
       onclick: () => (isOpen() ? close(true) : open(true)),
     },
-    icon(ICONS.chat, "i-chat"),
+    avatar ? avatar.cloneNode() : icon(ICONS.chat, "i-chat"),
     icon(ICONS.close, "i-close"),
+    brand.launcher ? h("span", { class: "i-chat" }, brand.launcher) : null,
   );
+  if (avatar) launcher.firstChild.classList.add("i-chat");
+  if (brand.launcher) launcher.classList.add("wide");
   const root = h("div", { class: position === "left" ? "sb left" : "sb" }, panel, launcher);
   shadow.append(root);
   (document.body || document.documentElement).append(host);
@@ -84,7 +93,7 @@ export function mountUI({ strings, theme, position, shortcut, note, starters, pa
     log.replaceChildren(h("p", { class: "msg bot" }, strings.greeting));
     for (const { q, a } of list) {
       try {
-        const node = recordNode(a, strings);
+        const node = recordNode(a, strings, renderLLM);
         log.append(h("p", { class: "msg user" }, q), node);
         keep(q, a, node);
       } catch {} // a record from another widget version: left out
@@ -105,6 +114,7 @@ export function mountUI({ strings, theme, position, shortcut, note, starters, pa
       if (text !== strings.copy) setTimeout(label, 2000, strings.copy);
     };
     node.after(copy);
+    if (onKeep) onKeep(q, a, copy);
     save();
   }
 
@@ -195,7 +205,7 @@ export function mountUI({ strings, theme, position, shortcut, note, starters, pa
       close(true);
     } else if (event.key === "Tab") {
       // Keep Tab inside the open panel; Esc is the way out.
-      const items = [...panel.querySelectorAll("button, a[href], input")];
+      const items = [...panel.querySelectorAll("button, a[href], input, textarea, select")];
       const first = items[0];
       const last = items[items.length - 1];
       const active = shadow.activeElement;
@@ -223,17 +233,37 @@ export function mountUI({ strings, theme, position, shortcut, note, starters, pa
     host.remove();
   }
 
-  return { open, close, isOpen, turn, follow, focus: () => input.focus(), destroy };
-}
-
-// A constructed stylesheet works under a strict CSP (no inline <style> needed); the
-// <style> element is for browsers without adoptedStyleSheets.
-function adoptStyles(shadow, css) {
-  try {
-    const sheet = new CSSStyleSheet();
-    sheet.replaceSync(css);
-    shadow.adoptedStyleSheets = [sheet];
-  } catch {
-    shadow.append(h("style", null, css));
+  // A bot message drawn by a lazily loaded part (handoff, forms), kept in view.
+  function say(node) {
+    if (startBox) startBox.remove();
+    log.append(node);
+    log.scrollTop = log.scrollHeight;
   }
+
+  // A constructed stylesheet works under a strict CSP (no inline <style> needed); the
+  // <style> element is for browsers without adoptedStyleSheets.
+  function styles(css) {
+    try {
+      const sheet = new CSSStyleSheet();
+      sheet.replaceSync(css);
+      shadow.adoptedStyleSheets = [...shadow.adoptedStyleSheets, sheet];
+    } catch {
+      shadow.append(h("style", null, css));
+    }
+  }
+
+  return {
+    open,
+    close,
+    isOpen,
+    turn,
+    follow,
+    say,
+    styles,
+    focus: () => input.focus(),
+    action: (button) => newChat.before(button),
+    dark: (on) => root.classList.toggle("dark", on),
+    transcript: () => turns.map(({ q, a }) => ({ q, a: recordText(a, strings) })),
+    destroy,
+  };
 }

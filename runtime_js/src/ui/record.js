@@ -5,31 +5,18 @@
 //   {m, c, s}     an LLM answer: its Markdown, the passages [{n, url, title, heading}], the source numbers
 //   {f, p | t}    an LLM failure message, then the extractive answer
 
-import { renderMarkdown } from "../llm/markdown.js";
 import { passageLabel, passageText, renderPassages, safeHref } from "./answer.js";
 import { h } from "./dom.js";
 
-/** The record's DOM, as the panel first showed it. */
-export function recordNode(r, strings) {
+/**
+ * The record's DOM, as the panel first showed it. LLM answers ({m}) are drawn by
+ * `renderLLM` from llm.js (loaded in LLM mode only); without it, as plain text.
+ */
+export function recordNode(r, strings, renderLLM) {
   const plain = r.p ? renderPassages(r.p, strings) : h("p", { class: "msg bot" }, r.t);
   if (r.f) return h("div", { class: "llm" }, h("p", { class: "msg bot" }, r.f), plain);
   if (r.m == null) return plain;
-  return h(
-    "div",
-    { class: "llm" },
-    h("div", { class: "msg bot md" }, r.m.trim() ? renderMarkdown(r.m, r.c, strings) : strings.stopped),
-    sourcesNode(r.s.map((n) => r.c[n - 1]), strings),
-  );
-}
-
-/** The "Sources" list under an LLM answer. */
-export function sourcesNode(sources, strings) {
-  const items = sources.map((p) => {
-    const href = safeHref(p.url);
-    const text = `[${p.n}] ${passageLabel(p)}`;
-    return h("li", null, href ? h("a", { class: "source", href, target: "_top", rel: "noopener" }, text) : text);
-  });
-  return h("div", { class: "sources" }, h("p", { class: "lead" }, strings.sources), h("ul", null, ...items));
+  return renderLLM ? renderLLM(r, strings) : h("p", { class: "msg bot" }, recordText(r, strings));
 }
 
 /** The record as plain text for the clipboard: the answer, then its links. */

@@ -9,10 +9,10 @@ export const CSS = `
 --sitebot-border:#e3e6ea;--sitebot-mark:#fde68a;--sitebot-link:var(--sitebot-accent);
 --sitebot-radius:16px;--sitebot-z:2147483000;
 --sitebot-font:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
-@media (prefers-color-scheme:dark){:host{
+.dark{
 --sitebot-bg:#1b1e23;--sitebot-surface:#23272e;--sitebot-text:#e8eaed;--sitebot-muted:#9ba3ad;
 --sitebot-border:#363b43;--sitebot-mark:#6b5514;
---sitebot-link:color-mix(in srgb,var(--sitebot-accent) 55%,#fff)}}
+--sitebot-link:color-mix(in srgb,var(--sitebot-accent) 55%,#fff)}
 *,*::before,*::after{box-sizing:border-box}
 [hidden]{display:none!important}
 .sb{font:15px/1.5 var(--sitebot-font);color:var(--sitebot-text);-webkit-font-smoothing:antialiased;text-align:start}
@@ -24,6 +24,9 @@ display:grid;place-items:center;padding:0;background:var(--sitebot-accent);color
 box-shadow:0 4px 14px rgba(0,0,0,.18),0 1px 3px rgba(0,0,0,.12);transition:transform .15s ease,box-shadow .15s ease}
 .launcher:hover{transform:translateY(-1px) scale(1.04);box-shadow:0 8px 22px rgba(0,0,0,.22),0 2px 4px rgba(0,0,0,.12)}
 .launcher svg{width:26px;height:26px}
+.wide{width:auto;gap:8px;padding:0 20px 0 16px;border-radius:28px;grid-auto-flow:column;font-weight:600}
+.avatar{width:32px;height:32px;border-radius:50%;object-fit:cover}
+.launcher .avatar{width:56px;height:56px}.wide .avatar{width:36px;height:36px;margin-inline-start:-6px}
 .launcher .i-close{width:22px;height:22px}
 .launcher .i-close,.open .launcher .i-chat{display:none}
 .open .launcher .i-close{display:block}
@@ -55,33 +58,10 @@ box-shadow:0 16px 48px rgba(0,0,0,.18),0 2px 8px rgba(0,0,0,.08);animation:sb-in
 a.source:hover{text-decoration:underline}
 .excerpt{margin:6px 0 0;font-size:14px;line-height:1.55;overflow-wrap:anywhere}
 mark{background:var(--sitebot-mark);color:inherit;border-radius:3px;padding:0 2px;-webkit-box-decoration-break:clone;box-decoration-break:clone}
-.llm{align-self:stretch;display:flex;flex-direction:column;align-items:flex-start;gap:8px}
-.md{white-space:normal}
-.md>:first-child{margin-top:0}.md>:last-child{margin-bottom:0}
-.md p,.md ul,.md ol,.md pre,.md blockquote{margin:0 0 8px}
-.md p{white-space:pre-wrap}
-.md ul,.md ol{padding-inline-start:22px}
-.md li>p{margin:0}.md li>ul,.md li>ol{margin:2px 0 0}
-.md code{font:13px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:var(--sitebot-surface);border-radius:4px;padding:1px 4px}
-.md pre{overflow-x:auto;padding:8px 10px;background:var(--sitebot-surface);border-radius:8px}
-.md pre code{padding:0;background:none;white-space:pre}
-.md blockquote{padding-inline-start:10px;border-inline-start:3px solid var(--sitebot-border);color:var(--sitebot-muted)}
-.md hr{border:0;border-top:1px solid var(--sitebot-border)}
-.md a{color:var(--sitebot-link)}
-a.cite{display:inline-block;min-width:1.4em;margin:0 1px;padding:0 3px;border-radius:6px;font-size:11px;line-height:1.5;font-weight:600;
-text-align:center;vertical-align:super;text-decoration:none;background:color-mix(in srgb,var(--sitebot-accent) 14%,transparent)}
-a.cite:hover{text-decoration:underline}
-.stop{display:inline-flex;align-items:center;gap:6px;padding:4px 12px;padding-inline-start:8px;font-size:13px;background:var(--sitebot-bg);
-border:1px solid var(--sitebot-border);border-radius:14px;color:var(--sitebot-muted)}
-.stop:hover{color:var(--sitebot-text);border-color:var(--sitebot-muted)}
-.stop svg{width:14px;height:14px}
-.sources{align-self:stretch}
 .starters{display:flex;flex-wrap:wrap;gap:8px}
 .starter{padding:6px 12px;font-size:13.5px;text-align:start;background:var(--sitebot-bg);border:1px solid var(--sitebot-link);border-radius:16px;color:var(--sitebot-link)}
 .copy{align-self:flex-start;margin-top:-6px;padding:2px 10px;font-size:12px;background:none;border:1px solid var(--sitebot-border);border-radius:12px;color:var(--sitebot-muted)}
 .starter:hover,.copy:hover{border-color:var(--sitebot-muted);color:var(--sitebot-text)}
-.sources ul{margin:4px 0 0;padding:0;list-style:none;display:flex;flex-direction:column;gap:4px}
-.sources .source{font-weight:500;font-size:13px}
 .busy{color:var(--sitebot-muted)}
 .busy::after{content:"";display:inline-block;width:6px;height:6px;margin-inline-start:8px;border-radius:50%;background:currentColor;vertical-align:middle;animation:sb-pulse 1s ease-in-out infinite}
 @keyframes sb-pulse{50%{opacity:.2}}
