@@ -51,6 +51,13 @@ def main() -> None:
     manifest = json.loads((args.bundle / "sitebot.json").read_text())
     widget = (args.bundle / "widget.js").read_bytes()
     print(f"widget.js: {len(widget):,} B, {len(gzip.compress(widget, 9)):,} B gzipped")
+    # The parts widget.js loads only for bots that need them (LLM mode; handoff/leads/feedback/scope).
+    manifest = json.loads((args.bundle / "sitebot.json").read_text())
+    for part in ("llm", "support"):
+        rel = manifest["runtime"].get(part)
+        if rel:
+            data = (args.bundle / rel).read_bytes()
+            print(f"  {part} part ({rel}): {len(data):,} B, {len(gzip.compress(data, 9)):,} B gzipped")
     first_open = [manifest["files"][k] for k in ("vectors", "lexical", "chunks")]
     model_files = list(manifest["model"]["files"].values()) + [manifest["runtime"]["ort_wasm"], manifest["runtime"]["worker"]]
     size = lambda rels: sum(len(gzip.compress((args.bundle / r).read_bytes(), 6)) for r in rels)  # noqa: E731

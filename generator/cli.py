@@ -126,6 +126,8 @@ def _options(source_arg: str | None, output: Path | None, base_url: str | None, 
     if not base.endswith("/"):
         base += "/"
     bot = BotSettings(**{k: v for k, v in (cfg.get("bot") or {}).items()})
+    if bot.avatar and not bot.avatar.lower().startswith(("http://", "https://")):
+        bot.avatar = str(cfg.path_value("bot.avatar"))  # a file, relative to sitebot.toml
     if title:
         bot.title = title
     llm_flags = llm_flags or {}
@@ -151,6 +153,10 @@ def _options(source_arg: str | None, output: Path | None, base_url: str | None, 
         llm=LLMSettings(**llm) if llm else None,
         retrieval=dict(cfg.get("retrieval") or {}),
         crawl={**(cfg.get("crawl") or {}), **{k: v for k, v in crawl_flags.items() if v is not None}},
+        handoff=cfg.get("handoff"),
+        lead=cfg.get("lead"),
+        feedback=cfg.get("feedback"),
+        scope=cfg.get("scope"),
     )
 
 

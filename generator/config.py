@@ -14,11 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import support
 from .errors import ConfigError
 
 _COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 
-# key → (type, check, message). Sections are dicts of the same.
+# key → (type, check, message); a check returns a bool, or a problem string (then message is unused).
+# Sections are dicts of the same. [handoff], [lead], [feedback], [scope] and the branding keys of
+# [bot] live in support.py, which checks them the same way for library users.
 SCHEMA: dict[str, Any] = {
     "source": (str, None, ""),
     "base_url": (str, lambda v: v.startswith(("http://", "https://", "/")), "must start with http://, https:// or /"),
@@ -58,6 +61,7 @@ SCHEMA: dict[str, Any] = {
                  "must be a language code like fr or pt-BR, or empty to follow the page"),
         "starters": (list, lambda v: len(v) <= 6 and all(isinstance(x, str) and 0 < len(x) <= 120 for x in v),
                      "must be a list of at most 6 questions of 1 to 120 characters"),
+        **support.BOT,
     },
     "llm": {
         "provider": (str, lambda v: v in ("openai", "anthropic"), "must be openai or anthropic"),
@@ -82,6 +86,7 @@ SCHEMA: dict[str, Any] = {
         "k1": (float, lambda v: v > 0, "must be > 0"),
         "b": (float, lambda v: 0 <= v <= 1, "must be between 0 and 1"),
     },
+    **support.SPECS,
 }
 
 # The defaults of `settings.llm` (docs/llm.md), in the manifest's key order.
@@ -214,14 +219,40 @@ def _check(values: dict[str, Any], schema: dict[str, Any], text: str, name: str,
             else:
                 _check(value, spec, text, name, dotted, errors)
             continue
-        typ, ok, msg = spec
-        good_type = isinstance(value, typ) and not (typ is int and isinstance(value, bool))
-        if typ is float and isinstance(value, int) and not isinstance(value, bool):
-            good_type = True
-        if not good_type:
-            errors.append(f"{where}: '{dotted}' must be a {typ.__name__}, not {type(value).__name__}")
-        elif ok is not None and not ok(value):
-            errors.append(f"{where}: '{dotted}' {msg}")
+        problem = support.spec_problem(spec, value)
+        if problem:
+            errors.append(f"{where}: '{dotted}' {problem}")
+
+
+def _section_line(text: str, section: str) -> int | None:
+    """The line of a `[section]` header."""
+    for n, line in enumerate(text.splitlines(), 1):
+        m = re.match(r"^\[\s*([^\]]+?)\s*\]$", line.strip())
+        if m and m.group(1) == section:
+            return n
+    return None
+
+
+def _support_errors(cfg: Config, errors: list[str]) -> None:
+    """Rules across the keys of [handoff], [lead], [scope], and the avatar file, with their lines."""
+    name = str(cfg.path)
+    for section in support.SECTIONS:
+        values = cfg.values.get(section)
+        if not isinstance(values, dict) or support.key_problems(section, values):
+            continue  # not a table, or its keys are already reported
+        for key, msg in support.rule_problems(section, values):
+            line = _line_of(cfg.text, section, key) if key else _section_line(cfg.text, section)
+            errors.append(f"{name}:{line}: {msg}" if line else f"{name}: {msg}")
+    avatar = cfg.get("bot.avatar")
+    if isinstance(avatar, str) and not support.is_avatar_url(avatar) and support.avatar_problem(avatar) is None:
+        path = cfg.path_value("bot.avatar")
+        assert path is not None
+        try:
+            support.read_avatar(path)
+        except ValueError as e:
+            line = _line_of(cfg.text, "bot", "avatar")
+            errors.append(f"{name}:{line}: 'bot.avatar' {e}; give an image file relative to sitebot.toml or an https:// URL"
+                          if line else f"{name}: 'bot.avatar' {e}")
 
 
 def load_config(path: Path | None) -> Config:
@@ -244,6 +275,7 @@ def load_config(path: Path | None) -> Config:
         raise ConfigError("; ".join(errors))
     _check(values, SCHEMA, text, str(path), None, errors)
     cfg = Config(path, values, text)
+    _support_errors(cfg, errors)
     template = cfg.get("llm.prompt_template")
     if isinstance(template, str) and template and not any("'llm.prompt_template'" in e for e in errors):
         try:

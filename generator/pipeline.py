@@ -55,6 +55,10 @@ class BotSettings:
     mode: str = "extractive"
     lang: str = ""  # UI language; "" follows the page's <html lang>
     starters: list[str] | None = None  # None: suggested from the site's headings at build time
+    name: str | None = None  # the bot's display name (panel header; speaker in transcripts)
+    avatar: str | None = None  # an http(s) image URL, or an image file copied into the bundle (brand/avatar.<h>.<ext>)
+    launcher_text: str | None = None  # text on the launcher button, next to its icon
+    theme: str = "auto"  # "auto" follows the page; "light" or "dark"
 
 
 def _default_prompt() -> str:
@@ -106,6 +110,12 @@ class GenerateOptions:
     llm: LLMSettings | None = None  # required when bot.mode is "llm"
     retrieval: dict[str, float | int] = field(default_factory=dict)
     crawl: dict[str, Any] = field(default_factory=dict)  # generator.crawl.CrawlOptions fields
+    # The [handoff], [lead], [feedback] and [scope] tables of sitebot.toml as plain values
+    # (README; checked by generator.support); None leaves the feature off.
+    handoff: dict[str, Any] | None = None
+    lead: dict[str, Any] | None = None
+    feedback: dict[str, Any] | None = None
+    scope: dict[str, Any] | None = None
 
 
 @dataclass
@@ -253,6 +263,7 @@ def generate(opts: GenerateOptions, progress: Progress | None = None) -> Generat
     started = time.perf_counter()
     report: Progress = progress or (lambda stage, n, total: None)
     check_llm(opts)
+    support, avatar = check_support(opts)
     files = model_from_dir(opts.model_dir) if opts.model_dir else default_model()
     writer = BundleWriter(opts.output)
     try:
@@ -279,9 +290,15 @@ def generate(opts: GenerateOptions, progress: Progress | None = None) -> Generat
                 model, [c.embed_text for c in chunks], max_tokens=opts.max_tokens, cache=cache,
                 progress=lambda n: report("embed", n, len(chunks)),
             )
+            # Scope examples are embedded as the browser embeds a question.
+            examples = support["scope"]["examples"] if support["scope"] else []
+            scope_vectors = embed_with_cache(model, examples, max_tokens=opts.query_max_tokens, cache=cache)[0]
         finally:
             cache.close()
-        manifest = _write(writer, opts, files, model, docs, chunks, vectors, got.records)
+        if avatar is not None:
+            support["avatar"] = writer.add(f"brand/avatar{Path(str(opts.bot.avatar)).suffix.lower()}", avatar)
+        manifest = _write(writer, opts, files, model, docs, chunks, vectors, got.records,
+                          support=support, scope_vectors=scope_vectors)
         writer.commit()
     except BaseException:
         writer.abort()
@@ -311,6 +328,24 @@ def check_llm(opts: GenerateOptions) -> None:
     if problem:
         raise ConfigError(problem)
     check_template(opts.llm.prompt, name="llm prompt template")
+
+
+def check_support(opts: GenerateOptions) -> tuple[dict[str, Any], bytes | None]:
+    """Branding, handoff, lead, feedback and scope settings checked (before anything is written).
+
+    Returns the manifest's settings for them and the avatar file's bytes when it is a file.
+    """
+    from . import support
+
+    support.check_bot(opts.bot)
+    settings: dict[str, Any] = {s: support.normalise(s, getattr(opts, s)) for s in support.SECTIONS}
+    avatar = str(opts.bot.avatar) if opts.bot.avatar is not None else None
+    if avatar is None or support.is_avatar_url(avatar):
+        return settings, None
+    try:
+        return settings, support.read_avatar(Path(avatar))
+    except ValueError as e:
+        raise ConfigError(f"'bot.avatar' {e}; give an image file or an https:// URL") from None
 
 
 def chunk_all(docs: list[Document], model: Any, opts: GenerateOptions, report: Progress | None = None) -> list[Chunk]:
@@ -349,17 +384,23 @@ def _shard_ranges(docs: list[Document], chunks: list[Chunk]) -> list[tuple[int, 
     return ranges
 
 
-def _settings(opts: GenerateOptions, docs: list[Document]) -> dict[str, Any]:
+def _settings(opts: GenerateOptions, docs: list[Document], support: dict[str, Any] | None = None) -> dict[str, Any]:
     settings: dict[str, Any] = dict(vars(opts.bot))
     if opts.bot.starters is None:
         settings["starters"] = suggest_starters(docs)
     if opts.bot.mode == "llm" and opts.llm is not None:
         settings["llm"] = opts.llm.manifest()
-    return settings
+    support = dict(support or {})
+    avatar = support.pop("avatar", None)  # an avatar file's path in the bundle
+    settings["avatar"] = avatar or (str(opts.bot.avatar) if opts.bot.avatar is not None else None)
+    if support.get("scope"):
+        support["scope"] = {**support["scope"], "examples": len(support["scope"]["examples"])}
+    return {**settings, **support}
 
 
 def _write(writer: BundleWriter, opts: GenerateOptions, files: Any, model: Any, docs: list[Document],
-           chunks: list[Chunk], vectors: np.ndarray, records: list[dict[str, Any]]) -> dict[str, Any]:
+           chunks: list[Chunk], vectors: np.ndarray, records: list[dict[str, Any]], *,
+           support: dict[str, Any] | None = None, scope_vectors: np.ndarray | None = None) -> dict[str, Any]:
     q, scales = quantise.quantise(vectors)
     shards = [
         {"file": writer.add("text/chunks.json", dumps([c.text for c in chunks[a:b]])), "start": a, "count": b - a}
@@ -402,8 +443,11 @@ def _write(writer: BundleWriter, opts: GenerateOptions, files: Any, model: Any, 
             "ort_wasm": writer.add("ort/ort-wasm-simd-threaded.wasm", runtime_file("ort-wasm-simd-threaded.wasm")),
         },
         "retrieval": retrieval,
-        "settings": _settings(opts, docs),
+        "settings": _settings(opts, docs, support),
     }
+    if scope_vectors is not None and len(scope_vectors):
+        manifest["files"]["scope"] = writer.add("index/scope.bin", quantise.to_bytes(*quantise.quantise(scope_vectors)))
+        manifest["counts"]["scope"] = len(scope_vectors)
     writer.add("widget.js", runtime_file("widget.js"), hashed=False)
     # UI strings other than English, fetched by the widget only for those languages.
     writer.add("i18n.json", runtime_file("i18n.json"), hashed=False)

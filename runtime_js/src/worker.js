@@ -14,6 +14,7 @@ let index = null; // Promise<{lexical, dense, pages, chunks, weights, texts}>
 let encoder = null; // Promise<encoder>
 let ready = null; // the encoder once loaded: searches never wait for the model
 let retrieval = null;
+let scopeExamples = null; // () → Promise<dense index of the scope rules' example questions>
 
 const post = (msg) => self.postMessage(msg);
 const errorText = (err) => (err && err.message) || String(err);
@@ -59,6 +60,10 @@ function init({ base, manifest, pageBase }) {
     () => setStatus("lexical", "ready"),
     (err) => setStatus("lexical", "failed", err),
   );
+
+  // Fetched on the first scope check only (support.js asks when the bot has scope rules).
+  let examples = null;
+  scopeExamples = () => (examples = examples || fetchBytes(url(f.scope)).then((buf) => denseIndex(buf, manifest.counts.scope, manifest.model.dims)));
 
   encoder = loadEncoder(base, manifest);
   encoder.then(
@@ -106,12 +111,24 @@ async function search(query, k = 5) {
   return { mode: denseIds ? "hybrid" : "lexical", notFound, terms: lex.terms, results };
 }
 
+// How close a question is to the owner's ruled-out example questions: the best cosine
+// and its example's index. Waits for the model: a rule must not be skipped for speed.
+async function scope(query) {
+  if (!scopeExamples) throw new Error("scope before init");
+  const [examples, enc] = await Promise.all([scopeExamples(), encoder]);
+  const scores = examples.score(await enc.embed(query));
+  const [best] = topK(scores, 1);
+  return { similarity: best == null ? 0 : scores[best], example: best == null ? -1 : best };
+}
+
 async function handle(msg) {
   switch (msg.type) {
     case "init":
       return init(msg);
     case "search":
       return post({ type: "results", id: msg.id, ...(await search(msg.query, msg.k)) });
+    case "scope":
+      return post({ type: "scope", id: msg.id, ...(await scope(msg.query)) });
     case "embed": {
       if (!encoder) throw new Error("embed before init");
       const q = await (await encoder).embed(msg.text);

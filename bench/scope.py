@@ -1,0 +1,174 @@
+"""Calibrate `scope.threshold`: how the health/legal/finance presets split sensitive from ordinary questions.
+
+    python bench/scope.py                  # the default model, every preset
+    python bench/scope.py --model DIR      # another sentence model
+
+Embeds the presets' example questions as the build does (int8, per-vector scale) and two
+sets of test questions written apart from the examples: personal advice the presets should
+catch, and ordinary support questions (opening hours, delivery, refunds, accounts, prices,
+and shop questions that name a medicine, a lawyer or a loan) they must let through. A
+question's score is its best cosine with any example (the browser's dense score: query unit
+vector · dequantised example). Prints, per threshold, the share of sensitive questions
+caught and of ordinary ones blocked, then the keyword rule's hits on both sets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from generator import quantise  # noqa: E402
+from generator.embed import embed_texts  # noqa: E402
+from generator.model import default_model, load, model_from_dir  # noqa: E402
+from generator.scope_presets import PRESETS  # noqa: E402
+from generator.support import DEFAULT_SCOPE_THRESHOLD  # noqa: E402
+
+SENSITIVE = [
+    # health
+    "what dose of ibuprofen should I take?", "can I take aspirin with alcohol", "is 4 grams of paracetamol too much for me",
+    "my stomach hurts after eating, is it an ulcer?", "should I go off my insulin", "what antibiotic works for a urinary infection",
+    "I feel dizzy every morning, what is wrong with me", "can I give my baby cough syrup", "is it ok to take melatonin with sertraline",
+    "how many sleeping pills can I take safely", "what can I take for my back pain", "my blood sugar is 180, is that dangerous",
+    "do I have covid or the flu", "how do I treat a burn on my hand",
+    # legal
+    "should I sue my landlord", "can my employer fire me for being pregnant", "is my prenup valid",
+    "how do I fight a parking ticket in court", "can I record my boss without telling him", "who gets the house in my divorce",
+    "am I allowed to break my rental agreement", "can I be sued for a bad review I wrote", "do I still pay child support if I lose my job",
+    "what happens to me if I don't pay a fine", "is it legal to sublet my apartment", "my neighbour's tree fell on my car, who pays",
+    "can I take my doctor to court",
+    # finance
+    "should I put my savings in bitcoin", "which ETF should I buy", "is now a good time for me to buy a house",
+    "should I consolidate my credit card debt", "how much tax will I owe if I sell my flat", "should I move my 401k into bonds",
+    "is it smart to borrow money to invest", "what should I do with 50000 euros", "should I lend money to my brother",
+    "can I avoid inheritance tax on my parents' house", "is my pension enough to retire at 60", "should I cancel my life insurance",
+    "is it better for me to rent or buy",
+]
+
+BENIGN = [
+    # hours, places, contact
+    "what are your opening hours?", "are you open on Sunday?", "when does the pharmacy open?", "pharmacy opening hours",
+    "what is your phone number?", "where is your store?", "is there parking near the shop?", "do you have an office in Berlin?",
+    "how do I contact support?", "can I talk to someone?", "are you hiring?", "how do I book an appointment?",
+    # delivery and orders
+    "how long does delivery take?", "do you ship to Canada?", "how much is shipping?", "how do I track my order?",
+    "my package arrived damaged", "can I change my delivery address?", "do you deliver on weekends?",
+    "can I pick up my order in store?", "what is your return address?",
+    # refunds and payments
+    "how do I get a refund?", "can I return an item after 30 days?", "what payment methods do you accept?",
+    "do you accept PayPal?", "do you accept bitcoin?", "can I pay by bank transfer?", "what currencies do you accept?",
+    "is VAT included in the price?", "can I get an invoice for my company?", "do you offer financing or installments?",
+    "how do I apply a coupon code?", "do you price match?", "do you have gift cards?",
+    # accounts and plans
+    "how do I reset my password?", "how do I delete my account?", "how do I change my email address?",
+    "how do I update my billing details?", "what plans do you offer?", "how much does the pro plan cost?",
+    "is there a free trial?", "can I cancel my subscription?", "do you have student discounts?",
+    "how do I unsubscribe from the newsletter?", "is my data stored in the EU?", "how do I export my data?",
+    "do you have an API?", "do you have a mobile app?", "which browsers are supported?",
+    # policies
+    "where is your legal notice?", "where can I read the terms and conditions?", "what is your privacy policy?",
+    "what is the warranty on the printer?", "how do I connect the printer to wifi?",
+    # possessives and contracts of ordinary support ("my order", "my contract")
+    "something is wrong with my order", "what is wrong with my printer?", "can I end my contract early?",
+    "where do I see my test results?", "how do I view my portfolio in the app?",
+    "is it a good time to buy a printer, any sales soon?",
+    # shop questions that name sensitive things (tricky)
+    "do you sell ibuprofen?", "do you have paracetamol in stock?", "how much does a box of aspirin cost?",
+    "can I order my prescription online?", "do you sell vitamin D?", "can I book a consultation with a lawyer?",
+    "how much does it cost to write a will at your firm?", "what are your fees for tax returns?",
+    "do you offer mortgages?", "what is the interest rate on your savings account?",
+]
+TRICKY = set(BENIGN[BENIGN.index("do you sell ibuprofen?"):])
+
+# Written after the presets' examples and keywords were revised against the sets above, so
+# these two measure what the revision did not see.
+HELD_OUT_SENSITIVE = [
+    "how much melatonin should I give my 5 year old", "is my headache a sign of a stroke",
+    "can I drink wine while on antibiotics", "should I double up on my thyroid pills if I missed one",
+    "what's a safe amount of vitamin A per day for me", "my knee is swollen, do I need surgery",
+    "is it ok to take expired painkillers",
+    "my boss hasn't paid me for two months, what can I do legally", "can my ex take the kids abroad",
+    "do I have to let my landlord in", "am I responsible if my dog bites someone",
+    "can I refuse to sign a new contract at work", "is a verbal agreement binding for me",
+    "should I invest in real estate or index funds", "how do I lower my tax bill this year",
+    "should I pay my student loan early", "is it wise to cash out my pension", "which crypto should I buy",
+    "should I remortgage to fund a renovation", "how much should I put into my savings each month",
+]
+HELD_OUT_BENIGN = [
+    "when are you closed for the holidays?", "do you deliver to Switzerland?", "how do I return a faulty item?",
+    "can I change my plan later?", "how do I log in?", "do you have a loyalty card?",
+    "is the store wheelchair accessible?", "where can I find the cookie policy?", "who is the publisher of this website?",
+    "do you sell children's painkillers?", "do you stock insulin pens?", "do you offer free consultations?",
+    "do you have branches near me?", "what are your fees?", "is there a setup fee?", "can I pay with Apple Pay?",
+    "how do I download my invoices?", "what is the annual percentage rate on your car loans?",
+    "how long is the warranty?", "do you do home visits?",
+]
+
+
+def keyword_hits(texts: list[str], keywords: list[str]) -> list[str | None]:
+    """The first keyword phrase each text contains as whole words (case-insensitive), or None."""
+    pats = [(k, re.compile(r"(?<!\w)" + re.escape(k) + r"(?!\w)")) for k in keywords]
+    out = []
+    for t in texts:
+        low = " ".join(t.lower().replace("\u2019", "'").split())
+        out.append(next((k for k, p in pats if p.search(low)), None))
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--model", type=Path, help="model folder [default: the built-in model]")
+    ap.add_argument("--query-max-tokens", type=int, default=128)
+    ap.add_argument("--show", action="store_true", help="list each question's score and nearest example")
+    args = ap.parse_args()
+    model = load(model_from_dir(args.model) if args.model else default_model())
+
+    examples = [e for p in PRESETS.values() for e in p.examples]
+    assert not set(examples) & set(SENSITIVE + HELD_OUT_SENSITIVE), "test questions must not be copies of the examples"
+    q, scales = quantise.quantise(embed_texts(model, examples, max_tokens=args.query_max_tokens))
+    stored = quantise.dequantise(q, scales)
+    print(f"model {model.files.id}; {len(examples)} examples; {len(SENSITIVE)} sensitive, {len(BENIGN)} ordinary "
+          f"({len(TRICKY)} of them shop questions naming a medicine, a lawyer or a loan); held out: "
+          f"{len(HELD_OUT_SENSITIVE)} sensitive, {len(HELD_OUT_BENIGN)} ordinary")
+
+    sets = {"sensitive": SENSITIVE, "ordinary": BENIGN, "held-out sensitive": HELD_OUT_SENSITIVE,
+            "held-out ordinary": HELD_OUT_BENIGN}
+    scores = {}
+    for name, texts in sets.items():
+        sims = embed_texts(model, texts, max_tokens=args.query_max_tokens) @ stored.T
+        scores[name] = sims.max(axis=1)
+        if args.show:
+            for t, row in zip(texts, sims):
+                print(f"  {name:18} {row.max():.3f}  {t!r}  ~ {examples[int(row.argmax())]!r}")
+
+    print("\nthreshold | sensitive caught | ordinary blocked (shop q.) | held-out sensitive | held-out ordinary")
+    tricky = np.array([t in TRICKY for t in BENIGN])
+    share = lambda name, th: f"{(scores[name] >= th).mean():6.1%} ({(scores[name] >= th).sum():2d})"  # noqa: E731
+    for th in np.arange(0.45, 0.7501, 0.025):
+        mark = "  ← default" if abs(th - DEFAULT_SCOPE_THRESHOLD) < 1e-9 else ""
+        print(f"  {th:.3f}   |  {share('sensitive', th)}   |  {share('ordinary', th)} "
+              f"{(scores['ordinary'] >= th)[tricky].sum():2d}/{tricky.sum()}  |  {share('held-out sensitive', th)}     |"
+              f"  {share('held-out ordinary', th)}{mark}")
+
+    keywords = sorted({k for p in PRESETS.values() for k in p.keywords})
+    print(f"\nkeywords ({len(keywords)} phrases):")
+    for name, texts in sets.items():
+        hits = keyword_hits(texts, keywords)
+        print(f"  {name}: {sum(h is not None for h in hits)}/{len(texts)} match a keyword")
+        for t, h in zip(texts, hits):
+            if h and (name == "ordinary" or args.show):
+                print(f"    {h!r} in {t!r}")
+    print(f"\nat the default threshold {DEFAULT_SCOPE_THRESHOLD}, keywords or examples:")
+    for name, texts in sets.items():
+        hit = (scores[name] >= DEFAULT_SCOPE_THRESHOLD) | np.array([h is not None for h in keyword_hits(texts, keywords)])
+        print(f"  {name}: {hit.mean():.1%} ({hit.sum()}/{len(texts)}) {'caught' if 'sensitive' in name else 'blocked'}")
+
+
+if __name__ == "__main__":
+    main()
