@@ -51,7 +51,7 @@ def main() -> None:
     args = ap.parse_args()
     opts = GenerateOptions(source=args.site, output=ROOT / "bench/out/speed-bundle", max_tokens=args.max_tokens)
     model = load(default_model())
-    docs, _, _ = read_documents(opts)
+    docs = read_documents(opts).docs
     chunks = chunk_all(docs, model, opts)
     # An even sample across the site, so both sides see the same mix of lengths.
     step = max(1, len(chunks) // args.limit)

@@ -6,7 +6,9 @@
 Compares sitebot's hybrid retrieval with its BM25 alone and its vectors alone, and int8
 vectors with float32. Uses the same bundle, the same query vectors (the Python encoder;
 tests/test_browser.py checks the browser's agree to cosine ≥ 0.999) and the Python port of
-the browser's ranking (tests check both rank alike). The embedding cache makes re-runs fast.
+the browser's ranking (tests check both rank alike), through the question loading, page
+matching and scores of `sitebot eval` (generator/evaluate.py). The embedding cache makes
+re-runs fast.
 """
 
 from __future__ import annotations
@@ -17,39 +19,17 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.embed import EmbeddingCache, embed_texts, embed_with_cache  # noqa: E402
+from generator.embed import EmbeddingCache, embed_with_cache  # noqa: E402
+from generator.evaluate import EvalReport, judge, load_questions, query_vectors  # noqa: E402
 from generator.model import default_model, load  # noqa: E402
 from generator.pipeline import GenerateOptions, chunk_all, default_cache_dir, generate, read_documents  # noqa: E402
 from generator.retrieve import Retriever  # noqa: E402
 
 PG_DOCS = Path("/usr/share/doc/postgresql-doc-15/html")
-
-
-def page_ranking(retriever: Retriever, query: str, qvec: np.ndarray | None, mode: str) -> list[str]:
-    """Distinct pages in the order their best chunk ranks."""
-    ranked, _ = retriever.rank(query, qvec, mode=mode)
-    pages: list[str] = []
-    for i, *_ in ranked:
-        url = retriever.pages[retriever.chunks[i][0]]["url"]
-        if url not in pages:
-            pages.append(url)
-    return pages
-
-
-def score(rankings: list[list[str]], answers: list[set[str]]) -> dict[str, float]:
-    r1 = r5 = mrr = 0.0
-    for ranking, good in zip(rankings, answers):
-        ranks = [k for k, u in enumerate(ranking[:10], 1) if u in good]
-        r1 += bool(ranks and ranks[0] == 1)
-        r5 += bool(ranks and ranks[0] <= 5)
-        mrr += 1 / ranks[0] if ranks else 0
-    n = len(answers)
-    return {"recall@1": r1 / n, "recall@5": r5 / n, "mrr@10": mrr / n}
 
 
 def main() -> None:
@@ -71,15 +51,15 @@ def main() -> None:
 
     # float32 vectors of the same chunks, from the embedding cache the build just filled.
     model = load(default_model())
-    docs, _, _ = read_documents(opts)
+    docs = read_documents(opts).docs
     chunks = chunk_all(docs, model, opts)
     cache = EmbeddingCache(default_cache_dir() / "embeddings.sqlite")
     float_vecs, _ = embed_with_cache(model, [c.embed_text for c in chunks], max_tokens=opts.max_tokens, cache=cache)
     cache.close()
 
-    questions = [json.loads(line) for line in args.questions.read_text().splitlines() if line.strip()]
-    answers = [{args.base_url + p for p in q.get("pages", [q.get("url")])} for q in questions]
-    qvecs = embed_texts(model, [q["q"] for q in questions], max_tokens=128)
+    # The questions, rankings and scores of `sitebot eval` (generator/evaluate.py), per mode.
+    questions = load_questions(args.questions)
+    qvecs = query_vectors(args.bundle, json.loads((args.bundle / "sitebot.json").read_text()), [q.text for q in questions])
     int8 = Retriever(args.bundle)
     f32 = Retriever(args.bundle, float_vectors=float_vecs)
 
@@ -87,17 +67,19 @@ def main() -> None:
     for label, r, mode in [("hybrid (int8)", int8, "hybrid"), ("vectors alone (int8)", int8, "dense"),
                            ("BM25 alone", int8, "lexical"), ("hybrid (float32)", f32, "hybrid"),
                            ("vectors alone (float32)", f32, "dense")]:
-        rankings = [page_ranking(r, q["q"], v if mode != "lexical" else None, mode) for q, v in zip(questions, qvecs)]
-        rows.append((label, score(rankings, answers)))
+        vecs = [None] * len(questions) if mode == "lexical" else qvecs
+        report = EvalReport(args.bundle, judge(r, questions, vecs, base_url=args.base_url, mode=mode))
+        rows.append((label, report))
         if args.show_misses and label == "hybrid (int8)":
-            for q, rk, good in zip(questions, rankings, answers):
-                if not rk or rk[0] not in good:
-                    print(f"  miss: {q['q'][:70]!r} → {rk[0].removeprefix(args.base_url) if rk else '-'} (want {', '.join(sorted(g.removeprefix(args.base_url) for g in good))})")
+            for res in report.results:
+                if res.rank != 1:
+                    shown = res.first.removeprefix(args.base_url) if res.first else "not found"
+                    print(f"  miss: {res.question[:70]!r} → {shown} (want {', '.join(sorted(res.expected))})")
     print(f"\n{len(questions)} questions over {summary.pages} pages ({summary.chunks} chunks), page-level:")
     print(f"{'retrieval':<26}{'recall@1':>10}{'recall@5':>10}{'MRR@10':>10}")
-    for label, s in rows:
-        print(f"{label:<26}{s['recall@1']:>10.3f}{s['recall@5']:>10.3f}{s['mrr@10']:>10.3f}")
-    ratio = rows[0][1]["recall@5"] / rows[3][1]["recall@5"] if rows[3][1]["recall@5"] else 1.0
+    for label, rep in rows:
+        print(f"{label:<26}{rep.recall_at_1:>10.3f}{rep.recall_at_5:>10.3f}{rep.mrr:>10.3f}")
+    ratio = rows[0][1].recall_at_5 / rows[3][1].recall_at_5 if rows[3][1].recall_at_5 else 1.0
     print(f"\nint8 keeps {ratio:.1%} of float32 hybrid recall@5")
 
 

@@ -266,6 +266,76 @@ def proxy(provider: str | None, upstream: str | None, allow_origins: tuple[str, 
                "then set [llm] endpoint to its URL", err=True)
 
 
+@cli.command("eval")
+@click.argument("bundle", type=click.Path(path_type=Path))
+@click.option("--questions", "questions_path", required=True, type=click.Path(path_type=Path), help="JSON Lines, one {\"q\": …, \"url\": …} a line (or \"pages\": [...] for several answers).")
+@click.option("--at", "at", type=click.IntRange(min=1), default=5, show_default=True, help="Cut-off N of the recall that --min-recall checks, and of the misses listed.")
+@click.option("--min-recall", type=click.FloatRange(0, 1), help="Exit 1 when recall@N is below this, e.g. 0.8.")
+@click.option("--min-mrr", type=click.FloatRange(0, 1), help="Exit 1 when MRR@10 is below this.")
+@click.option("--json", "json_path", type=click.Path(path_type=Path), help="Also write the report, every question with its rank, as JSON.")
+@click.option("-v", "--verbose", is_flag=True, help="Show error details.")
+def eval_(bundle: Path, questions_path: Path, at: int, min_recall: float | None, min_mrr: float | None,
+          json_path: Path | None, verbose: bool) -> None:
+    """Ask a built BUNDLE questions with known answers and score its retrieval.
+
+    Ranks exactly as the widget does (same maths, the bundle's own model and settings)
+    and prints recall@1, recall@5 and MRR@10 by page, with the questions it missed.
+    With --min-recall it exits 1 when recall@N falls below, so CI can stop a bad build.
+    """
+    import json
+
+    from .evaluate import evaluate
+
+    try:
+        report = evaluate(bundle, questions_path, k=at)
+    except SitebotError as e:
+        _fail(e, verbose)
+        return
+    _print_eval(report)
+    if json_path is not None:
+        try:
+            json_path.write_text(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n")
+        except OSError as e:
+            click.echo(f"Error: cannot write --json {json_path}: {e.strerror}", err=True)
+            sys.exit(1)
+    short = []
+    if min_recall is not None and report.recall(at) < min_recall:
+        short.append(f"recall@{at} {report.recall(at):.2f} is below --min-recall {min_recall:.2f}")
+    if min_mrr is not None and report.mrr < min_mrr:
+        short.append(f"MRR@10 {report.mrr:.2f} is below --min-mrr {min_mrr:.2f}")
+    if short:
+        click.echo(f"Error: {' and '.join(short)}", err=True)
+        sys.exit(1)
+
+
+def _print_eval(report: Any) -> None:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    console = Console(highlight=False)
+    n = len(report.results)
+    console.print(f"{_plural(n, 'question')} against {report.bundle} ({report.model}), ranked by page as the widget does")
+    figures = Table(box=None, show_header=False, padding=(0, 2, 0, 0))
+    for cut in sorted({1, 5, report.k}):
+        figures.add_row(f"recall@{cut}", f"{report.recall(cut):.3f}", f"{round(report.recall(cut) * n)}/{n}")
+    figures.add_row("MRR@10", f"{report.mrr:.3f}", "")
+    console.print(figures)
+    misses = report.failures
+    if not misses:
+        console.print(f"Every answering page ranked in the first {report.k}.")
+        return
+    table = Table(title=f"Missed at {report.k} ({len(misses)})", title_justify="left", show_lines=True)
+    table.add_column("question", ratio=3)
+    table.add_column("expected", ratio=2, overflow="fold")
+    table.add_column("shown first", ratio=2, overflow="fold")
+    table.add_column("rank", justify="right")
+    for r in misses:
+        first = "not found" if r.not_found else (r.first or "nothing")
+        table.add_row(Text(r.question), Text("\n".join(r.expected)), Text(first), str(r.rank or "-"))
+    console.print(table)
+
+
 @cli.command()
 @click.argument("folder", required=False, default="chatbot", type=click.Path(path_type=Path))
 @click.option("--port", default=8000, show_default=True, help="Port to listen on (0 picks a free one).")
@@ -304,6 +374,65 @@ def serve(folder: Path, port: int, host: str, site: Path | None, llm: str | None
         pass
     finally:
         server.server_close()
+
+
+@cli.command("deploy")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--to", "target", required=True, metavar="TARGET", help="dir:PATH, git:URL#BRANCH[:PATH] or s3://BUCKET/PREFIX.")
+@click.option("--endpoint-url", help="s3: the S3-compatible store's URL (R2, MinIO, B2…) [default: AWS, or AWS_ENDPOINT_URL].")
+@click.option("--dry-run", is_flag=True, help="List what would be uploaded and pruned; change nothing.")
+@click.option("-v", "--verbose", is_flag=True, help="List every file as it is uploaded or removed; show error details.")
+@click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors.")
+def deploy_(folder: Path, target: str, endpoint_url: str | None, dry_run: bool, verbose: bool, quiet: bool) -> None:
+    """Publish the bundle FOLDER to TARGET; the new bot goes live only once all its files are there.
+
+    TARGET is dir:PATH (a folder), git:URL#BRANCH[:PATH] (one commit pushed to a branch such
+    as gh-pages, under PATH or at its root; the rest of the branch is kept) or
+    s3://BUCKET/PREFIX (AWS or, with --endpoint-url, any S3-compatible store; credentials
+    from the environment, e.g. AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; needs
+    pip install 'sitebot[s3]').
+
+    Only changed files are sent, sitebot.json last. Files of the previous version stay for
+    visitors who loaded it; older files sitebot deployed are removed, nothing else is.
+    """
+    from .deploy import deploy
+
+    def progress(event: str, path: str, size: int) -> None:
+        if verbose and not quiet:
+            click.echo(f"  {'uploaded' if event == 'upload' else 'removed'} {path}" + (f" ({_size(size)})" if size else ""),
+                       err=True)
+
+    try:
+        report = deploy(folder, target, endpoint_url=endpoint_url, dry_run=dry_run, progress=progress)
+    except SitebotError as e:
+        _fail(e, verbose)
+        return
+    _print_deploy(report, quiet)
+
+
+def _print_deploy(r: Any, quiet: bool) -> None:
+    err = lambda msg: click.echo(msg, err=True)  # noqa: E731
+    for w in r.warnings:
+        err(f"Warning: {w}")
+    if quiet:
+        return
+    for name in r.kept:
+        err(f"Kept the {name} already at {r.target}; the bundle's demo {name} was not deployed")
+    counts = f"{_plural(len(r.unchanged), 'file')} unchanged"
+    if r.dry_run:
+        for path, size in r.uploaded.items():
+            err(f"  would upload {path} ({_size(size)})")
+        for path in r.pruned:
+            err(f"  would remove {path}")
+        err(f"Dry run: would upload {_plural(len(r.uploaded), 'file')} ({_size(r.uploaded_bytes)}) to {r.target}, "
+            f"{counts}, would prune {_plural(len(r.pruned), 'old file')}")
+    elif not r.uploaded and not r.pruned and r.commit is None:
+        err(f"Nothing to deploy: {r.target} already serves bundle {r.manifest} ({counts}"
+            + ("; no commit made)" if r.target.startswith("git:") else ")"))
+    else:
+        err(f"Deployed bundle {r.manifest} to {r.target}: uploaded {_plural(len(r.uploaded), 'file')} "
+            f"({_size(r.uploaded_bytes)}), {counts}, pruned {_plural(len(r.pruned), 'old file')}"
+            + (f"; commit {r.commit}" if r.commit else ""))
 
 
 def main() -> None:

@@ -5,7 +5,8 @@
     ├── SourceError              the site folder is missing, empty or has nothing readable
     │   └── CrawlError           the start URL cannot be crawled (unreachable, not HTML, disallowed…)
     ├── ModelError               the model folder or file is missing, corrupt or not the expected one
-    └── BundleError              the output folder cannot be written
+    ├── BundleError              the output folder cannot be written, or a bundle cannot be read
+    └── QuestionsError           the questions file given to `sitebot eval` is missing or malformed
 
 Anything else is a bug and keeps its traceback.
 """
@@ -35,3 +36,7 @@ class ModelError(SitebotError):
 
 class BundleError(SitebotError):
     """The bundle cannot be written."""
+
+
+class QuestionsError(SitebotError):
+    """The questions file for an evaluation cannot be used."""

@@ -1,0 +1,73 @@
+"""`dir:PATH`: copy the bundle into a folder, e.g. the one a web server or a site build serves.
+
+Each file is written under a temporary name in its own folder and renamed into place
+(os.replace), so a visitor never reads half a file, and `sitebot.json` is replaced last.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from .headers import Headers
+from .plan import DeployError, LocalFile, Target, sha256_file
+
+
+class DirTarget(Target):
+    def __init__(self, root: Path, label: str | None = None) -> None:
+        self.root = root
+        self.label = label or f"dir:{root}"
+
+    def open(self) -> None:
+        if self.root.exists() and not self.root.is_dir():
+            raise DeployError(f"{self.root} is a file, not a folder; choose another dir: target")
+
+    def read(self, path: str) -> bytes | None:
+        p = self.root / path
+        try:
+            return p.read_bytes() if p.is_file() else None
+        except OSError as e:
+            raise DeployError(f"cannot read {p}: {e.strerror}") from e
+
+    def exists(self, path: str) -> bool:
+        return os.path.lexists(self.root / path)
+
+    def same(self, path: str, f: LocalFile) -> bool:
+        p = self.root / path
+        try:
+            return p.is_file() and p.stat().st_size == f.size and sha256_file(p) == f.sha256
+        except OSError:
+            return False
+
+    def put(self, path: str, source: Path | bytes, headers: Headers) -> None:
+        dest = self.root / path
+        tmp: str | None = None
+        try:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
+            with os.fdopen(fd, "wb") as out:
+                if isinstance(source, bytes):
+                    out.write(source)
+                else:
+                    with source.open("rb") as src:
+                        shutil.copyfileobj(src, out, 1 << 20)
+            os.chmod(tmp, 0o644)  # mkstemp makes it private; a web server must read it
+            os.replace(tmp, dest)
+        except OSError as e:
+            if tmp is not None:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+            raise DeployError(f"cannot write {dest}: {e.strerror}") from e
+
+    def delete(self, path: str) -> None:
+        p = self.root / path
+        try:
+            p.unlink()
+        except FileNotFoundError:
+            pass
+        except OSError as e:
+            raise DeployError(f"cannot remove {p}: {e.strerror}") from e

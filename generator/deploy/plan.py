@@ -1,0 +1,374 @@
+"""What a deploy uploads, keeps and prunes, and in which order; the same for every target.
+
+Visitors never see a half-deployed bot:
+
+1. content-addressed files first (new names, so nobody fetches them yet);
+2. the fixed-name files next (`i18n.json`, then `widget.js`, then the demo pages);
+3. `sitebot.json` last: the moment the new bot goes live;
+4. then prune the files named by neither the new manifest nor the previous one (a visitor
+   who loaded the previous manifest a minute ago still fetches its files);
+5. then `.sitebot-deploy.json`, the record of what sitebot put there: the files of the
+   last two manifests, and files written by a deploy that did not finish.
+
+Only files in that record (or named by the live manifest) are ever pruned, so whatever
+else lives under the target (your pages, a CNAME, other folders) is never deleted; a demo
+page is not deployed where the target already holds your own `index.html`. On targets
+that change file by file (dir:, s3://) the record lists each new name as unfinished before
+it is written, so a deploy that fails half way leaves nothing a later deploy cannot clean
+up. Only files whose bytes (and, on S3, headers) differ are written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from ..errors import SitebotError
+from .headers import HASH, Headers, headers_for
+
+MANIFEST = "sitebot.json"
+STATE = ".sitebot-deploy.json"
+RUNTIME = ("i18n.json", "widget.js")  # fixed names the bot needs; widget.js reads i18n.json
+DEMO = ("index.html", "snippet.html")  # fixed names only the demo needs
+FIXED = RUNTIME + DEMO
+FORMAT = 1
+
+Progress = Callable[[str, str, int], None]
+
+
+class DeployError(SitebotError):
+    """A deploy target cannot be used, or an upload failed."""
+
+
+@dataclass(frozen=True)
+class LocalFile:
+    """A file of the bundle: `path` is relative to the bundle folder, in POSIX form."""
+
+    path: str
+    source: Path
+    size: int
+    sha256: str
+    kind: str  # "hashed" | "fixed" | "manifest"
+
+    @property
+    def headers(self) -> Headers:
+        return headers_for(self.path, self.kind)
+
+
+@dataclass
+class Bundle:
+    folder: Path
+    manifest_sha256: str
+    files: list[LocalFile]  # in upload order, sitebot.json last
+
+
+@dataclass
+class Release:
+    """One deployed manifest and the files it brought (path → sha256, "" when unknown)."""
+
+    manifest: str
+    files: dict[str, str]
+
+
+@dataclass
+class State:
+    """`.sitebot-deploy.json`: the last two releases, newest first, and unfinished uploads."""
+
+    releases: list[Release] = field(default_factory=list)
+    unfinished: set[str] = field(default_factory=set)
+
+    @classmethod
+    def loads(cls, data: bytes | None) -> State:
+        """An unreadable record counts as none: then nothing unknown is ever pruned."""
+        try:
+            raw = json.loads(data or b"")
+            return cls([Release(r["manifest"], dict(r["files"])) for r in raw["releases"]], set(raw.get("unfinished", [])))
+        except (ValueError, KeyError, TypeError):
+            return cls()
+
+    def dumps(self) -> bytes:
+        """Deterministic, so an unchanged deploy writes (and commits) nothing."""
+        raw = {"sitebot_deploy": FORMAT, "releases": [{"manifest": r.manifest, "files": dict(sorted(r.files.items()))}
+                                                       for r in self.releases],
+               "unfinished": sorted(self.unfinished)}
+        return (json.dumps(raw, indent=1) + "\n").encode()
+
+    def known(self) -> set[str]:
+        return set().union(*(r.files for r in self.releases), self.unfinished)
+
+
+class Target(ABC):
+    """Where a bundle goes. Paths are relative to the target's folder or prefix.
+
+    A target raises DeployError (one sentence, no credentials) for anything the user can fix.
+    """
+
+    label: str  # shown to the user; never holds credentials
+    transactional = False  # True when nothing is visible until finish() (git: one commit)
+
+    def open(self) -> None:
+        """Connect, or check out the branch."""
+
+    @abstractmethod
+    def read(self, path: str) -> bytes | None: ...
+
+    @abstractmethod
+    def exists(self, path: str) -> bool: ...
+
+    @abstractmethod
+    def same(self, path: str, f: LocalFile) -> bool:
+        """Whether `path` already holds exactly `f` (bytes, and headers where the target keeps them)."""
+
+    @abstractmethod
+    def put(self, path: str, source: Path | bytes, headers: Headers) -> None: ...
+
+    @abstractmethod
+    def delete(self, path: str) -> None: ...
+
+    def finish(self, message: str) -> str | None:
+        """Publish what was written (git: commit and push); returns the commit, or None."""
+        return None
+
+    def close(self) -> None:
+        """Remove temporary files; called after success and failure alike."""
+
+
+@dataclass
+class DeployReport:
+    """What a deploy did (or, with dry_run, would do)."""
+
+    target: str
+    manifest: str  # first 12 hex of sha256(sitebot.json)
+    dry_run: bool = False
+    uploaded: dict[str, int] = field(default_factory=dict)  # path → bytes, in upload order
+    unchanged: list[str] = field(default_factory=list)
+    pruned: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # demo pages not deployed: the target holds the owner's own
+    operations: list[tuple[str, str]] = field(default_factory=list)  # ("put"|"delete"|"commit"|"push", what), in order
+    commit: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def uploaded_bytes(self) -> int:
+        return sum(self.uploaded.values())
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def manifest_files(manifest: dict[str, Any]) -> set[str]:
+    """Every file a manifest names: the strings under `files`, `runtime` and `model.files`,
+    and `settings.avatar` when it is a path in the bundle rather than a URL."""
+    found: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, str):
+            found.add(node)
+        elif isinstance(node, dict):
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    model = manifest.get("model")
+    for node in (manifest.get("files"), manifest.get("runtime"), model.get("files") if isinstance(model, dict) else None):
+        if node is not None:
+            walk(node)
+    # Shard entries also hold numbers; only strings are file names.
+    settings = manifest.get("settings")
+    avatar = settings.get("avatar") if isinstance(settings, dict) else None
+    if isinstance(avatar, str) and avatar and not re.match(r"^([a-zA-Z][a-zA-Z0-9+.-]*:|//)", avatar):
+        found.add(avatar)
+    return found
+
+
+def content_addressed(path: str, sha256: str) -> bool:
+    """`name.<first 12 hex of sha256>.ext`, the hash matching the bytes: safe to cache forever."""
+    return any(part == sha256[:12] for part in PurePosixPath(path).name.split(".")[1:])
+
+
+def _safe(path: str) -> bool:
+    parts = PurePosixPath(path).parts
+    return (bool(parts) and not path.startswith("/") and "\\" not in path
+            and not any(p in ("..", ".") or p.startswith(".") for p in parts) and path not in (MANIFEST, STATE))
+
+
+def _parse_manifest(data: bytes) -> dict[str, Any] | None:
+    try:
+        manifest = json.loads(data)
+    except ValueError:
+        return None
+    return manifest if isinstance(manifest, dict) and "format" in manifest else None
+
+
+def read_bundle(folder: Path) -> Bundle:
+    """The bundle's files in upload order; refuses a folder that is not a complete bundle."""
+    manifest_path = folder / MANIFEST
+    if not folder.is_dir():
+        raise DeployError(f"{folder} is not a folder; give the bundle folder `sitebot generate` wrote")
+    if not manifest_path.is_file():
+        raise DeployError(f"{folder} is not a sitebot bundle (it has no sitebot.json); give the folder `sitebot generate` wrote")
+    data = manifest_path.read_bytes()
+    manifest = _parse_manifest(data)
+    if manifest is None:
+        raise DeployError(f"{manifest_path} is not a sitebot manifest; rebuild the bundle with `sitebot generate`")
+    if manifest["format"] != FORMAT:
+        raise DeployError(f"{manifest_path} is bundle format {manifest['format']!r}, but this sitebot deploys format {FORMAT}; "
+                          "deploy it with the sitebot that built it, or rebuild it")
+    named = manifest_files(manifest)
+    for path in sorted(named):
+        if not _safe(path):
+            raise DeployError(f"{manifest_path} names {path!r}, which is not a path inside the bundle; rebuild the bundle")
+        if not (folder / path).is_file():
+            raise DeployError(f"{folder} is incomplete: {path}, named by sitebot.json, is missing; rebuild the bundle")
+    if not (folder / "widget.js").is_file():
+        raise DeployError(f"{folder} is incomplete: widget.js is missing; rebuild the bundle")
+
+    # Every file of the folder goes (dotfiles aside): what the manifest names, the fixed
+    # names, and anything a newer generator adds. Content-addressed means the name's hash
+    # matches the bytes; everything else is a fixed name, replaced in place.
+    hashed: list[LocalFile] = []
+    fixed: list[LocalFile] = []
+    for source in sorted(folder.rglob("*")):
+        path = source.relative_to(folder).as_posix()
+        if path == MANIFEST or not source.is_file() or not _safe(path):
+            continue
+        sha = sha256_file(source)
+        kind = "fixed" if path in FIXED or not content_addressed(path, sha) else "hashed"
+        if path in named and kind == "fixed" and any(HASH.fullmatch(p) for p in PurePosixPath(path).name.split(".")[1:]):
+            raise DeployError(f"{source} does not match the hash in its name (a damaged copy?); rebuild the bundle")
+        (hashed if kind == "hashed" else fixed).append(LocalFile(path, source, source.stat().st_size, sha, kind))
+    # i18n.json before widget.js (which fetches it), the demo pages after; other fixed files first.
+    fixed.sort(key=lambda f: (FIXED.index(f.path) + 1 if f.path in FIXED else 0, f.path))
+    files = [*hashed, *fixed,
+             LocalFile(MANIFEST, manifest_path, len(data), hashlib.sha256(data).hexdigest(), "manifest")]
+    return Bundle(folder, hashlib.sha256(data).hexdigest(), files)
+
+
+@dataclass
+class Plan:
+    upload: list[LocalFile]
+    unchanged: list[LocalFile]
+    kept: list[str]
+    prune: list[str]
+    live: Release | None  # the manifest visitors get now
+    releases: list[Release]  # the record's releases after this deploy
+    state: State  # the record as found
+    state_bytes: bytes | None
+    unfinished: set[str]  # new file names to mark as unfinished before writing them
+
+
+def make_plan(bundle: Bundle, target: Target) -> Plan:
+    """Compare the bundle with what the target holds; reads, never writes."""
+    state_bytes = target.read(STATE)
+    state = State.loads(state_bytes)
+    live_bytes = target.read(MANIFEST)
+    live: Release | None = None
+    if live_bytes is not None:
+        manifest = _parse_manifest(live_bytes)
+        if manifest is None:
+            raise DeployError(f"{target.label} already holds a sitebot.json that is not a sitebot manifest; "
+                              "deploy into a folder of its own")
+        digest = hashlib.sha256(live_bytes).hexdigest()
+        recorded_live = [r for r in state.releases if r.manifest == digest]
+        live = recorded_live[0] if recorded_live else Release(digest, {p: "" for p in manifest_files(manifest) if _safe(p)})
+    # Fixed-name files are ours if an earlier deploy recorded them, or if the target is a
+    # bundle folder with no record (written by `sitebot generate -o`, or copied by hand).
+    recorded = set().union(*(r.files for r in state.releases))
+    owned = recorded if state_bytes is not None or live is None else recorded | set(FIXED)
+
+    upload: list[LocalFile] = []
+    unchanged: list[LocalFile] = []
+    kept: list[str] = []
+    for f in bundle.files:
+        if f.kind == "fixed" and f.path not in owned and target.exists(f.path):
+            if f.path in RUNTIME:
+                raise DeployError(f"{target.label} already holds a {f.path} that sitebot did not put there; "
+                                  "deploy into a folder of its own, e.g. …/chatbot")
+            kept.append(f.path)  # e.g. the site's own index.html: the demo page is not needed
+            continue
+        (unchanged if target.same(f.path, f) else upload).append(f)
+
+    new = Release(bundle.manifest_sha256, {f.path: f.sha256 for f in bundle.files if f.kind != "manifest" and f.path not in kept})
+    releases: list[Release] = []
+    for r in [new, live, *state.releases]:
+        if r is not None and r.manifest not in {x.manifest for x in releases}:
+            releases.append(r)
+    releases = releases[:2]
+    keep = set().union(*(r.files for r in releases))
+    candidates = state.known() | (live.files.keys() if live else set())
+    prune = sorted(p for p in candidates - keep if _safe(p) and p not in FIXED and target.exists(p))
+    unfinished = {f.path for f in upload if f.kind != "manifest" and f.path not in FIXED and f.path not in state.known()}
+    return Plan(upload, unchanged, kept, prune, live, releases, state, state_bytes, unfinished)
+
+
+def run(bundle: Bundle, target: Target, *, dry_run: bool = False, progress: Progress | None = None) -> DeployReport:
+    """Deploy `bundle` to an opened `target` in the order the module docstring describes."""
+    plan = make_plan(bundle, target)
+    report = DeployReport(target.label, bundle.manifest_sha256[:12], dry_run=dry_run,
+                          uploaded={f.path: f.size for f in plan.upload},
+                          unchanged=[f.path for f in plan.unchanged], pruned=list(plan.prune), kept=plan.kept)
+    if dry_run:
+        return report
+    note = progress or (lambda event, path, size: None)
+    ops = report.operations
+
+    def put(path: str, source: Path | bytes, headers: Headers, size: int) -> None:
+        target.put(path, source, headers)
+        ops.append(("put", path))
+        if path != STATE:
+            note("upload", path, size)
+
+    if target.transactional:
+        live_note = "the branch is unchanged"
+    elif plan.live is not None:
+        live_note = f"{target.label} still serves the previous bot"
+    else:
+        live_note = f"no bot went live at {target.label}"
+    try:
+        if plan.unfinished and not target.transactional:
+            pending = State(plan.state.releases, plan.state.unfinished | plan.unfinished)
+            put(STATE, pending.dumps(), headers_for(STATE, "state"), 0)
+        for f in plan.upload:
+            put(f.path, f.source, f.headers, f.size)
+    except DeployError as e:
+        raise DeployError(f"{e}; {live_note}") from e
+
+    # The new manifest is live: from here on a failure costs tidiness, not visitors.
+    leftover: list[str] = []
+    for i, path in enumerate(plan.prune):
+        try:
+            target.delete(path)
+        except DeployError as e:
+            if target.transactional:
+                raise
+            report.warnings.append(f"{e}; the next deploy removes the old files")
+            leftover = plan.prune[i:]
+            report.pruned = plan.prune[:i]
+            break
+        ops.append(("delete", path))
+        note("delete", path, 0)
+    data = State(plan.releases, set(leftover)).dumps()
+    if data != plan.state_bytes:
+        try:
+            put(STATE, data, headers_for(STATE, "state"), 0)
+        except DeployError as e:
+            if target.transactional:
+                raise
+            report.warnings.append(f"{e}; the next deploy records it again")
+    report.commit = target.finish(f"sitebot: deploy bundle {report.manifest}")
+    if report.commit is not None:
+        ops.append(("commit", report.commit))
+    return report
