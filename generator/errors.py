@@ -6,7 +6,8 @@
     │   └── CrawlError           the start URL cannot be crawled (unreachable, not HTML, disallowed…)
     ├── ModelError               the model folder or file is missing, corrupt or not the expected one
     ├── BundleError              the output folder cannot be written, or a bundle cannot be read
-    └── QuestionsError           the questions file given to `sitebot eval` is missing or malformed
+    ├── QuestionsError           the questions file given to `sitebot eval` is missing or malformed
+    └── DeployError              a deploy target cannot be used, or sending to it failed
 
 Anything else is a bug and keeps its traceback.
 """
@@ -40,3 +41,7 @@ class BundleError(SitebotError):
 
 class QuestionsError(SitebotError):
     """The questions file for an evaluation cannot be used."""
+
+
+class DeployError(SitebotError):
+    """A deploy target cannot be used, or an upload failed."""

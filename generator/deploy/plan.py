@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ..errors import SitebotError
+from ..errors import DeployError
 from .headers import HASH, Headers, headers_for
 
 MANIFEST = "sitebot.json"
@@ -40,10 +40,6 @@ FIXED = RUNTIME + DEMO
 FORMAT = 1
 
 Progress = Callable[[str, str, int], None]
-
-
-class DeployError(SitebotError):
-    """A deploy target cannot be used, or an upload failed."""
 
 
 @dataclass(frozen=True)
