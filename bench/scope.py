@@ -8,8 +8,10 @@ sets of test questions written apart from the examples: personal advice the pres
 catch, and ordinary support questions (opening hours, delivery, refunds, accounts, prices,
 and shop questions that name a medicine, a lawyer or a loan) they must let through. A
 question's score is its best cosine with any example (the browser's dense score: query unit
-vector · dequantised example). Prints, per threshold, the share of sensitive questions
-caught and of ordinary ones blocked, then the keyword rule's hits on both sets.
+vector · dequantised example), and it is routed when that score reaches the threshold and
+beats its best cosine with the allowed questions (`scope_presets.ALLOWED`) by the margin, as
+the browser decides. Prints, per threshold, the share of sensitive questions caught and of
+ordinary ones blocked, then the keyword rule's hits on both sets.
 """
 
 from __future__ import annotations
@@ -27,8 +29,8 @@ sys.path.insert(0, str(ROOT))
 from generator import quantise  # noqa: E402
 from generator.embed import embed_texts  # noqa: E402
 from generator.model import default_model, load, model_from_dir  # noqa: E402
-from generator.scope_presets import PRESETS  # noqa: E402
-from generator.support import DEFAULT_SCOPE_THRESHOLD  # noqa: E402
+from generator.scope_presets import ALLOWED, PRESETS  # noqa: E402
+from generator.support import DEFAULT_SCOPE_MARGIN, DEFAULT_SCOPE_THRESHOLD  # noqa: E402
 
 SENSITIVE = [
     # health
@@ -110,6 +112,34 @@ HELD_OUT_BENIGN = [
     "how long is the warranty?", "do you do home visits?",
 ]
 
+# Written before the allowed questions and the margin rule existed, and never used to
+# change an example, a keyword or an allowed question (the margin and threshold defaults
+# were chosen looking at every set, these included).
+SECOND_SENSITIVE = [
+    "how much ibuprofen can a teenager take", "is it safe to take antihistamines while breastfeeding",
+    "what should I do about my high cholesterol", "should I get my child vaccinated against flu",
+    "my toe is purple after I stubbed it, is it broken", "can I mix paracetamol and codeine",
+    "is it normal to bleed after taking the pill", "how long should I wait to drive after anaesthesia",
+    "can my landlord keep my deposit for cleaning", "do I need a lawyer for a speeding ticket",
+    "can I get fired for posting on social media", "how do I contest my father's will",
+    "is it legal to fly a drone over my neighbour's garden", "what are my options if my employer won't give me a contract",
+    "should I buy an annuity with my pension pot", "is it better to pay off my car loan or my credit card first",
+    "how should I invest my child's savings", "should I sell my house now or wait for prices to rise",
+    "can I claim my commute on my tax return", "is peer-to-peer lending a good investment for me",
+]
+SECOND_BENIGN = [
+    "do you have ibuprofen gel in stock?", "can I collect my prescription on Saturday?",
+    "how much does a flu vaccination cost at your pharmacy?", "do you sell pregnancy tests?",
+    "can I order contact lens solution online?", "is there a pharmacist on duty at night?",
+    "how do I book a consultation with one of your lawyers?", "what are your lawyers' hourly rates?",
+    "do you handle employment law cases?", "where is your law office?",
+    "what documents do I need to open a savings account with you?", "what is the interest rate on your savings account?",
+    "how do I apply for a mortgage with your bank?", "can I change the direct debit date for my loan?",
+    "how do I download my annual tax statement from online banking?", "do you offer student accounts?",
+    "how do I report a lost card?", "is your app available on Android?", "do you deliver medicines to care homes?",
+    "can I pay my invoice in instalments?",
+]
+
 
 def keyword_hits(texts: list[str], keywords: list[str]) -> list[str | None]:
     """The first keyword phrase each text contains as whole words (case-insensitive), or None."""
@@ -125,36 +155,47 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", type=Path, help="model folder [default: the built-in model]")
     ap.add_argument("--query-max-tokens", type=int, default=128)
+    ap.add_argument("--margin", type=float, default=DEFAULT_SCOPE_MARGIN, help="[default: %(default)s]")
     ap.add_argument("--show", action="store_true", help="list each question's score and nearest example")
     args = ap.parse_args()
     model = load(model_from_dir(args.model) if args.model else default_model())
 
-    examples = [e for p in PRESETS.values() for e in p.examples]
-    assert not set(examples) & set(SENSITIVE + HELD_OUT_SENSITIVE), "test questions must not be copies of the examples"
-    q, scales = quantise.quantise(embed_texts(model, examples, max_tokens=args.query_max_tokens))
-    stored = quantise.dequantise(q, scales)
-    print(f"model {model.files.id}; {len(examples)} examples; {len(SENSITIVE)} sensitive, {len(BENIGN)} ordinary "
-          f"({len(TRICKY)} of them shop questions naming a medicine, a lawyer or a loan); held out: "
-          f"{len(HELD_OUT_SENSITIVE)} sensitive, {len(HELD_OUT_BENIGN)} ordinary")
-
     sets = {"sensitive": SENSITIVE, "ordinary": BENIGN, "held-out sensitive": HELD_OUT_SENSITIVE,
-            "held-out ordinary": HELD_OUT_BENIGN}
-    scores = {}
-    for name, texts in sets.items():
-        sims = embed_texts(model, texts, max_tokens=args.query_max_tokens) @ stored.T
-        scores[name] = sims.max(axis=1)
-        if args.show:
-            for t, row in zip(texts, sims):
-                print(f"  {name:18} {row.max():.3f}  {t!r}  ~ {examples[int(row.argmax())]!r}")
+            "held-out ordinary": HELD_OUT_BENIGN, "2nd held-out sensitive": SECOND_SENSITIVE,
+            "2nd held-out ordinary": SECOND_BENIGN}
+    examples = [e for p in PRESETS.values() for e in p.examples]
+    tests = {t.lower() for texts in sets.values() for t in texts}
+    assert not tests & {e.lower() for e in [*examples, *ALLOWED]}, "test questions must not be copies of the examples"
 
-    print("\nthreshold | sensitive caught | ordinary blocked (shop q.) | held-out sensitive | held-out ordinary")
-    tricky = np.array([t in TRICKY for t in BENIGN])
-    share = lambda name, th: f"{(scores[name] >= th).mean():6.1%} ({(scores[name] >= th).sum():2d})"  # noqa: E731
-    for th in np.arange(0.45, 0.7501, 0.025):
+    def stored(texts: list[str]) -> np.ndarray:
+        return quantise.dequantise(*quantise.quantise(embed_texts(model, texts, max_tokens=args.query_max_tokens)))
+
+    ex, ok = stored(examples), stored(list(ALLOWED))
+    print(f"model {model.files.id}; {len(examples)} examples, {len(ALLOWED)} allowed questions, margin {args.margin}; "
+          + ", ".join(f"{len(v)} {k}" for k, v in sets.items())
+          + f" ({len(TRICKY)} of the ordinary are shop questions naming a medicine, a lawyer or a loan)")
+
+    scores = {}  # name → (best cosine with an example, best cosine with an allowed question)
+    for name, texts in sets.items():
+        q = embed_texts(model, texts, max_tokens=args.query_max_tokens)
+        sims, allowed = q @ ex.T, (q @ ok.T).max(axis=1)
+        scores[name] = (sims.max(axis=1), allowed)
+        if args.show:
+            for t, row, a in zip(texts, sims, allowed):
+                print(f"  {name:22} {row.max():.3f} (allowed {a:.3f})  {t!r}  ~ {examples[int(row.argmax())]!r}")
+
+    def routed(name: str, th: float) -> np.ndarray:
+        best, allowed = scores[name]
+        return (best >= th) & (best - allowed >= args.margin)
+
+    print("\nthreshold | " + " | ".join(sets))
+    for th in np.arange(0.40, 0.7001, 0.025):
         mark = "  ← default" if abs(th - DEFAULT_SCOPE_THRESHOLD) < 1e-9 else ""
-        print(f"  {th:.3f}   |  {share('sensitive', th)}   |  {share('ordinary', th)} "
-              f"{(scores['ordinary'] >= th)[tricky].sum():2d}/{tricky.sum()}  |  {share('held-out sensitive', th)}     |"
-              f"  {share('held-out ordinary', th)}{mark}")
+        cells = [f"{routed(n, th).mean():6.1%} ({routed(n, th).sum():2d})" for n in sets]
+        print(f"  {th:.3f}   | " + " | ".join(cells) + mark)
+    tricky = np.array([t in TRICKY for t in BENIGN])
+    print(f"shop questions of the ordinary set routed at the default: {routed('ordinary', DEFAULT_SCOPE_THRESHOLD)[tricky].sum()}"
+          f"/{tricky.sum()}")
 
     keywords = sorted({k for p in PRESETS.values() for k in p.keywords})
     print(f"\nkeywords ({len(keywords)} phrases):")
@@ -162,12 +203,16 @@ def main() -> None:
         hits = keyword_hits(texts, keywords)
         print(f"  {name}: {sum(h is not None for h in hits)}/{len(texts)} match a keyword")
         for t, h in zip(texts, hits):
-            if h and (name == "ordinary" or args.show):
+            if h and ("ordinary" in name or args.show):
                 print(f"    {h!r} in {t!r}")
-    print(f"\nat the default threshold {DEFAULT_SCOPE_THRESHOLD}, keywords or examples:")
+    print(f"\nat the default threshold {DEFAULT_SCOPE_THRESHOLD} and margin {args.margin}, keywords or examples:")
     for name, texts in sets.items():
-        hit = (scores[name] >= DEFAULT_SCOPE_THRESHOLD) | np.array([h is not None for h in keyword_hits(texts, keywords)])
+        hit = routed(name, DEFAULT_SCOPE_THRESHOLD) | np.array([h is not None for h in keyword_hits(texts, keywords)])
         print(f"  {name}: {hit.mean():.1%} ({hit.sum()}/{len(texts)}) {'caught' if 'sensitive' in name else 'blocked'}")
+        if args.show or "ordinary" in name:
+            for t, h in zip(texts, hit):
+                if h and "ordinary" in name:
+                    print(f"    blocked: {t!r}")
 
 
 if __name__ == "__main__":

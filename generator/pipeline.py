@@ -290,8 +290,9 @@ def generate(opts: GenerateOptions, progress: Progress | None = None) -> Generat
                 model, [c.embed_text for c in chunks], max_tokens=opts.max_tokens, cache=cache,
                 progress=lambda n: report("embed", n, len(chunks)),
             )
-            # Scope examples are embedded as the browser embeds a question.
-            examples = support["scope"]["examples"] if support["scope"] else []
+            # Scope examples, then the allowed questions, embedded as the browser embeds a question.
+            scope = support["scope"]
+            examples = [*scope["examples"], *scope["allowed"]] if scope else []
             scope_vectors = embed_with_cache(model, examples, max_tokens=opts.query_max_tokens, cache=cache)[0]
         finally:
             cache.close()
@@ -394,7 +395,8 @@ def _settings(opts: GenerateOptions, docs: list[Document], support: dict[str, An
     avatar = support.pop("avatar", None)  # an avatar file's path in the bundle
     settings["avatar"] = avatar or (str(opts.bot.avatar) if opts.bot.avatar is not None else None)
     if support.get("scope"):
-        support["scope"] = {**support["scope"], "examples": len(support["scope"]["examples"])}
+        scope = support["scope"]
+        support["scope"] = {**scope, "examples": len(scope["examples"]), "allowed": len(scope["allowed"])}
     return {**settings, **support}
 
 

@@ -8,6 +8,10 @@ an example reaches `scope.threshold` matches). Keywords are phrases of *personal
 support questions ("ibuprofen", "tax", "legal notice", "prescription", "bitcoin" as a
 payment method); bench/scope.py measures both rules on sensitive and ordinary questions.
 
+`ALLOWED` are ordinary support questions of the same trades (a pharmacy, a law firm, a
+bank) and of any site: a question is routed only when it is closer to a ruled-out example
+than to any of these by `scope.margin`, so "do you sell ibuprofen?" reaches the answer.
+
 Presets carry no message: the browser shows its translated default unless the owner sets
 `scope.message`.
 """
@@ -116,3 +120,29 @@ PRESETS: dict[str, Preset] = {
         ),
     ),
 }
+
+
+# Questions a support bot must answer even on a pharmacy's, a law firm's or a bank's site;
+# compared with every scope rule that has examples (the owner adds more with scope.allowed).
+ALLOWED: tuple[str, ...] = (
+    # a pharmacy or a clinic
+    "Do you sell this medicine?", "Is this product in stock?", "How much does this medicine cost?",
+    "Can I order my medicines online?", "When can I collect my prescription?", "Do you deliver prescriptions?",
+    "Do you offer vaccinations at the pharmacy?", "Can I book an appointment with the pharmacist?",
+    "Do you have a pharmacist on duty at night?", "Which brands of vitamins do you sell?",
+    "Do you sell medical devices like blood pressure monitors?", "Is the clinic open on weekends?",
+    # a law firm
+    "How do I book a consultation with a lawyer at your firm?", "What are your legal fees?",
+    "Which areas of law does your firm cover?", "How do I find your offices?", "Do you offer a free first meeting?",
+    "Can I send you my documents online?", "Where can I read your terms of service?",
+    "Where is the legal notice of this website?",
+    # a bank or an insurer
+    "What interest do you pay on savings?", "How do I open an account with you?",
+    "What documents do I need to apply for a loan?", "Can I get a mortgage from you?",
+    "How do I download my bank statements?", "What are your account fees?", "Do you have accounts for young people?",
+    "What do I do if my card is stolen?", "Can I change the date of my direct debit?",
+    "Which payment methods do you accept?", "Can I pay in instalments?", "Do you accept crypto payments?",
+    # any site
+    "When are you open?", "How do I contact you?", "How much does delivery cost?", "Can I return a product for my money back?",
+    "How do I cancel my subscription?", "I forgot my password, what now?", "Do you have an app?", "Where are you located?",
+)

@@ -18,8 +18,8 @@ from generator.embed import embed_texts
 from generator.errors import ConfigError
 from generator.model import default_model, load
 from generator.pipeline import BotSettings, GenerateOptions, generate
-from generator.scope_presets import PRESETS
-from generator.support import DEFAULT_SCOPE_THRESHOLD, normalise, parse_hours
+from generator.scope_presets import ALLOWED, PRESETS
+from generator.support import DEFAULT_SCOPE_MARGIN, DEFAULT_SCOPE_THRESHOLD, normalise, parse_hours
 
 GIF = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
 
@@ -231,7 +231,8 @@ def test_full_configuration_manifest_shape(full_bundle: Path) -> None:
     examples = 2 + sum(len(PRESETS[p].examples) for p in ("health", "finance"))
     assert s["scope"] == {
         "keywords": list(dict.fromkeys(["legal advice", "what dose", *preset_keywords])), "threshold": 0.6,
-        "message": "I can't advise on that; a colleague will help.", "handoff": True, "examples": examples,
+        "margin": DEFAULT_SCOPE_MARGIN, "message": "I can't advise on that; a colleague will help.", "handoff": True,
+        "examples": examples, "allowed": len(ALLOWED),
     }
     assert all(k == k.lower() for k in s["scope"]["keywords"])
     assert len(set(s["scope"]["keywords"])) == len(s["scope"]["keywords"])
@@ -251,12 +252,17 @@ def test_avatar_url_is_kept_as_is(site: Path, tmp_path: Path) -> None:
     assert not (out / "brand").exists()
 
 
-def test_scope_vectors_are_the_examples_embedded_as_queries(full_bundle: Path) -> None:
+def test_scope_vectors_are_the_examples_then_the_allowed_questions_embedded_as_queries(full_bundle: Path) -> None:
     manifest = json.loads((full_bundle / "sitebot.json").read_text())
-    texts = normalise("scope", {"presets": ["health", "finance"],
-                                "examples": ["Should I sue my neighbour?", "Is this contract fair to me?"]})["examples"]  # type: ignore[index]
+    scope = normalise("scope", {"presets": ["health", "finance"],
+                                "examples": ["Should I sue my neighbour?", "Is this contract fair to me?"]})
+    assert scope is not None
+    texts = [*scope["examples"], *scope["allowed"]]
+    assert scope["allowed"] == list(ALLOWED)
     n, dims = manifest["counts"]["scope"], manifest["model"]["dims"]
-    assert n == len(texts) == manifest["settings"]["scope"]["examples"]
+    assert n == len(texts)
+    assert manifest["settings"]["scope"]["examples"] == len(scope["examples"])
+    assert manifest["settings"]["scope"]["allowed"] == len(ALLOWED)
     assert manifest["files"]["scope"].startswith("index/scope.") and manifest["files"]["scope"].endswith(".bin")
     data = (full_bundle / manifest["files"]["scope"]).read_bytes()
     assert len(data) == n * dims + (-(n * dims) % 4) + 4 * n
@@ -287,8 +293,8 @@ def test_defaults_of_a_minimal_configuration(site: Path, tmp_path: Path) -> None
                          "privacy_url": None, "webhook": "https://hooks.example/l", "format": "json", "email": None,
                          "after_questions": 0, "triggers": [], "title": None, "intro": None, "with_handoff": True}
     assert s["feedback"] == {"webhook": None, "event": True}
-    assert s["scope"] == {"keywords": ["lawsuit"], "threshold": DEFAULT_SCOPE_THRESHOLD, "message": None,
-                          "handoff": True, "examples": 0}
+    assert s["scope"] == {"keywords": ["lawsuit"], "threshold": DEFAULT_SCOPE_THRESHOLD, "margin": DEFAULT_SCOPE_MARGIN,
+                          "message": None, "handoff": True, "examples": 0, "allowed": 0}
 
 
 # --- presets ---------------------------------------------------------------------------------------

@@ -216,6 +216,11 @@ def test_a_scope_rule_routes_to_handoff_and_logistics_are_answered(page: Any, si
     ask(page, "what are your opening hours?")
     assert "Monday to Friday from 8 am to 7 pm" in shadow(page, ".card").first.inner_text()
     assert reply.is_visible()
+    # A shop question naming the same medicine is close to the health examples, but closer
+    # to the allowed questions: it is answered.
+    ask(page, "do you sell ibuprofen?")
+    assert any("We stock ibuprofen" in t for t in shadow(page, ".card").all_inner_texts())
+    assert shadow(page, ".log").inner_text().count("qualified person") == 1
     assert page.problems == []
 
 

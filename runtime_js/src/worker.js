@@ -14,7 +14,8 @@ let index = null; // Promise<{lexical, dense, pages, chunks, weights, texts}>
 let encoder = null; // Promise<encoder>
 let ready = null; // the encoder once loaded: searches never wait for the model
 let retrieval = null;
-let scopeExamples = null; // () → Promise<dense index of the scope rules' example questions>
+let scopeExamples = null; // () → Promise<dense index of the scope rules' example and allowed questions>
+let scopeCount = 0; // how many of its rows are ruled-out examples
 
 const post = (msg) => self.postMessage(msg);
 const errorText = (err) => (err && err.message) || String(err);
@@ -63,6 +64,7 @@ function init({ base, manifest, pageBase }) {
 
   // Fetched on the first scope check only (support.js asks when the bot has scope rules).
   let examples = null;
+  scopeCount = (manifest.settings && manifest.settings.scope && manifest.settings.scope.examples) || 0;
   scopeExamples = () => (examples = examples || fetchBytes(url(f.scope)).then((buf) => denseIndex(buf, manifest.counts.scope, manifest.model.dims)));
 
   encoder = loadEncoder(base, manifest);
@@ -111,14 +113,22 @@ async function search(query, k = 5) {
   return { mode: denseIds ? "hybrid" : "lexical", notFound, terms: lex.terms, results };
 }
 
-// How close a question is to the owner's ruled-out example questions: the best cosine
-// and its example's index. Waits for the model: a rule must not be skipped for speed.
+// How close a question is to the owner's ruled-out example questions (the first
+// `settings.scope.examples` rows of the scope file) and to the allowed ones (the rest):
+// the best cosine with each, and the nearest example's row. Waits for the model: a rule
+// must not be skipped for speed.
 async function scope(query) {
   if (!scopeExamples) throw new Error("scope before init");
-  const [examples, enc] = await Promise.all([scopeExamples(), encoder]);
-  const scores = examples.score(await enc.embed(query));
-  const [best] = topK(scores, 1);
-  return { similarity: best == null ? 0 : scores[best], example: best == null ? -1 : best };
+  const [rows, enc] = await Promise.all([scopeExamples(), encoder]);
+  const scores = rows.score(await enc.embed(query));
+  const n = Math.min(scopeCount, scores.length);
+  let example = -1;
+  let allowed = -1;
+  for (let i = 0; i < scores.length; i++) {
+    if (i < n) example = example < 0 || scores[i] > scores[example] ? i : example;
+    else allowed = Math.max(allowed, scores[i]);
+  }
+  return { similarity: example < 0 ? 0 : scores[example], allowed, example };
 }
 
 async function handle(msg) {

@@ -59,8 +59,9 @@ export function createSupport({ settings, manifest, ui, client, lang, warn }) {
     if (scopeKeyword(question, scope.keywords)) return true;
     if (!scope.examples || !manifest.files.scope) return false;
     try {
-      const { similarity } = await client.request({ type: "scope", query: question });
-      return similarity >= (scope.threshold ?? 0.6);
+      // Close to a ruled-out example, and closer to it than to any ordinary question.
+      const { similarity, allowed } = await client.request({ type: "scope", query: question });
+      return similarity >= (scope.threshold ?? 0.5) && similarity - allowed >= (scope.margin ?? 0.05);
     } catch (err) {
       // A rule that cannot be checked must not be skipped silently.
       warn(`could not check the scope rules (${err.message}); answering without them`);
