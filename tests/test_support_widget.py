@@ -320,7 +320,7 @@ def test_auto_theme_follows_the_page(page: Any, site: str, page_style: str, dark
 @pytest.fixture(scope="module")
 def office_hours_site(tmp_path_factory: pytest.TempPathFactory, hook: Webhook) -> Iterator[str]:
     config = support_config(hook, hours='hours = "Mon-Fri 09:00-17:00"\ntimezone = "Europe/Paris"\nofflinemessage = ""',
-                            lead="after_questions = 2")
+                            lead='after_questions = 2\nformat = "form"')
     config = config.replace('offlinemessage = ""', 'offline_message = "We are closed now; we answer messages on weekdays."')
     server, url = make_bundle(tmp_path_factory.mktemp("hours"), config)
     yield url
@@ -343,7 +343,8 @@ def test_opening_hours_decide_what_is_offered(page: Any, office_hours_site: str,
     assert page.problems == []
 
 
-def test_the_lead_form_comes_after_n_questions(page: Any, office_hours_site: str) -> None:
+def test_the_lead_form_comes_after_n_questions_and_posts_form_fields(page: Any, office_hours_site: str,
+                                                                     fresh_hook: Webhook) -> None:
     open_panel(page, f"{office_hours_site}/index.html")
     ask(page, "Do you deliver?")
     assert shadow(page, "form.sbf").count() == 0
@@ -352,4 +353,15 @@ def test_the_lead_form_comes_after_n_questions(page: Any, office_hours_site: str
     form.wait_for()
     assert "Leave your details" in form.inner_text()
     assert form.locator("a", has_text="Privacy policy").get_attribute("href") == "https://larkspur.example/privacy"
+    form.locator("input[name=name]").fill("Alan")
+    form.locator("input[name=email]").fill("alan@example.com")
+    form.locator("input[type=checkbox]").check()
+    form.locator("button[type=submit]").click()
+    shadow(page, "text=Thanks! We will be in touch.").wait_for()
+    # format = "form": a Formspree-style urlencoded post (no CORS preflight), the transcript as text.
+    (got,) = fresh_hook.wait_for(1)
+    assert got.headers["content-type"].startswith("application/x-www-form-urlencoded")
+    assert (got.body["type"], got.body["name"], got.body["email"], got.body["consent"]) == ("lead", "Alan", "alan@example.com", "true")
+    assert "You: Do you deliver?" in got.body["transcript"]
+    assert fresh_hook.preflights == 0
     assert page.problems == []
