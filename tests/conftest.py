@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -47,6 +48,27 @@ def build(source: Path, output: Path, *extra: str, env: dict[str, str] | None = 
     r = run_cli("generate", str(source), "-o", str(output), "-q", *extra, env=env)
     assert r.returncode == 0, r.stderr
     return output
+
+
+def tree_hashes(folder: Path) -> dict[str, str]:
+    """Every file under `folder` and its sha256: to show that a failed run changed nothing."""
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def one_error_line(r: subprocess.CompletedProcess[str]) -> str:
+    """The run failed with exit 1 and exactly one line, `Error: …`, and no traceback."""
+    assert r.returncode == 1, (r.returncode, r.stderr)
+    assert "Traceback" not in r.stderr + r.stdout
+    lines = [ln for ln in r.stderr.strip().splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("Error: "), r.stderr
+    return lines[0]
+
+
+def write_toml(folder: Path, text: str) -> Path:
+    cfg = folder / "sitebot.toml"
+    cfg.write_text(text)
+    return cfg
 
 
 @pytest.fixture(scope="session")

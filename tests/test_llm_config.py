@@ -3,30 +3,15 @@ refused, `settings.llm` in sitebot.json, and the prompt template and its checks.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
 import pytest
 
-from conftest import build, run_cli
+from conftest import build, one_error_line, run_cli, tree_hashes, write_toml
 from generator.errors import ConfigError
 from generator.prompt import (check_template, prompt_tokens, read_template, render, sample_context,
                               split_messages)
-
-
-def tree_hashes(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def one_error_line(r) -> str:  # type: ignore[no-untyped-def]
-    """The run failed with exit 1 and exactly one line, `Error: …`, and no traceback."""
-    assert r.returncode == 1, (r.returncode, r.stderr)
-    assert "Traceback" not in r.stderr + r.stdout
-    lines = [ln for ln in r.stderr.strip().splitlines() if ln.strip()]
-    assert len(lines) == 1 and lines[0].startswith("Error: "), r.stderr
-    return lines[0]
 
 
 @pytest.fixture(scope="module")
@@ -43,12 +28,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def previous(site: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
     out = build(site, tmp_path_factory.mktemp("prev") / "bundle")
     return out, tree_hashes(out)
-
-
-def write_toml(tmp_path: Path, text: str) -> Path:
-    cfg = tmp_path / "sitebot.toml"
-    cfg.write_text(text)
-    return cfg
 
 
 LLM_OK = '[bot]\nmode = "llm"\n\n[llm]\nendpoint = "https://chat-proxy.example.com/"\nmodel = "gpt-4o-mini"\n'

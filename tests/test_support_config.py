@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from conftest import build, run_cli
+from conftest import build, one_error_line, run_cli, tree_hashes, write_toml
 from generator import quantise
 from generator.embed import embed_texts
 from generator.errors import ConfigError
@@ -22,20 +22,6 @@ from generator.scope_presets import ALLOWED, PRESETS
 from generator.support import DEFAULT_SCOPE_MARGIN, DEFAULT_SCOPE_THRESHOLD, normalise, parse_hours
 
 GIF = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
-
-
-def tree_hashes(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def one_error_line(r) -> str:  # type: ignore[no-untyped-def]
-    """The run failed with exit 1 and exactly one line, `Error: …`, and no traceback."""
-    assert r.returncode == 1, (r.returncode, r.stderr)
-    assert "Traceback" not in r.stderr + r.stdout
-    lines = [ln for ln in r.stderr.strip().splitlines() if ln.strip()]
-    assert len(lines) == 1 and lines[0].startswith("Error: "), r.stderr
-    return lines[0]
 
 
 @pytest.fixture(scope="module")
@@ -53,12 +39,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def previous(site: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
     out = build(site, tmp_path_factory.mktemp("prev") / "bundle")
     return out, tree_hashes(out)
-
-
-def write_toml(tmp_path: Path, text: str) -> Path:
-    cfg = tmp_path / "sitebot.toml"
-    cfg.write_text(text)
-    return cfg
 
 
 def settings_of(bundle: Path) -> dict[str, Any]:
