@@ -237,6 +237,27 @@ def test_a_question_close_to_an_example_is_caught_by_meaning(page: Any, site: st
     assert page.problems == []
 
 
+def test_the_question_shows_while_the_scope_check_waits_for_the_model(page: Any, site: str) -> None:
+    held: list[Any] = []
+    page.route(re.compile(r".*\.onnx$"), lambda route: held.append(route))
+    page.goto(f"{site}/index.html")
+    page.wait_for_function("() => window.sitebot && document.querySelector('sitebot-widget')")
+    shadow(page, ".launcher").click()
+    shadow(page, ".input").fill("Can I quit my medication before finishing it?")
+    shadow(page, ".input").press("Enter")
+    # The rule needs the model: the question and "Searching…" show, no answer is given yet.
+    shadow(page, ".msg.user").wait_for()
+    shadow(page, ".busy").wait_for()
+    page.wait_for_timeout(300)
+    assert shadow(page, ".card").count() == 0 and "qualified person" not in shadow(page, ".log").inner_text()
+    page.wait_for_function("() => true")  # let the route handler record the model request
+    assert held, "the model request was not held back"
+    held[0].continue_()
+    page.wait_for_function(f"() => /qualified person/.test({ROOT_JS}.querySelector('.log').textContent)")
+    assert shadow(page, ".msg.user").count() == 1 and shadow(page, ".card").count() == 0
+    assert page.problems == []
+
+
 def test_the_lead_form_validates_sends_and_keeps_input_when_the_send_fails(page: Any, site: str, fresh_hook: Webhook) -> None:
     open_panel(page, f"{site}/index.html")
     page.evaluate("() => window.sitebot.lead()")

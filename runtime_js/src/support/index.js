@@ -48,8 +48,13 @@ export function createSupport({ settings, manifest, ui, client, lang, warn }) {
     if (lead && (lead.webhook || lead.email) && wantsContact(question, lead.triggers)) {
       return routed(question, panel, lead.title || t.leadTitle, false, leadForm);
     }
-    if (scope && (await ruledOut(question))) {
-      return routed(question, panel, scope.message || t.scope, scope.handoff !== false && hand && hand.on_scope !== false);
+    if (scope) {
+      // The examples need the model, which may still be loading: the question shows meanwhile.
+      const settle = panel && panel.turn(question);
+      if (await ruledOut(question)) {
+        return routed(question, panel, scope.message || t.scope, scope.handoff !== false && hand && hand.on_scope !== false, null, settle);
+      }
+      if (settle) settle.undo();
     }
     return null;
   }
@@ -69,10 +74,9 @@ export function createSupport({ settings, manifest, ui, client, lang, warn }) {
     }
   }
 
-  function routed(question, panel, message, offerHandoff, extra) {
+  function routed(question, panel, message, offerHandoff, extra, settle) {
     if (panel) {
-      const settle = panel.turn(question);
-      settle(h("p", { class: "msg bot" }, message), { t: message });
+      (settle || panel.turn(question))(h("p", { class: "msg bot" }, message), { t: message });
       if (offerHandoff) offer();
       if (extra) extra();
     }

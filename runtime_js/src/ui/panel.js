@@ -189,6 +189,8 @@ export function mountUI({ strings, theme, position, shortcut, note, starters, pa
       },
     };
     current = t;
+    // Drawn while support.js decides whether to answer at all; taken back when it does not route.
+    t.settle.undo = () => (asked.remove(), pending.remove(), current === t && (current = null));
     return t.settle;
   }
 
