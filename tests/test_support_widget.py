@@ -386,3 +386,45 @@ def test_the_lead_form_comes_after_n_questions_and_posts_form_fields(page: Any, 
     assert "You: Do you deliver?" in got.body["transcript"]
     assert fresh_hook.preflights == 0
     assert page.problems == []
+
+
+@pytest.fixture(scope="module")
+def llm_site(tmp_path_factory: pytest.TempPathFactory, fake_llm_server: Any) -> Iterator[str]:
+    config = f"""
+source = "site"
+base_url = "/"
+
+[bot]
+mode = "llm"
+starters = []
+
+[llm]
+endpoint = "{fake_llm_server.openai}"
+model = "fake-model"
+
+[handoff]
+email = "help@larkspur.example"
+
+[scope]
+presets = ["health"]
+"""
+    server, url = make_bundle(tmp_path_factory.mktemp("pharmacy-llm"), config)
+    yield url
+    server.shutdown()
+    server.server_close()
+
+
+def test_in_llm_mode_a_ruled_out_question_never_reaches_the_model(page: Any, llm_site: str, fake_llm: Any) -> None:
+    open_panel(page, f"{llm_site}/index.html")
+    ask(page, "what dose of ibuprofen should I take?")
+    assert "qualified person" in shadow(page, ".log").inner_text()
+    assert shadow(page, ".offer").last.get_by_text("Email us").is_visible()
+    ask(page, "Can I quit my medication before finishing it?")  # by meaning, in LLM mode too
+    assert shadow(page, ".log").inner_text().count("qualified person") == 2
+    assert fake_llm.posts == []
+    # An ordinary question still goes to the model.
+    shadow(page, ".input").fill("When are you open on Saturday?")
+    shadow(page, ".input").press("Enter")
+    (post,) = fake_llm.wait_for_posts(1)
+    assert "Saturday" in json.dumps(post.body)
+    assert page.problems == []
