@@ -59,6 +59,7 @@ class BotSettings:
     avatar: str | None = None  # an http(s) image URL, or an image file copied into the bundle (brand/avatar.<h>.<ext>)
     launcher_text: str | None = None  # text on the launcher button, next to its icon
     theme: str = "auto"  # "auto" follows the page; "light" or "dark"
+    open_after: int = 0  # seconds before the panel opens by itself, once per visit; 0: never
 
 
 def _default_prompt() -> str:

@@ -226,6 +226,7 @@ BOT: dict[str, Any] = {
     "avatar": (str, avatar_problem, ""),
     "launcher_text": (str, *_length(1, 30)),
     "theme": (str, lambda v: v in ("auto", "light", "dark"), "must be auto, light or dark"),
+    "open_after": (int, lambda v: 0 <= v <= 600, "must be between 0 and 600 seconds"),
 }
 
 HANDOFF: dict[str, Any] = {

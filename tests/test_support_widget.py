@@ -428,3 +428,26 @@ def test_in_llm_mode_a_ruled_out_question_never_reaches_the_model(page: Any, llm
     (post,) = fake_llm.wait_for_posts(1)
     assert "Saturday" in json.dumps(post.body)
     assert page.problems == []
+
+
+@pytest.fixture(scope="module")
+def auto_open_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    server, url = make_bundle(tmp_path_factory.mktemp("auto-open"), 'source = "site"\nbase_url = "/"\n[bot]\nopen_after = 1\n')
+    yield url
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_panel_opens_by_itself_once_per_visit(page: Any, auto_open_site: str) -> None:
+    page.goto(f"{auto_open_site}/index.html")
+    page.wait_for_function("() => window.sitebot && document.querySelector('sitebot-widget')")
+    assert shadow(page, ".panel").is_hidden()
+    shadow(page, ".panel").wait_for(state="visible", timeout=5000)
+    assert shadow(page, ".launcher").get_attribute("aria-expanded") == "true"
+    shadow(page, ".head button[aria-label='Close']").click()
+    # The next page of the visit: the visitor closed it, so it stays closed.
+    page.goto(f"{auto_open_site}/hours.html")
+    page.wait_for_function("() => window.sitebot && document.querySelector('sitebot-widget')")
+    page.wait_for_timeout(2000)
+    assert shadow(page, ".panel").is_hidden()
+    assert page.problems == []

@@ -78,13 +78,22 @@ function createSitebot(script) {
     const llm = llmPart ? llmPart.createLLM({ llm: settings.llm, title: settings.title, strings, client, base, warn }) : null;
     // The conversation, kept across pages of the site for this tab: {o: open, t: [{q, a: record}]}.
     const key = `sitebot:${base}`;
-    let saved = {};
-    try {
-      saved = JSON.parse(sessionStorage.getItem(key)) || {}; // sessionStorage throws in some privacy modes
-    } catch {}
+    const read = () => {
+      try {
+        return JSON.parse(sessionStorage.getItem(key)) || {}; // sessionStorage throws in some privacy modes
+      } catch {
+        return {};
+      }
+    };
+    const saved = read();
     const past = Array.isArray(saved.t) ? saved.t : [];
     if (llm) for (const { q, a } of past) llm.conversation.push({ q, a: (a && a.m) || null });
     let support = null;
+    const save = (state) => {
+      try {
+        sessionStorage.setItem(key, JSON.stringify(state));
+      } catch {}
+    };
     const ui = mountUI({
       strings,
       theme: themeCss(settings.accent),
@@ -99,11 +108,7 @@ function createSitebot(script) {
       onAsk: (question) => answer(question, true).catch(() => {}),
       starters: Array.isArray(settings.starters) ? settings.starters : [],
       past,
-      onSave: (t, o) => {
-        try {
-          sessionStorage.setItem(key, JSON.stringify({ o, t }));
-        } catch {}
-      },
+      onSave: (t, o) => save({ o, t, a: 1 }),
       onReset: () => (llm && (llm.stop(), (llm.conversation.length = 0)), support && support.reset()),
       onKeep: (q, rec, node) => support && support.kept(q, rec, node),
     });
@@ -115,6 +120,9 @@ function createSitebot(script) {
     app = { ui, client, strings, llm, support, untheme };
     if (saved.o || String(settings.open) === "true") ui.open(false); // do not steal focus at load
     else if (settings.preload === "idle") (window.requestIdleCallback || setTimeout)(() => client.start());
+    // Opens by itself once per visit: a visitor who closed it is not asked again.
+    // Once per visit, and not for a visitor who has opened it already (`a` in the saved state).
+    if (settings.open_after > 0 && !saved.a) setTimeout(() => app && !read().a && ui.open(false), settings.open_after * 1000);
     return app;
   });
 
