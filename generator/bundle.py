@@ -18,6 +18,7 @@ from typing import Any
 from .errors import BundleError
 
 RUNTIME = Path(__file__).parent / "runtime"
+FORMAT_VERSION = 1  # of sitebot.json: what generate writes, and what eval, deploy and the browser read
 
 
 def content_name(name: str, data: bytes) -> str:

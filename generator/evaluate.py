@@ -33,10 +33,10 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from .bundle import FORMAT_VERSION
 from .errors import BundleError, ConfigError, ModelError, QuestionsError
 from .retrieve import Retriever
 
-FORMAT_VERSION = 1  # the bundle format this evaluation reads (as the browser engine)
 MRR_DEPTH = 10  # a first hit below this rank adds nothing to the MRR
 QUESTION_KEYS = ("q", "question")
 EXPECTED_KEYS = ("url", "urls", "pages")

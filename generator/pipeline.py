@@ -17,7 +17,7 @@ from typing import Any, Callable
 import numpy as np
 
 from . import lexical, quantise
-from .bundle import BundleWriter, dumps, runtime_file
+from .bundle import FORMAT_VERSION, BundleWriter, dumps, runtime_file
 from .chunk import Chunk, chunk_document
 from .embed import EmbeddingCache, count_tokens, embed_with_cache
 from .errors import ConfigError, SourceError
@@ -27,8 +27,6 @@ from .pagecache import PageCache
 from .sources import Page, read_folder
 from .starters import suggest_starters
 from .templates import render
-
-FORMAT_VERSION = 1
 
 DEFAULT_RETRIEVAL: dict[str, float | int | str] = {
     "k1": 1.2, "b": 0.75, "candidates": 50,

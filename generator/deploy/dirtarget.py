@@ -11,8 +11,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from ..model import sha256_file
 from .headers import Headers
-from .plan import DeployError, LocalFile, Target, sha256_file
+from .plan import DeployError, LocalFile, Target
 
 
 class DirTarget(Target):

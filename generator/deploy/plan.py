@@ -29,7 +29,9 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from ..bundle import FORMAT_VERSION
 from ..errors import DeployError
+from ..model import sha256_file
 from .headers import HASH, Headers, headers_for
 
 MANIFEST = "sitebot.json"
@@ -37,7 +39,7 @@ STATE = ".sitebot-deploy.json"
 RUNTIME = ("i18n.json", "widget.js")  # fixed names the bot needs; widget.js reads i18n.json
 DEMO = ("index.html", "snippet.html")  # fixed names only the demo needs
 FIXED = RUNTIME + DEMO
-FORMAT = 1
+STATE_VERSION = 1  # of the record file
 
 Progress = Callable[[str, str, int], None]
 
@@ -90,7 +92,7 @@ class State:
 
     def dumps(self) -> bytes:
         """Deterministic, so an unchanged deploy writes (and commits) nothing."""
-        raw = {"sitebot_deploy": FORMAT, "releases": [{"manifest": r.manifest, "files": dict(sorted(r.files.items()))}
+        raw = {"sitebot_deploy": STATE_VERSION, "releases": [{"manifest": r.manifest, "files": dict(sorted(r.files.items()))}
                                                        for r in self.releases],
                "unfinished": sorted(self.unfinished)}
         return (json.dumps(raw, indent=1) + "\n").encode()
@@ -155,14 +157,6 @@ class DeployReport:
         return sum(self.uploaded.values())
 
 
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def manifest_files(manifest: dict[str, Any]) -> set[str]:
     """Every file a manifest names: the strings under `files`, `runtime` and `model.files`,
     and `settings.avatar` when it is a path in the bundle rather than a URL."""
@@ -220,8 +214,8 @@ def read_bundle(folder: Path) -> Bundle:
     manifest = _parse_manifest(data)
     if manifest is None:
         raise DeployError(f"{manifest_path} is not a sitebot manifest; rebuild the bundle with `sitebot generate`")
-    if manifest["format"] != FORMAT:
-        raise DeployError(f"{manifest_path} is bundle format {manifest['format']!r}, but this sitebot deploys format {FORMAT}; "
+    if manifest["format"] != FORMAT_VERSION:
+        raise DeployError(f"{manifest_path} is bundle format {manifest['format']!r}, but this sitebot deploys format {FORMAT_VERSION}; "
                           "deploy it with the sitebot that built it, or rebuild it")
     named = manifest_files(manifest)
     for path in sorted(named):
