@@ -63,11 +63,17 @@ export async function loadEncoder(base, manifest) {
     return q;
   }
 
+  // The last question's vector: a bot with scope rules embeds it for the rule check and
+  // then again for the search. (Callers only read the vector.)
+  let last = { text: null, vector: null };
   return {
     ids,
     embed(text) {
+      if (last.text === text) return last.vector;
       const p = queue.then(() => run(text));
       queue = p.catch(() => {});
+      last = { text, vector: p };
+      p.catch(() => last.vector === p && (last = { text: null, vector: null }));
       return p;
     },
   };
