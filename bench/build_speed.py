@@ -4,7 +4,7 @@
 
 Both sides embed the same chunk texts with the same session settings (all cores), in one
 run: "raw" is the textbook loop (batches of 32 padded to the longest text, mean pooling
-under the mask); "sitebot" is generator.embed (batches of equal-length texts, no padding).
+under the mask); "sitebot" is sitebot.index.embed (batches of equal-length texts, no padding).
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.embed import embed_ids, token_ids  # noqa: E402
-from generator.model import default_model, load  # noqa: E402
-from generator.pipeline import GenerateOptions, chunk_all, generate, read_documents  # noqa: E402
+from sitebot.index.embed import embed_ids, token_ids  # noqa: E402
+from sitebot.index.model import default_model, load  # noqa: E402
+from sitebot.pipeline import GenerateOptions, chunk_all, generate, read_documents  # noqa: E402
 
 PG_DOCS = Path("/usr/share/doc/postgresql-doc-15/html")
 

@@ -72,9 +72,9 @@ class Server:
 
 
 def throughput(tmp: Path) -> None:
-    from generator.crawl import CrawlOptions, crawl
-    from generator.extract import extract
-    from generator.sources import Page
+    from sitebot.crawl.crawler import CrawlOptions, crawl
+    from sitebot.text.extract import extract
+    from sitebot.text.sources import Page
 
     make_site(tmp / "t", 600)
     server = Server(tmp / "t")
@@ -91,7 +91,7 @@ def throughput(tmp: Path) -> None:
 
 
 def rebuild(tmp: Path) -> None:
-    from generator.pipeline import GenerateOptions, generate
+    from sitebot.pipeline import GenerateOptions, generate
 
     site = tmp / "r"
     make_site(site, 500)
@@ -116,7 +116,7 @@ def memory(tmp: Path) -> None:
     server = Server(site)
     url = server.url
     t = time.perf_counter()
-    r = subprocess.run([sys.executable, "-m", "generator", "generate", url, "-o", str(tmp / "mb"), "-q",
+    r = subprocess.run([sys.executable, "-m", "sitebot", "generate", url, "-o", str(tmp / "mb"), "-q",
                         "--delay", "0", "--concurrency", "8", "--max-pages", "6000", "--cache-dir", str(tmp / "mcache")],
                        cwd=ROOT, capture_output=True, text=True)
     dt = time.perf_counter() - t

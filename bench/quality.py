@@ -7,7 +7,7 @@ Compares sitebot's hybrid retrieval with its BM25 alone and its vectors alone, a
 vectors with float32. Uses the same bundle, the same query vectors (the Python encoder;
 tests/test_browser.py checks the browser's agree to cosine ≥ 0.999) and the Python port of
 the browser's ranking (tests check both rank alike), through the question loading, page
-matching and scores of `sitebot eval` (generator/evaluate.py). The embedding cache makes
+matching and scores of `sitebot eval` (generator/sitebot/evaluate.py). The embedding cache makes
 re-runs fast.
 """
 
@@ -23,11 +23,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.embed import EmbeddingCache, embed_with_cache  # noqa: E402
-from generator.evaluate import EvalReport, judge, load_questions, query_vectors  # noqa: E402
-from generator.model import default_model, load  # noqa: E402
-from generator.pipeline import GenerateOptions, chunk_all, default_cache_dir, generate, read_documents  # noqa: E402
-from generator.retrieve import Retriever  # noqa: E402
+from sitebot.index.embed import EmbeddingCache, embed_with_cache  # noqa: E402
+from sitebot.evaluate import EvalReport, judge, load_questions, query_vectors  # noqa: E402
+from sitebot.index.model import default_model, load  # noqa: E402
+from sitebot.pipeline import GenerateOptions, chunk_all, default_cache_dir, generate, read_documents  # noqa: E402
+from sitebot.retrieve import Retriever  # noqa: E402
 
 PG_DOCS = Path("/usr/share/doc/postgresql-doc-15/html")
 
@@ -57,7 +57,7 @@ def main() -> None:
     float_vecs, _ = embed_with_cache(model, [c.embed_text for c in chunks], max_tokens=opts.max_tokens, cache=cache)
     cache.close()
 
-    # The questions, rankings and scores of `sitebot eval` (generator/evaluate.py), per mode.
+    # The questions, rankings and scores of `sitebot eval` (generator/sitebot/evaluate.py), per mode.
     questions = load_questions(args.questions)
     qvecs = query_vectors(args.bundle, json.loads((args.bundle / "sitebot.json").read_text()), [q.text for q in questions])
     int8 = Retriever(args.bundle)

@@ -26,11 +26,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator import quantise  # noqa: E402
-from generator.embed import embed_texts  # noqa: E402
-from generator.model import default_model, load, model_from_dir  # noqa: E402
-from generator.scope_presets import ALLOWED, PRESETS  # noqa: E402
-from generator.support import DEFAULT_SCOPE_MARGIN, DEFAULT_SCOPE_THRESHOLD  # noqa: E402
+from sitebot.index import quantise  # noqa: E402
+from sitebot.index.embed import embed_texts  # noqa: E402
+from sitebot.index.model import default_model, load, model_from_dir  # noqa: E402
+from sitebot.bot.scope_presets import ALLOWED, PRESETS  # noqa: E402
+from sitebot.bot.support import DEFAULT_SCOPE_MARGIN, DEFAULT_SCOPE_THRESHOLD  # noqa: E402
 
 SENSITIVE = [
     # health

@@ -1,4 +1,4 @@
-// Builds the browser runtime into ../generator/runtime/, which the Python package
+// Builds the browser runtime into ../generator/sitebot/runtime/, which the Python package
 // ships as package data: widget.js (the loader, a classic script), llm.js and support.js
 // (parts widget.js loads when a bot needs them), engine.js (the Web Worker),
 // onnxruntime-web's wasm binary and i18n.json (the UI strings other than English, from
@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import { TRANSLATIONS } from "./src/ui/strings.js";
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
-const out = here("../generator/runtime/");
+const out = here("../generator/sitebot/runtime/");
 const version = (pkg) => JSON.parse(readFileSync(here(`node_modules/${pkg}/package.json`), "utf8")).version;
 
 const common = {

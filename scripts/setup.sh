@@ -16,5 +16,5 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e ".${SITEBOT_EXTRAS:-}"
-# The widget, the worker and onnxruntime-web's wasm, built into generator/runtime/.
+# The widget, the worker and onnxruntime-web's wasm, built into generator/sitebot/runtime/.
 (cd runtime_js && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build)

@@ -40,7 +40,7 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = No
     """Run the real `sitebot` command in a subprocess, as a user would."""
     full_env = {**os.environ, **(env or {})}
     return subprocess.run(
-        [sys.executable, "-m", "generator", *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=600
+        [sys.executable, "-m", "sitebot", *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=600
     )
 
 
@@ -81,7 +81,7 @@ def examples_bundle(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -
 @pytest.fixture(scope="session")
 def served_site(tmp_path_factory: pytest.TempPathFactory, examples_bundle: Path) -> Iterator[str]:
     """The example site with its bundle at /chatbot/, served on 127.0.0.1."""
-    from generator.serve import serve_in_thread
+    from sitebot.serve import serve_in_thread
 
     root = tmp_path_factory.mktemp("served")
     shutil.copytree(EXAMPLES / "site", root, dirs_exist_ok=True)

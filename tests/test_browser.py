@@ -15,10 +15,10 @@ import numpy as np
 import pytest
 
 from conftest import EXAMPLES, build
-from generator.embed import embed_texts
-from generator.model import LoadedModel, default_model, load
-from generator.retrieve import Retriever
-from generator.serve import serve_in_thread
+from sitebot.index.embed import embed_texts
+from sitebot.index.model import LoadedModel, default_model, load
+from sitebot.retrieve import Retriever
+from sitebot.serve import serve_in_thread
 
 pytestmark = pytest.mark.browser
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from generator.chunk import chunk_document
-from generator.embed import count_tokens
-from generator.extract import Document, Section
-from generator.model import LoadedModel, default_model, load
+from sitebot.text.chunk import chunk_document
+from sitebot.index.embed import count_tokens
+from sitebot.text.extract import Document, Section
+from sitebot.index.model import LoadedModel, default_model, load
 
 
 @pytest.fixture(scope="module")

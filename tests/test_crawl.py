@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from crawl_site import Hit, Reply, TestSite
-from generator.crawl import (
+from sitebot.crawl.crawler import (
     DEFAULT_USER_AGENT,
     Cached,
     CrawlError,
@@ -25,10 +25,10 @@ from generator.crawl import (
     crawl,
     parse_retry_after,
 )
-from generator.extract import decode
-from generator.robots import Robots, agent_token, robots_directives
-from generator.sitemap import gunzip, parse_sitemap
-from generator.urls import TemplateBudget, canonical, in_scope, looks_like_trap, template
+from sitebot.text.extract import decode
+from sitebot.crawl.robots import Robots, agent_token, robots_directives
+from sitebot.crawl.sitemaps import gunzip, parse_sitemap
+from sitebot.crawl.urls import TemplateBudget, canonical, in_scope, looks_like_trap, template
 
 SM_NS = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
 

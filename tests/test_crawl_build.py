@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli
-from generator.model import default_model, load
-from generator.pipeline import GenerateOptions, chunk_all, read_documents
+from sitebot.index.model import default_model, load
+from sitebot.pipeline import GenerateOptions, chunk_all, read_documents
 from test_generate import assert_clean_failure, tree_hashes
 
 DEBIAN_REFERENCE = Path("/usr/share/debian-reference")

@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from conftest import run_cli
-from generator.deploy import deploy
+from sitebot.deploy import deploy
 from test_deploy import assert_order, changed, named, tree, versions  # noqa: F401 - versions is a fixture
 
 boto3 = pytest.importorskip("boto3")

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from conftest import EXAMPLES, build, run_cli
-from generator import retrieve
-from generator.evaluate import evaluate, matches
+from sitebot import retrieve
+from sitebot.evaluate import evaluate, matches
 
 QUESTIONS = EXAMPLES / "questions.jsonl"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from generator.extract import Skipped, decode, extract
-from generator.sources import Page, url_for
+from sitebot.text.extract import Skipped, decode, extract
+from sitebot.text.sources import Page, url_for
 
 
 def html_page(body: str, *, head: str = "<title>Pricing — Acme</title>", path: str = "pricing/index.html") -> Page:

@@ -91,7 +91,7 @@ def previous_bundle(small_site: Path, tmp_path: Path) -> tuple[Path, dict[str, s
 
 
 def corrupt_model_dir(tmp_path: Path) -> Path:
-    from generator.model import default_model
+    from sitebot.index.model import default_model
 
     d = tmp_path / "badmodel"
     d.mkdir()
@@ -167,7 +167,7 @@ def test_serve_refuses_a_folder_that_is_not_a_bundle(tmp_path: Path) -> None:
 
 
 def test_any_bert_style_model_folder_via_model(small_site: Path, tmp_path: Path) -> None:
-    from generator.model import default_model
+    from sitebot.index.model import default_model
 
     folder = tmp_path / "my-minilm"
     folder.mkdir()

@@ -7,7 +7,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from generator.lexical import BM25, STOPWORDS, build, tokenize
+from sitebot.index.lexical import BM25, STOPWORDS, build, tokenize
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,7 +39,7 @@ PARITY = ["How do I get REFUNDS for Café orders?", "Wi-Fi e-mail set-up re-ente
 
 
 def test_browser_tokenizer_agrees_with_python(tmp_path: Path) -> None:
-    """runtime_js/src/shared/lexical.js, run by Node, gives the same terms as generator.lexical."""
+    """runtime_js/src/shared/lexical.js, run by Node, gives the same terms as sitebot.index.lexical."""
     node = shutil.which("node")
     assert node, "Node.js is needed to build the browser runtime and for this test"
     script = tmp_path / "t.mjs"

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from conftest import build, one_error_line, run_cli, tree_hashes, write_toml
-from generator.errors import ConfigError
-from generator.prompt import (check_template, prompt_tokens, read_template, render, sample_context,
+from sitebot.errors import ConfigError
+from sitebot.bot.prompt import (check_template, prompt_tokens, read_template, render, sample_context,
                               split_messages)
 
 

@@ -17,7 +17,7 @@ import pytest
 
 from conftest import ROOT, build
 from fake_llm import FakeLLM, Recorded, Reply
-from generator.serve import serve_in_thread
+from sitebot.serve import serve_in_thread
 
 pytestmark = pytest.mark.browser
 
@@ -359,5 +359,5 @@ def test_closing_the_panel_stops_its_stream(page: Any, llm_site: str, fake_llm: 
 
 
 def test_widget_stays_within_its_size_budget() -> None:
-    widget = ROOT / "generator/runtime/widget.js"
+    widget = ROOT / "generator/sitebot/runtime/widget.js"
     assert len(gzip.compress(widget.read_bytes(), 9)) <= 15_000

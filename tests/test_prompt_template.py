@@ -15,13 +15,13 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_JS = ROOT / "runtime_js/src/llm/template.js"
-DEFAULT_TEMPLATE = ROOT / "templates/prompt.jinja"
+DEFAULT_TEMPLATE = ROOT / "generator/sitebot/data/templates/prompt.jinja"
 
 # The reference: jinja2 configured as docs/llm.md says, values through the ### guard.
 REFERENCE = jinja2.Environment(trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False,
                                finalize=lambda v: re.sub(r"(?m)^###", " ###", v) if isinstance(v, str) else v)
 
-# A prompt template of the same shape as templates/prompt.jinja, so this test stands on
+# A prompt template of the same shape as the shipped prompt.jinja, so this test stands on
 # its own; the shipped file is checked too (test_the_shipped_template_renders_alike).
 PROMPT = """{# The prompt: a system message with the passages, the history, then the question. #}
 ### system
@@ -125,12 +125,12 @@ def split_reference(text: str) -> list[dict[str, str]]:
     return messages
 
 
-@pytest.mark.parametrize("python", ["reference", "generator.prompt"])
+@pytest.mark.parametrize("python", ["reference", "sitebot.bot.prompt"])
 def test_browser_renderer_matches_jinja2(python: str, tmp_path: Path) -> None:
     if python == "reference":
         render, split = (lambda t, c: REFERENCE.from_string(t).render(**c)), split_reference
     else:
-        from generator import prompt
+        from sitebot.bot import prompt
 
         render, split = prompt.render, prompt.split_messages
     browser = run_js([(t, c) for _, t, c in CASES], tmp_path)
@@ -149,7 +149,7 @@ def test_inserted_values_cannot_open_a_message(tmp_path: Path) -> None:
 
 
 def test_the_shipped_template_renders_alike(tmp_path: Path) -> None:
-    from generator import prompt
+    from sitebot.bot import prompt
 
     template = DEFAULT_TEMPLATE.read_text(encoding="utf-8")
     contexts = [context for _, t, context in CASES if t is PROMPT]

@@ -304,7 +304,7 @@ def llm_bundle(tiny_site: Path) -> Path:
 
 
 def start_serve(bundle: Path, upstream_url: str, env: dict[str, str]) -> tuple[Running, str]:
-    proc = Running([sys.executable, "-m", "generator", "serve", str(bundle), "--port", "0", "--llm", upstream_url],
+    proc = Running([sys.executable, "-m", "sitebot", "serve", str(bundle), "--port", "0", "--llm", upstream_url],
                    cwd=ROOT, env={**os.environ, **env})
     return proc, proc.wait_for(r"at (http://127\.0\.0\.1:\d+/)")
 

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from conftest import ROOT
-from generator.config import SCHEMA
+from sitebot.config import SCHEMA
 
 
 def schema_keys(schema: dict[str, Any], prefix: str = "") -> set[str]:

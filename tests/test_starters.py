@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 from conftest import EXAMPLES, build, run_cli
-from generator.extract import Document, Section
-from generator.starters import suggest_starters
+from sitebot.text.extract import Document, Section
+from sitebot.text.starters import suggest_starters
 
 
 def doc(url: str, *headings: str, title: str = "T") -> Document:

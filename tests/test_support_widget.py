@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from conftest import build
-from generator.serve import serve_in_thread
+from sitebot.serve import serve_in_thread
 from webhook import Webhook, start_webhook
 
 pytestmark = pytest.mark.browser

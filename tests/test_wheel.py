@@ -25,7 +25,7 @@ def test_wheel_builds_a_working_bundle_without_the_checkout(tmp_path: Path) -> N
     site.mkdir()
     (site / "index.html").write_text("<html><head><title>Hi</title></head><body><main><h2 id=a>Hours</h2><p>Open 9 to 5 on weekdays.</p></main></body></html>")
     out = tmp_path / "bundle"
-    r = subprocess.run([str(py), "-c", "import generator, sys; print(generator.__file__); sys.argv = ['sitebot', 'generate', 'site', '-o', 'bundle', '-q']; from generator.cli import main; main()"],
+    r = subprocess.run([str(py), "-c", "import sitebot, sys; print(sitebot.__file__); sys.argv = ['sitebot', 'generate', 'site', '-o', 'bundle', '-q']; from sitebot.cli import main; main()"],
                        cwd=tmp_path, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert str(env_dir) in r.stdout  # the installed wheel ran, not the checkout

@@ -18,7 +18,7 @@ import pytest
 
 from conftest import EXAMPLES
 from fake_llm import Reply
-from generator.serve import serve_in_thread
+from sitebot.serve import serve_in_thread
 
 pytestmark = pytest.mark.browser
 

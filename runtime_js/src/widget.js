@@ -11,8 +11,8 @@ import { createClient } from "./ui/client.js";
 import { h } from "./ui/dom.js";
 import { mountUI } from "./ui/panel.js";
 import { LANGS, makeStrings, primary } from "./ui/strings.js";
+import { FORMAT_VERSION } from "./shared/format.js";
 
-const FORMAT = 1; // the sitebot.json format this widget reads
 const UI_RESULTS = 4; // results fetched per question asked in the panel
 const DATA_KEYS = ["title", "accent", "position", "open", "greeting", "placeholder", "lang", "shortcut", "preload", "theme"];
 
@@ -161,7 +161,7 @@ function createSitebot(script) {
   }
 
   const api = {
-    version: FORMAT,
+    version: FORMAT_VERSION,
     /** search("refund policy", {k: 5}) → [{url, title, heading, score, text}] best first */
     async search(query, { k = 5 } = {}) {
       const { client } = await engine();
@@ -229,9 +229,9 @@ async function loadManifest(base) {
     warn(`could not read ${url} (${err.message}); if the bundle is on another origin, serve it with CORS headers`);
     return null;
   }
-  if (!manifest || manifest.format !== FORMAT) {
+  if (!manifest || manifest.format !== FORMAT_VERSION) {
     warn(
-      `${url} has format ${manifest && manifest.format}, this widget.js reads format ${FORMAT}; ` +
+      `${url} has format ${manifest && manifest.format}, this widget.js reads format ${FORMAT_VERSION}; ` +
         "deploy widget.js and sitebot.json from the same `sitebot generate` run",
     );
     return null;

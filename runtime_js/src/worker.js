@@ -7,8 +7,8 @@ import { denseIndex, topK } from "./engine/dense.js";
 import { fuse } from "./engine/fuse.js";
 import { fetchBytes, fetchJson, shardReader } from "./engine/shards.js";
 import { loadEncoder } from "./engine/encoder.js";
+import { FORMAT_VERSION } from "./shared/format.js";
 
-const FORMAT = 1;
 const status = { lexical: "loading", model: "loading" };
 let index = null; // Promise<{lexical, dense, pages, chunks, weights, texts}>
 let encoder = null; // Promise<encoder>
@@ -27,9 +27,9 @@ function setStatus(key, value, err) {
 
 function init({ base, manifest, pageBase }) {
   if (index) return; // one bundle per worker
-  if (!manifest || manifest.format !== FORMAT) {
+  if (!manifest || manifest.format !== FORMAT_VERSION) {
     const err = new Error(
-      `sitebot.json has format ${manifest && manifest.format}, this engine reads format ${FORMAT}; ` +
+      `sitebot.json has format ${manifest && manifest.format}, this engine reads format ${FORMAT_VERSION}; ` +
         "rebuild the bundle with a matching sitebot",
     );
     index = encoder = Promise.reject(err);

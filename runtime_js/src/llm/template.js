@@ -4,7 +4,7 @@
 //   render("{% for p in passages %}[{{ p.n }}] {{ p.title }}\n{% endfor %}", {passages}) → text
 //   splitMessages("### system\nBe brief.\n### user\nHi") → [{role, content}…]
 // Whitespace control, loop.*, for…else, filters and literals are not in the subset:
-// `sitebot generate` refuses templates that use them (generator/prompt.py check_template).
+// `sitebot generate` refuses templates that use them (generator/sitebot/bot/prompt.py check_template).
 
 // Python's str.isspace() set: JS \s minus U+FEFF, plus \x1c-\x1f and \x85.
 const WS = "(?:(?!\\ufeff)[\\s\\x1c-\\x1f\\x85])";

@@ -1,6 +1,6 @@
 """Deploy a bundle folder to where the site is served; `sitebot deploy` is a thin layer over it.
 
-    from generator.deploy import deploy
+    from sitebot.deploy import deploy
     report = deploy(Path("chatbot"), "dir:public/chatbot")
     report = deploy(Path("chatbot"), "git:git@github.com:you/site.git#gh-pages:chatbot")
     report = deploy(Path("chatbot"), "s3://my-bucket/chatbot", endpoint_url="https://<account>.r2.cloudflarestorage.com")

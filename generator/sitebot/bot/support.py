@@ -19,7 +19,7 @@ import zoneinfo
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 SECTIONS = ("handoff", "lead", "feedback", "scope")
 TARGETS = ("email", "url", "webhook")
@@ -61,7 +61,7 @@ def url_problem(value: str) -> str | None:
 
 def webhook_problem(value: str) -> str | None:
     """Why `value` cannot be a webhook the browser posts to, or None (the URL is never repeated)."""
-    from .config import KEY_PARAMS
+    from ..config import KEY_PARAMS
 
     if url_problem(value):
         return "must be an https:// URL (http:// only for localhost)"
@@ -403,7 +403,7 @@ def _scope(v: dict[str, Any]) -> dict[str, Any]:
 
 def check_bot(bot: Any) -> None:
     """The branding settings of a BotSettings (accent, name, avatar, launcher text, theme); ConfigError."""
-    from .config import SCHEMA
+    from ..config import SCHEMA
 
     found = []
     for key in ("accent", "position", *BOT):

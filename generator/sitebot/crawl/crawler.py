@@ -37,10 +37,10 @@ from urllib.parse import urljoin
 import httpx
 from selectolax.lexbor import LexborHTMLParser
 
-from .errors import ConfigError, CrawlError
-from .extract import decode
+from ..errors import ConfigError, CrawlError
+from ..text.extract import decode
 from .robots import MAX_ROBOTS_BYTES, Robots, agent_token, robots_directives
-from .sitemap import MAX_SITEMAP_BYTES, MAX_SITEMAPS, parse_sitemap
+from .sitemaps import MAX_SITEMAP_BYTES, MAX_SITEMAPS, parse_sitemap
 from .urls import TemplateBudget, canonical, in_scope, looks_like_trap, origin, path_and_query
 
 DEFAULT_USER_AGENT = "sitebot/0.1 (+https://github.com/sitebot/sitebot)"

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import support
+from .bot import support
 from .errors import ConfigError
 
 _COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
@@ -289,7 +289,7 @@ def load_config(path: Path | None) -> Config:
 
 def _read_template(cfg: Config) -> str:
     """The prompt template's text: the owner's file (checked), else templates/prompt.jinja."""
-    from .prompt import DEFAULT_TEMPLATE, check_template
+    from .bot.prompt import DEFAULT_TEMPLATE, check_template
 
     path = cfg.path_value("llm.prompt_template") if cfg.get("llm.prompt_template") else None
     if path is None:

@@ -16,17 +16,20 @@ from typing import Any, Callable
 
 import numpy as np
 
-from . import lexical, quantise
-from .bundle import FORMAT_VERSION, BundleWriter, dumps, runtime_file
-from .chunk import Chunk, chunk_document
-from .embed import EmbeddingCache, count_tokens, embed_with_cache
+from .index import lexical
+from .index import quantise
+from .bundle.format import FORMAT_VERSION, dumps
+from .bundle.writer import BundleWriter, runtime_file
+from .text.chunk import Chunk, chunk_document
+from .index.embed import EmbeddingCache, count_tokens, embed_with_cache
 from .errors import ConfigError, SourceError
-from .extract import Document, Skipped, extract
-from .model import default_model, describe, load, model_from_dir
-from .pagecache import PageCache
-from .sources import Page, read_folder
-from .starters import suggest_starters
+from .text.extract import Document, Skipped, extract
+from .index.model import default_model, describe, load, model_from_dir
+from .crawl.pagecache import PageCache
+from .text.sources import Page, read_folder
+from .text.starters import suggest_starters
 from .templates import render
+from .version import VERSION
 
 DEFAULT_RETRIEVAL: dict[str, float | int | str] = {
     "k1": 1.2, "b": 0.75, "candidates": 50,
@@ -61,7 +64,7 @@ class BotSettings:
 
 
 def _default_prompt() -> str:
-    from .prompt import read_template
+    from .bot.prompt import read_template
 
     return read_template()
 
@@ -108,9 +111,9 @@ class GenerateOptions:
     bot: BotSettings = field(default_factory=BotSettings)
     llm: LLMSettings | None = None  # required when bot.mode is "llm"
     retrieval: dict[str, float | int] = field(default_factory=dict)
-    crawl: dict[str, Any] = field(default_factory=dict)  # generator.crawl.CrawlOptions fields
+    crawl: dict[str, Any] = field(default_factory=dict)  # sitebot.crawl.crawler.CrawlOptions fields
     # The [handoff], [lead], [feedback] and [scope] tables of sitebot.toml as plain values
-    # (README; checked by generator.support); None leaves the feature off.
+    # (README; checked by sitebot.bot.support); None leaves the feature off.
     handoff: dict[str, Any] | None = None
     lead: dict[str, Any] | None = None
     feedback: dict[str, Any] | None = None
@@ -213,7 +216,7 @@ def _previous_records(output: Path) -> list[dict[str, Any]]:
 
 
 def _crawl(opts: GenerateOptions, report: Progress) -> Collected:
-    from .crawl import CrawlOptions, Fetched, crawl
+    from .crawl.crawler import CrawlOptions, Fetched, crawl
 
     collector = _Collector(opts.selector, report)
     cache = PageCache(_cache_dir(opts) / "pages.sqlite" if opts.use_cache else None)
@@ -244,7 +247,7 @@ def read_documents(opts: GenerateOptions, report: Progress | None = None) -> Col
 def plan(opts: GenerateOptions) -> list[str]:
     """What a build would read (a dry run): URLs a crawl would fetch, or the folder's pages."""
     if is_url(opts.source):
-        from .crawl import CrawlOptions, crawl
+        from .crawl.crawler import CrawlOptions, crawl
 
         copts = CrawlOptions(start_urls=(str(opts.source),), include=opts.include, exclude=opts.exclude,
                              **{**opts.crawl, "dry_run": True})
@@ -314,7 +317,7 @@ def generate(opts: GenerateOptions, progress: Progress | None = None) -> Generat
 def check_llm(opts: GenerateOptions) -> None:
     """The llm settings are complete, keyless and their template renders (before anything is written)."""
     from .config import endpoint_secret_error
-    from .prompt import check_template
+    from .bot.prompt import check_template
 
     if opts.bot.mode not in ("extractive", "llm"):
         raise ConfigError(f"bot.mode {opts.bot.mode!r} must be extractive or llm")
@@ -335,7 +338,7 @@ def check_support(opts: GenerateOptions) -> tuple[dict[str, Any], bytes | None]:
 
     Returns the manifest's settings for them and the avatar file's bytes when it is a file.
     """
-    from . import support
+    from .bot import support
 
     support.check_bot(opts.bot)
     settings: dict[str, Any] = {s: support.normalise(s, getattr(opts, s)) for s in support.SECTIONS}
@@ -415,7 +418,7 @@ def _write(writer: BundleWriter, opts: GenerateOptions, files: Any, model: Any, 
     info = describe(model)
     manifest: dict[str, Any] = {
         "format": FORMAT_VERSION,
-        "generator": "sitebot 0.1.0",
+        "generator": f"sitebot {VERSION}",
         "base_url": opts.base_url,
         "model": {
             "id": info["id"], "sha256": info["sha256"], "dims": info["dims"],

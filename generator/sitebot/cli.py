@@ -1,4 +1,4 @@
-"""The `sitebot` command: a thin layer over the library (see generator/__init__.py)."""
+"""The `sitebot` command: a thin layer over the library (see sitebot/__init__.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from .errors import SitebotError
+from .version import VERSION
 
 
 def _fail(e: SitebotError, verbose: bool) -> None:
@@ -32,7 +33,7 @@ def _size(n: int) -> str:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option("0.1.0", prog_name="sitebot")
+@click.version_option(VERSION, prog_name="sitebot")
 def cli() -> None:
     """Turn a static website into a chatbot that runs in the visitor's browser."""
 

@@ -11,7 +11,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from ..model import sha256_file
+from ..index.model import sha256_file
 from .headers import Headers
 from .plan import DeployError, LocalFile, Target
 

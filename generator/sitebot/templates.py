@@ -1,4 +1,4 @@
-"""jinja2 templates: the demo page and the embed snippet (top-level `templates/`)."""
+"""jinja2 templates: the demo page and the embed snippet (package data: sitebot/data/templates)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,8 @@ from typing import Any
 
 import jinja2
 
-# In a wheel the templates are package data (generator/data/templates); in a checkout they
-# sit at the top of the repository.
-_HERE = Path(__file__).parent
-_PACKAGED = _HERE / "data" / "templates"
-TEMPLATE_DIR = _PACKAGED if _PACKAGED.is_dir() else _HERE.parent / "templates"
+# Package data, in the wheel and in a checkout alike (generator/sitebot/data/templates).
+TEMPLATE_DIR = Path(__file__).parent / "data" / "templates"
 
 _env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),

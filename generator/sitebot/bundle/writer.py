@@ -7,30 +7,16 @@ a sitebot bundle is ever replaced, so a mistyped `-o` cannot wipe someone's site
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from .errors import BundleError
+from ..errors import BundleError
+from .format import content_name
 
-RUNTIME = Path(__file__).parent / "runtime"
-FORMAT_VERSION = 1  # of sitebot.json: what generate writes, and what eval, deploy and the browser read
-
-
-def content_name(name: str, data: bytes) -> str:
-    """`dir/name.ext` → `dir/name.<12 hex of sha256>.ext` (cacheable forever)."""
-    stem, dot, ext = name.rpartition(".")
-    digest = hashlib.sha256(data).hexdigest()[:12]
-    return f"{stem}.{digest}.{ext}" if dot else f"{name}.{digest}"
-
-
-def dumps(obj: Any) -> bytes:
-    """Compact, deterministic JSON."""
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), sort_keys=False).encode()
+RUNTIME = Path(__file__).parent.parent / "runtime"
 
 
 def runtime_file(name: str) -> bytes:

@@ -18,8 +18,8 @@ from typing import Any, Callable
 import jinja2
 from jinja2 import nodes
 
-from .errors import ConfigError
-from .templates import TEMPLATE_DIR
+from ..errors import ConfigError
+from ..templates import TEMPLATE_DIR
 
 DEFAULT_TEMPLATE = TEMPLATE_DIR / "prompt.jinja"
 CONTEXT_NAMES = ("system_prompt", "site_title", "question", "passages", "history")

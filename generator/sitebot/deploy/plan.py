@@ -29,9 +29,9 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ..bundle import FORMAT_VERSION
+from ..bundle.format import FORMAT_VERSION
 from ..errors import DeployError
-from ..model import sha256_file
+from ..index.model import sha256_file
 from .headers import HASH, Headers, headers_for
 
 MANIFEST = "sitebot.json"

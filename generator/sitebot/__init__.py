@@ -3,7 +3,7 @@
 The library API; the `sitebot` CLI is a thin layer over it.
 
     from pathlib import Path
-    from generator import generate, GenerateOptions
+    from sitebot import generate, GenerateOptions
     summary = generate(GenerateOptions(source=Path("public"), base_url="https://example.com/", output=Path("public/chatbot")))
     summary = generate(GenerateOptions(source="https://example.com/", output=Path("chatbot")))   # crawl
 """
@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from .errors import BundleError, ConfigError, CrawlError, ModelError, SitebotError, SourceError
 from .pipeline import GenerateOptions, GenerateSummary, LLMSettings, generate
-
-__version__ = "0.1.0"
+from .version import VERSION as __version__
 
 __all__ = [
     "BundleError",

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Iterator
 from urllib.parse import quote, urljoin
 
-from .errors import SourceError
+from ..errors import SourceError
 
 KINDS = {".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown", ".txt": "text", ".pdf": "pdf"}
 

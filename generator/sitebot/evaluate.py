@@ -33,7 +33,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .bundle import FORMAT_VERSION
+from .bundle.format import FORMAT_VERSION
 from .errors import BundleError, ConfigError, ModelError, QuestionsError
 from .retrieve import Retriever
 
@@ -236,8 +236,8 @@ def open_bundle(bundle: Path) -> Retriever:
 
 def query_vectors(bundle: Path, manifest: dict[str, Any], texts: Sequence[str]) -> np.ndarray:
     """Queries embedded as the browser does: the bundle's own model and tokenizer, `query_max_tokens`."""
-    from .embed import embed_texts
-    from .model import ModelFiles, load
+    from .index.embed import embed_texts
+    from .index.model import ModelFiles, load
 
     m = manifest["model"]
     files = ModelFiles(m["id"], bundle / m["files"]["model"], bundle / m["files"]["tokenizer"], m.get("sha256"))

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from . import quantise
-from .lexical import BM25
+from .index import quantise
+from .index.lexical import BM25
 
 
 @dataclass(frozen=True)
