@@ -1,0 +1,7 @@
+"""Crawl a live site: `crawl(CrawlOptions(start_urls=(...,)), on_page)` (see crawler.py for the rules)."""
+
+from __future__ import annotations
+
+from .crawler import DEFAULT_USER_AGENT, Cached, CrawlOptions, CrawlResult, Fetched, crawl
+
+__all__ = ["DEFAULT_USER_AGENT", "Cached", "CrawlOptions", "CrawlResult", "Fetched", "crawl"]
