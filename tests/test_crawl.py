@@ -15,16 +15,9 @@ import httpx
 import pytest
 
 from crawl_site import Hit, Reply, TestSite
-from sitebot.crawl.crawler import (
-    DEFAULT_USER_AGENT,
-    Cached,
-    CrawlError,
-    CrawlOptions,
-    CrawlResult,
-    Fetched,
-    crawl,
-    parse_retry_after,
-)
+from sitebot.crawl import DEFAULT_USER_AGENT, Cached, CrawlOptions, CrawlResult, Fetched, crawl
+from sitebot.crawl.http import parse_retry_after
+from sitebot.errors import CrawlError
 from sitebot.text.extract import decode
 from sitebot.crawl.robots import Robots, agent_token, robots_directives
 from sitebot.crawl.sitemaps import gunzip, parse_sitemap
