@@ -17,7 +17,7 @@ import pytest
 from crawl_site import Hit, Reply, TestSite
 from sitebot.crawl import DEFAULT_USER_AGENT, Cached, CrawlOptions, CrawlResult, Fetched, crawl
 from sitebot.crawl.http import parse_retry_after
-from sitebot.errors import CrawlError
+from sitebot.errors import ConfigError, CrawlError
 from sitebot.text.extract import decode
 from sitebot.crawl.robots import Robots, agent_token, robots_directives
 from sitebot.crawl.sitemaps import gunzip, parse_sitemap
@@ -684,3 +684,24 @@ def test_fixture_pdf_is_valid() -> None:
 
     reader = pypdf.PdfReader(io.BytesIO(minimal_pdf()))
     assert "Hello PDF" in reader.pages[0].extract_text()
+
+
+def test_options_problems_name_every_bad_value() -> None:
+    assert CrawlOptions().problems() == []
+    assert CrawlOptions(start_urls=("https://example.com/",), scope="https://example.com/docs/").problems() == []
+    bad = CrawlOptions(max_pages=0, max_depth=-1, concurrency=65, delay=-0.1, timeout=0, max_bytes=0, retries=11,
+                       max_retry_after=-1, user_agent="curl/8", scope="example.com/")
+    assert [name for name, _ in bad.problems()] == [
+        "max_pages", "max_depth", "concurrency", "delay", "timeout", "max_bytes", "retries", "max_retry_after",
+        "user_agent", "scope",
+    ]
+    assert ("max_pages", "must be > 0") in bad.problems()
+
+
+def test_crawl_refuses_bad_options_before_any_request() -> None:
+    with pytest.raises(ConfigError, match=r"^crawl option max_pages must be > 0 \(got 0\)$"):
+        crawl(CrawlOptions(start_urls=("http://127.0.0.1:9/",), max_pages=0), lambda f: None)
+    with pytest.raises(ConfigError, match=r"max_pages must be > 0 \(got 0\); crawl option user_agent must name sitebot"):
+        crawl(CrawlOptions(start_urls=("http://127.0.0.1:9/",), max_pages=0, user_agent="x"), lambda f: None)
+    with pytest.raises(CrawlError, match="no start URL given"):
+        crawl(CrawlOptions(), lambda f: None)
