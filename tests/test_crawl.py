@@ -705,3 +705,41 @@ def test_crawl_refuses_bad_options_before_any_request() -> None:
         crawl(CrawlOptions(start_urls=("http://127.0.0.1:9/",), max_pages=0, user_agent="x"), lambda f: None)
     with pytest.raises(CrawlError, match="no start URL given"):
         crawl(CrawlOptions(), lambda f: None)
+
+
+def test_robots_and_sitemap_redirects_share_the_page_follower() -> None:
+    """robots.txt follows redirects (to another host too); a loop counts as no robots.txt.
+    A sitemap redirecting to another host is ignored; within the host it is followed."""
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        url = str(request.url)
+        seen.append(url)
+        html = {"Content-Type": "text/html"}
+        if url == "https://a.test/robots.txt":
+            return httpx.Response(301, headers={"Location": "https://cdn.test/robots.txt"})
+        if url == "https://cdn.test/robots.txt":
+            return httpx.Response(200, text="User-agent: *\nDisallow: /private/\nSitemap: https://a.test/sm.xml\n")
+        if url == "https://a.test/sm.xml":
+            return httpx.Response(302, headers={"Location": "/sm2.xml"})
+        if url == "https://a.test/sm2.xml":
+            return httpx.Response(200, text="https://a.test/from-sitemap\nhttps://a.test/private/x\n")
+        if url == "https://a.test/sitemap.xml":
+            return httpx.Response(302, headers={"Location": "https://other.test/sitemap.xml"})
+        if url == "https://b.test/robots.txt":
+            return httpx.Response(302, headers={"Location": "https://b.test/robots2.txt"})
+        if url == "https://b.test/robots2.txt":
+            return httpx.Response(302, headers={"Location": "https://b.test/robots.txt"})
+        if url.endswith("/robots.txt") or url.endswith("sitemap.xml"):
+            return httpx.Response(404)
+        return httpx.Response(200, headers=html, content=b"<html><body>page</body></html>")
+
+    result, pages = run(CrawlOptions(start_urls=("https://a.test/",), delay=0), transport=httpx.MockTransport(handler))
+    assert [p.url for p in pages] == ["https://a.test/", "https://a.test/from-sitemap"]
+    assert ("https://a.test/private/x", "robots.txt") in result.skipped
+    assert "https://other.test/sitemap.xml" not in seen
+
+    seen.clear()
+    result, pages = run(CrawlOptions(start_urls=("https://b.test/",), delay=0), transport=httpx.MockTransport(handler))
+    assert [p.url for p in pages] == ["https://b.test/"]
+    assert seen[:3] == ["https://b.test/robots.txt", "https://b.test/robots2.txt", "https://b.test/"]

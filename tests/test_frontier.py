@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
+from typing import Any
 
 from sitebot.crawl.frontier import Frontier
 from sitebot.crawl.options import CrawlOptions
@@ -11,7 +13,9 @@ from sitebot.crawl.urls import TEMPLATE_BUDGET
 B = "https://example.com"
 
 
-def frontier(scope: str = B + "/", allowed=lambda url: True, **options) -> tuple[Frontier, list[tuple[str, int]]]:
+def frontier(
+    scope: str = B + "/", allowed: Callable[[str], bool] = lambda url: True, **options: Any
+) -> tuple[Frontier, list[tuple[str, int]]]:
     events: list[tuple[str, int]] = []
     f = Frontier(CrawlOptions(**options), scope, allowed=allowed, report=lambda stage, n: events.append((stage, n)))
     return f, events
