@@ -72,7 +72,7 @@ class Server:
 
 
 def throughput(tmp: Path) -> None:
-    from sitebot.crawl.crawler import CrawlOptions, crawl
+    from sitebot.crawl import CrawlOptions, crawl
     from sitebot.text.extract import extract
     from sitebot.text.sources import Page
 

@@ -15,16 +15,9 @@ import httpx
 import pytest
 
 from crawl_site import Hit, Reply, TestSite
-from sitebot.crawl.crawler import (
-    DEFAULT_USER_AGENT,
-    Cached,
-    CrawlError,
-    CrawlOptions,
-    CrawlResult,
-    Fetched,
-    crawl,
-    parse_retry_after,
-)
+from sitebot.crawl import DEFAULT_USER_AGENT, Cached, CrawlOptions, CrawlResult, Fetched, crawl
+from sitebot.crawl.http import parse_retry_after
+from sitebot.errors import ConfigError, CrawlError
 from sitebot.text.extract import decode
 from sitebot.crawl.robots import Robots, agent_token, robots_directives
 from sitebot.crawl.sitemaps import gunzip, parse_sitemap
@@ -691,3 +684,62 @@ def test_fixture_pdf_is_valid() -> None:
 
     reader = pypdf.PdfReader(io.BytesIO(minimal_pdf()))
     assert "Hello PDF" in reader.pages[0].extract_text()
+
+
+def test_options_problems_name_every_bad_value() -> None:
+    assert CrawlOptions().problems() == []
+    assert CrawlOptions(start_urls=("https://example.com/",), scope="https://example.com/docs/").problems() == []
+    bad = CrawlOptions(max_pages=0, max_depth=-1, concurrency=65, delay=-0.1, timeout=0, max_bytes=0, retries=11,
+                       max_retry_after=-1, user_agent="curl/8", scope="example.com/")
+    assert [name for name, _ in bad.problems()] == [
+        "max_pages", "max_depth", "concurrency", "delay", "timeout", "max_bytes", "retries", "max_retry_after",
+        "user_agent", "scope",
+    ]
+    assert ("max_pages", "must be > 0") in bad.problems()
+
+
+def test_crawl_refuses_bad_options_before_any_request() -> None:
+    with pytest.raises(ConfigError, match=r"^crawl option max_pages must be > 0 \(got 0\)$"):
+        crawl(CrawlOptions(start_urls=("http://127.0.0.1:9/",), max_pages=0), lambda f: None)
+    with pytest.raises(ConfigError, match=r"max_pages must be > 0 \(got 0\); crawl option user_agent must name sitebot"):
+        crawl(CrawlOptions(start_urls=("http://127.0.0.1:9/",), max_pages=0, user_agent="x"), lambda f: None)
+    with pytest.raises(CrawlError, match="no start URL given"):
+        crawl(CrawlOptions(), lambda f: None)
+
+
+def test_robots_and_sitemap_redirects_share_the_page_follower() -> None:
+    """robots.txt follows redirects (to another host too); a loop counts as no robots.txt.
+    A sitemap redirecting to another host is ignored; within the host it is followed."""
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        url = str(request.url)
+        seen.append(url)
+        html = {"Content-Type": "text/html"}
+        if url == "https://a.test/robots.txt":
+            return httpx.Response(301, headers={"Location": "https://cdn.test/robots.txt"})
+        if url == "https://cdn.test/robots.txt":
+            return httpx.Response(200, text="User-agent: *\nDisallow: /private/\nSitemap: https://a.test/sm.xml\n")
+        if url == "https://a.test/sm.xml":
+            return httpx.Response(302, headers={"Location": "/sm2.xml"})
+        if url == "https://a.test/sm2.xml":
+            return httpx.Response(200, text="https://a.test/from-sitemap\nhttps://a.test/private/x\n")
+        if url == "https://a.test/sitemap.xml":
+            return httpx.Response(302, headers={"Location": "https://other.test/sitemap.xml"})
+        if url == "https://b.test/robots.txt":
+            return httpx.Response(302, headers={"Location": "https://b.test/robots2.txt"})
+        if url == "https://b.test/robots2.txt":
+            return httpx.Response(302, headers={"Location": "https://b.test/robots.txt"})
+        if url.endswith("/robots.txt") or url.endswith("sitemap.xml"):
+            return httpx.Response(404)
+        return httpx.Response(200, headers=html, content=b"<html><body>page</body></html>")
+
+    result, pages = run(CrawlOptions(start_urls=("https://a.test/",), delay=0), transport=httpx.MockTransport(handler))
+    assert [p.url for p in pages] == ["https://a.test/", "https://a.test/from-sitemap"]
+    assert ("https://a.test/private/x", "robots.txt") in result.skipped
+    assert "https://other.test/sitemap.xml" not in seen
+
+    seen.clear()
+    result, pages = run(CrawlOptions(start_urls=("https://b.test/",), delay=0), transport=httpx.MockTransport(handler))
+    assert [p.url for p in pages] == ["https://b.test/"]
+    assert seen[:3] == ["https://b.test/robots.txt", "https://b.test/robots2.txt", "https://b.test/"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
-from .crawler import DEFAULT_USER_AGENT, Cached, CrawlOptions, CrawlResult, Fetched, crawl
+from .crawler import CrawlResult, crawl
+from .options import DEFAULT_USER_AGENT, CrawlOptions
+from .pages import Cached, Fetched
 
 __all__ = ["DEFAULT_USER_AGENT", "Cached", "CrawlOptions", "CrawlResult", "Fetched", "crawl"]

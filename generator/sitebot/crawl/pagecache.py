@@ -34,7 +34,7 @@ class PageCache:
         return _Previous(self, {r["url"]: r for r in records if r.get("etag") or r.get("last_modified")})
 
     def _cached(self, rec: dict[str, Any]) -> Any:
-        from .crawler import Cached
+        from .pages import Cached
 
         if self.db is None:
             return None

@@ -3,7 +3,7 @@
     >>> parse_sitemap(b"<urlset><url><loc>https://x/a</loc></url></urlset>")
     Sitemap(kind='urlset', locs=['https://x/a'])
 
-Fetching lives in crawl.py; this module only turns bytes into URLs.
+Fetching lives in discovery.py; this module only turns bytes into URLs.
 """
 
 from __future__ import annotations
