@@ -37,7 +37,7 @@ for (const part of ["llm", "support"]) {
 }
 await esbuild.build({
   ...common,
-  entryPoints: [here("src/worker.js")],
+  entryPoints: [here("src/engine/worker.js")],
   outfile: `${out}engine.js`,
   // ort's ESM bundle reads import.meta.url, which an IIFE lacks. In a classic worker the
   // script's own URL is self.location; ort only uses it as a fallback, since we set

@@ -2,12 +2,12 @@
 // protocol of docs/bundle-format.md "Widget ↔ worker messages": every request is
 // answered with its id, and nothing here ever throws into the host page.
 
-import { lexicalIndex } from "./engine/bm25.js";
-import { denseIndex, topK } from "./engine/dense.js";
-import { fuse } from "./engine/fuse.js";
-import { fetchBytes, fetchJson, shardReader } from "./engine/shards.js";
-import { loadEncoder } from "./engine/encoder.js";
-import { FORMAT_VERSION } from "./shared/format.js";
+import { lexicalIndex } from "./bm25.js";
+import { denseIndex, topK } from "./dense.js";
+import { fuse } from "./fuse.js";
+import { fetchBytes, fetchJson, shardReader } from "./shards.js";
+import { loadEncoder } from "./encoder.js";
+import { FORMAT_VERSION } from "../shared/format.js";
 
 const status = { lexical: "loading", model: "loading" };
 let index = null; // Promise<{lexical, dense, pages, chunks, weights, texts}>
