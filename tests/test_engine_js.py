@@ -10,6 +10,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from sitebot.bundle.format import FORMAT_VERSION
+
 ROOT = Path(__file__).resolve().parent.parent
 ENGINE_JS = ROOT / "runtime_js/src/engine/engine.js"
 
@@ -91,3 +93,38 @@ def test_engine_fuses_once_the_encoder_is_in_and_embeds_a_question_once(tmp_path
     # The scope check, the search and the "embed" request share the last question's vector.
     assert out["embeds"] == 1 and out["embedsAfter"] == 1
     assert out["vector"] == [1, 1]
+
+
+WORKER_SCRIPT = """
+const posted = [];
+globalThis.self = { postMessage: (m) => posted.push(m) };
+await import(WORKER_URL);
+const send = (data) => self.onmessage({ data });
+send({ type: "search", id: 1, query: "x" });
+send({ type: "init", base: "https://example.org/", manifest: { format: 999 } });
+send({ type: "search", id: 2, query: "x" });
+send({ type: "embed", id: 3, text: "x" });
+send({ type: "ping", id: 4 });
+await new Promise((resolve) => setTimeout(resolve, 50));
+console.log(JSON.stringify(posted));
+"""
+
+
+def test_worker_answers_every_request_and_refuses_a_bundle_of_another_format(tmp_path: Path) -> None:
+    """runtime_js/src/engine/worker.js speaks the protocol of docs/bundle-format.md: a request before
+    "init" or of an unknown type gets an error with its id; a bundle of another format is reported
+    once, fetches nothing, and every later request fails with the reason."""
+    node = shutil.which("node")
+    assert node, "Node.js is needed to build the browser runtime and for this test"
+    script = tmp_path / "worker.mjs"
+    worker = ROOT / "runtime_js/src/engine/worker.js"
+    script.write_text(WORKER_SCRIPT.replace("WORKER_URL", json.dumps(worker.as_uri())))
+    posted = json.loads(subprocess.run([node, str(script)], capture_output=True, text=True, check=True).stdout)
+    reason = f"sitebot.json has format 999, this engine reads format {FORMAT_VERSION}; rebuild the bundle with a matching sitebot"
+    assert posted[0] == {"type": "status", "lexical": "failed", "model": "failed", "error": f"model: {reason}"}
+    assert sorted(posted[1:], key=lambda m: m["id"]) == [
+        {"type": "error", "id": 1, "message": "search before init"},
+        {"type": "error", "id": 2, "message": reason},
+        {"type": "error", "id": 3, "message": reason},
+        {"type": "error", "id": 4, "message": 'unknown message type "ping"'},
+    ]
