@@ -26,7 +26,9 @@ let loadEncoder;
 const encoder = new Promise((resolve) => (loadEncoder = () => resolve({
   embed: async (text) => (embeds++, Float32Array.of(text.length % 2, 1)),
 })));
-const lexical = { search: (q) => ({ scores: Float64Array.of(0, q.includes("refund") ? 2 : 0, 1), terms: q.split(" ") }) };
+const lexical = {
+  search: (q) => ({ scores: Float64Array.of(0, q.includes("refund") ? 2 : 0, 1), terms: q.split(" ") }),
+};
 const dense = { n: 3, score: async (v) => Float64Array.of(0.9 * v[0], 0.2, 0.5 * v[1]) };
 const scopeRows = { n: 3, score: (v) => Float64Array.of(0.8, 0.1, 0.3) };
 const engine = createEngine({
@@ -120,7 +122,8 @@ def test_worker_answers_every_request_and_refuses_a_bundle_of_another_format(tmp
     worker = ROOT / "runtime_js/src/engine/worker.js"
     script.write_text(WORKER_SCRIPT.replace("WORKER_URL", json.dumps(worker.as_uri())))
     posted = json.loads(subprocess.run([node, str(script)], capture_output=True, text=True, check=True).stdout)
-    reason = f"sitebot.json has format 999, this engine reads format {FORMAT_VERSION}; rebuild the bundle with a matching sitebot"
+    reason = (f"sitebot.json has format 999, this engine reads format {FORMAT_VERSION}; "
+              "rebuild the bundle with a matching sitebot")
     assert posted[0] == {"type": "status", "lexical": "failed", "model": "failed", "error": f"model: {reason}"}
     assert sorted(posted[1:], key=lambda m: m["id"]) == [
         {"type": "error", "id": 1, "message": "search before init"},

@@ -44,7 +44,8 @@ export function openBundle({ base, manifest, pageBase }) {
     weights: Float64Array.from(meta.chunks, (c) => (c[3] == null ? 1 : c[3])),
   }));
   // The vectors file holds one row per chunk, so its reader needs the chunk count.
-  const dense = Promise.all([fetchBytes(url(f.vectors)), corpus]).then(([buf, c]) => denseIndex(buf, c.chunks.length, dims));
+  const vectors = fetchBytes(url(f.vectors));
+  const dense = Promise.all([vectors, corpus]).then(([buf, c]) => denseIndex(buf, c.chunks.length, dims));
 
   let rows = null;
   const scope = {

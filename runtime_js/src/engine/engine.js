@@ -81,7 +81,7 @@ export function createEngine({ retrieval, encoder, lexical, dense, corpus, texts
   };
   onStatus({ ...status });
 
-  const index = Promise.all([lexical, dense, corpus]).then(([lex, den, corp]) => ({ lexical: lex, dense: den, corpus: corp }));
+  const index = Promise.all([lexical, dense, corpus]);
   // The last question's vector is kept: a bot with scope rules embeds it for the rule
   // check and then again for the search.
   const model = encoder.then(keepLastVector);
@@ -99,19 +99,18 @@ export function createEngine({ retrieval, encoder, lexical, dense, corpus, texts
   );
 
   async function search(query, k = 5) {
-    const idx = await index;
-    const lex = idx.lexical.search(query);
+    const [lexicalReader, denseReader, { pages, chunks, weights }] = await index;
+    const lex = lexicalReader.search(query);
     const lexIds = topK(lex.scores, retrieval.candidates, true);
     const enc = ready; // read once: the model may finish loading while we await below
     let denseScores = null;
     let denseIds = null;
     let notFound = lexIds.length === 0;
     if (enc && String(query).trim()) {
-      denseScores = await idx.dense.score(await enc.embed(query));
+      denseScores = await denseReader.score(await enc.embed(query));
       denseIds = topK(denseScores, retrieval.candidates);
       notFound = !(denseScores[denseIds[0]] >= retrieval.min_dense);
     }
-    const { pages, chunks, weights } = idx.corpus;
     const ranked = fuse(lexIds, lex.scores, denseIds, denseScores, weights, retrieval).slice(0, Math.max(0, k));
     const found = await texts(ranked.map((r) => r.id));
     const results = ranked.map(({ id, score }) => {

@@ -24,7 +24,8 @@ function init(msg) {
     engine = { search: fail, scope: fail, embed: fail };
     return post({ type: "status", lexical: "failed", model: "failed", error: `model: ${errorText(err)}` });
   }
-  engine = createEngine({ ...parts, onStatus: (status, error) => post({ type: "status", ...status, ...(error ? { error } : {}) }) });
+  const onStatus = (status, error) => post({ type: "status", ...status, ...(error ? { error } : {}) });
+  engine = createEngine({ ...parts, onStatus });
 }
 
 function started(what) {
