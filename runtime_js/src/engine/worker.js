@@ -19,7 +19,8 @@ function init(msg) {
   try {
     parts = openBundle(msg);
   } catch (err) {
-    // A bundle of another format: nothing is fetched, and the widget hears it once.
+    // A bundle this engine cannot read (another format): nothing is fetched, the widget
+    // hears it once, and every request after fails with the reason.
     const fail = () => Promise.reject(err);
     engine = { search: fail, scope: fail, embed: fail };
     return post({ type: "status", lexical: "failed", model: "failed", error: `model: ${errorText(err)}` });
