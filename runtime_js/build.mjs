@@ -1,6 +1,6 @@
 // Builds the browser runtime into ../generator/sitebot/runtime/, which the Python package
 // ships as package data: widget.js (the loader, a classic script), llm.js and support.js
-// (parts widget.js loads when a bot needs them), engine.js (the Web Worker),
+// (parts widget.js loads when a bot needs them), engine.js (the Web Worker, src/engine/worker.js),
 // onnxruntime-web's wasm binary and i18n.json (the UI strings other than English, from
 // src/ui/strings.js). Same sources ⇒ same bytes: esbuild
 // output carries no timestamps or absolute paths, and BUILD-INFO.json only versions.
@@ -37,7 +37,7 @@ for (const part of ["llm", "support"]) {
 }
 await esbuild.build({
   ...common,
-  entryPoints: [here("src/worker.js")],
+  entryPoints: [here("src/engine/worker.js")],
   outfile: `${out}engine.js`,
   // ort's ESM bundle reads import.meta.url, which an IIFE lacks. In a classic worker the
   // script's own URL is self.location; ort only uses it as a fallback, since we set

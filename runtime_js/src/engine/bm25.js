@@ -1,12 +1,18 @@
-// BM25 over the lexical index (docs/bundle-format.md). The arithmetic is written in
-// the same order as the spec's formula so Python and JS scores agree to the last bit
-// and ties break the same way (by chunk id).
+// The lexical index reader: BM25 over index/lexical…json (docs/bundle-format.md), one
+// LexicalReader (engine.js). The arithmetic is written in the same order as the spec's
+// formula so Python and JS scores agree to the last bit and ties break the same way (by
+// chunk id).
 
 import { tokenize } from "../shared/lexical.js";
 
 const has = (o, k) => Object.prototype.hasOwnProperty.call(o, k); // "constructor" is a word too
 
-/** lexicalIndex(json, {k1, b}) → {stopwords, search(query) → {scores, terms: query terms}} */
+/**
+ * lexicalIndex(json, {k1, b}) → {n, stopwords, search(query) → {scores, terms: query terms}}
+ * @param {{n: number, dl: number[], avgdl: number, stopwords: string[], terms: object}} json
+ * @param {{k1: number, b: number}} params sitebot.json's `retrieval`
+ * @returns {import("./engine.js").LexicalReader & {n: number, stopwords: Set<string>}}
+ */
 export function lexicalIndex(json, { k1, b }) {
   const { n, dl, terms } = json;
   const avgdl = json.avgdl || 1; // an index of empty chunks; as the Python side does

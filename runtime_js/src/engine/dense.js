@@ -1,7 +1,14 @@
-// Dense scoring over the int8 vectors (docs/bundle-format.md "index/vectors…").
-// One pass over the Int8Array with a Float32 query; no allocation per chunk.
+// The dense index reader over the int8 vectors (docs/bundle-format.md "index/vectors…"),
+// one DenseReader (engine.js) holding the whole file. One pass over the Int8Array with a
+// Float32 query; no allocation per chunk.
 
-/** denseIndex(arrayBuffer, n, dims) → {n, dims, score(q) → Float64Array (reused)} */
+/**
+ * denseIndex(arrayBuffer, n, dims) → {n, dims, score(q) → Float64Array (a new one per call)}
+ * @param {ArrayBuffer} buf
+ * @param {number} n
+ * @param {number} dims
+ * @returns {import("./engine.js").DenseReader & {dims: number}}
+ */
 export function denseIndex(buf, n, dims) {
   const bytes = n * dims;
   const pad = (bytes + 3) & ~3; // int8 block is zero-padded to a multiple of 4
@@ -10,11 +17,12 @@ export function denseIndex(buf, n, dims) {
   }
   const codes = new Int8Array(buf, 0, bytes);
   const scales = new Float32Array(buf, pad, n);
-  // Scores stay float64: rounding them to float32 would only add ties.
-  const out = new Float64Array(n);
   const dims4 = dims & ~3;
 
   function score(q) {
+    // Scores stay float64: rounding them to float32 would only add ties. A new array each
+    // time, as the DenseReader contract says: concurrent searches each keep their own.
+    const out = new Float64Array(n);
     for (let i = 0, off = 0; i < n; i++, off += dims) {
       // Four independent sums: about twice as fast in V8 as one (no dependency chain).
       let s0 = 0, s1 = 0, s2 = 0, s3 = 0, d = 0;
@@ -31,28 +39,4 @@ export function denseIndex(buf, n, dims) {
   }
 
   return { n, dims, score };
-}
-
-/**
- * topK(scores, k, positiveOnly) → ids best first (score desc, then id asc).
- * A bounded insertion list: O(n·small) for k ≈ 50, and scanning ids in ascending
- * order with strict comparisons gives the id tie-break for free.
- */
-export function topK(scores, k, positiveOnly = false) {
-  const ids = [];
-  const vals = [];
-  for (let i = 0; i < scores.length; i++) {
-    const s = scores[i];
-    if (positiveOnly && !(s > 0)) continue;
-    if (ids.length === k && !(s > vals[k - 1])) continue;
-    let pos = ids.length === k ? k - 1 : ids.length;
-    while (pos > 0 && vals[pos - 1] < s) {
-      ids[pos] = ids[pos - 1];
-      vals[pos] = vals[pos - 1];
-      pos--;
-    }
-    ids[pos] = i;
-    vals[pos] = s;
-  }
-  return ids;
 }

@@ -2,13 +2,19 @@
 // its ONNX model in onnxruntime-web (wasm build only, bundled into engine.js so the
 // only run-time downloads are the .wasm, the model and the tokenizer). It must give the
 // vectors the Python generator gives (mean pooling + L2 norm, same truncation).
-// Other encoders (e.g. the planned static token table) only need `embed(text)`.
+// It is one QueryEncoder (engine.js): other encoders (e.g. the planned static token
+// table) only need `embed(text)`; the engine keeps the last question's vector for any of them.
 
 import * as ort from "onnxruntime-web/wasm";
 import { fetchBytes, fetchJson } from "./shards.js";
 import { queryTokenizer } from "./tokens.js";
 
-/** loadEncoder(base, manifest) → Promise<{embed(text) → Promise<Float32Array>}> */
+/**
+ * loadEncoder(base, manifest) → Promise<{embed(text) → Promise<Float32Array>}>
+ * @param {string} base the bundle folder's absolute URL
+ * @param {object} manifest sitebot.json
+ * @returns {Promise<import("./engine.js").QueryEncoder>}
+ */
 export async function loadEncoder(base, manifest) {
   const m = manifest.model;
   const url = (path) => new URL(path, base).href;
@@ -63,17 +69,10 @@ export async function loadEncoder(base, manifest) {
     return q;
   }
 
-  // The last question's vector: a bot with scope rules embeds it for the rule check and
-  // then again for the search. (Callers only read the vector.)
-  let last = { text: null, vector: null };
   return {
-    ids,
     embed(text) {
-      if (last.text === text) return last.vector;
       const p = queue.then(() => run(text));
       queue = p.catch(() => {});
-      last = { text, vector: p };
-      p.catch(() => last.vector === p && (last = { text: null, vector: null }));
       return p;
     },
   };

@@ -1,0 +1,157 @@
+// The retrieval engine: hybrid search, the scope check and query vectors over one bundle.
+// It knows nothing of fetching, of the worker protocol or of how a vector is computed:
+// the query encoder and the index readers are passed in (see the typedefs below), so the
+// planned lite encoder (a static token table) or a partitioned dense reader can replace
+// today's ones (encoder.js, dense.js, bm25.js; wired together in bundle.js) without a
+// change here. Everything it holds lives in the object createEngine returns.
+
+import { fuse } from "./fuse.js";
+import { keepLastVector } from "./lastvector.js";
+import { topK } from "./topk.js";
+
+/**
+ * A query encoder: text → unit vector in the document vectors' space.
+ * @typedef {object} QueryEncoder
+ * @property {(text: string) => Promise<Float32Array>} embed
+ */
+
+/**
+ * The dense index reader: the cosine of a query vector with every chunk.
+ * `score` returns a fresh array, indexed by chunk id, that the caller may keep.
+ * @typedef {object} DenseReader
+ * @property {number} n how many chunks (rows)
+ * @property {(q: Float32Array) => Float64Array | Promise<Float64Array>} score
+ */
+
+/**
+ * The lexical index reader: BM25 of a query with every chunk, and the query's terms.
+ * @typedef {object} LexicalReader
+ * @property {(query: string) => {scores: Float64Array, terms: string[]}} search
+ */
+
+/**
+ * What results show: the pages, one row per chunk ([pageIndex, anchor, heading, weight?]
+ * from index/chunks…json) and each chunk's ranking weight.
+ * @typedef {object} Corpus
+ * @property {{url: string, title: string}[]} pages page URLs already absolute
+ * @property {Array<[number, string, string, number?]>} chunks
+ * @property {Float64Array} weights
+ */
+
+/**
+ * The scope rules' questions: a dense reader over the ruled-out examples (its first
+ * `examples` rows) and the allowed questions (the rest), opened on the first check.
+ * @typedef {object} ScopeRows
+ * @property {number} examples
+ * @property {() => Promise<DenseReader>} open
+ */
+
+/**
+ * @typedef {object} EngineParts
+ * @property {object} retrieval sitebot.json's `retrieval` (candidates, min_dense, fusion weights)
+ * @property {Promise<QueryEncoder>} encoder never awaited by search
+ * @property {Promise<LexicalReader>} lexical
+ * @property {Promise<DenseReader>} dense
+ * @property {Promise<Corpus>} corpus
+ * @property {(ids: number[]) => Promise<Map<number, string>>} texts chunk texts by id
+ * @property {ScopeRows | null} scope
+ * @property {(status: {lexical: string, model: string}, error?: string) => void} onStatus
+ */
+
+/**
+ * @typedef {object} Engine
+ * @property {(query: string, k?: number) => Promise<object>} search the "results" message body
+ * @property {(query: string) => Promise<{similarity: number, allowed: number, example: number}>} scope
+ * @property {(text: string) => Promise<Float32Array>} embed
+ */
+
+const errorText = (err) => (err && err.message) || String(err);
+
+/**
+ * createEngine(parts) → Engine. Reports "loading" at once, then each part's readiness
+ * through `onStatus` ("lexical" once the index readers and the corpus are in).
+ * @param {EngineParts} parts
+ * @returns {Engine}
+ */
+export function createEngine({ retrieval, encoder, lexical, dense, corpus, texts, scope, onStatus }) {
+  const status = { lexical: "loading", model: "loading" };
+  const setStatus = (key, value, err) => {
+    status[key] = value;
+    onStatus({ ...status }, err ? `${key === "model" ? "model" : "index"}: ${errorText(err)}` : undefined);
+  };
+  onStatus({ ...status });
+
+  const index = Promise.all([lexical, dense, corpus]);
+  // The last question's vector is kept: a bot with scope rules embeds it for the rule
+  // check and then again for the search.
+  const model = encoder.then(keepLastVector);
+  let ready = null; // the encoder once loaded: searches never wait for the model
+  index.then(
+    () => setStatus("lexical", "ready"),
+    (err) => setStatus("lexical", "failed", err),
+  );
+  model.then(
+    (enc) => {
+      ready = enc;
+      setStatus("model", "ready");
+    },
+    (err) => setStatus("model", "failed", err),
+  );
+
+  async function search(query, k = 5) {
+    const [lexicalReader, denseReader, { pages, chunks, weights }] = await index;
+    const lex = lexicalReader.search(query);
+    const lexIds = topK(lex.scores, retrieval.candidates, true);
+    const enc = ready; // read once: the model may finish loading while we await below
+    let denseScores = null;
+    let denseIds = null;
+    let notFound = lexIds.length === 0;
+    if (enc && String(query).trim()) {
+      denseScores = await denseReader.score(await enc.embed(query));
+      denseIds = topK(denseScores, retrieval.candidates);
+      notFound = !(denseScores[denseIds[0]] >= retrieval.min_dense);
+    }
+    const ranked = fuse(lexIds, lex.scores, denseIds, denseScores, weights, retrieval).slice(0, Math.max(0, k));
+    const found = await texts(ranked.map((r) => r.id));
+    const results = ranked.map(({ id, score }) => {
+      const [pageIndex, anchor, heading] = chunks[id];
+      const page = pages[pageIndex];
+      return {
+        id,
+        url: anchor ? `${page.url.split("#")[0]}#${anchor}` : page.url,
+        title: page.title,
+        heading,
+        score,
+        dense: denseScores ? denseScores[id] : null,
+        lexical: lex.scores[id] > 0 ? lex.scores[id] : null,
+        text: found.get(id),
+      };
+    });
+    // `terms` (the query's lexical terms) lets the widget mark matching sentences without
+    // the stop-word list.
+    return { mode: denseIds ? "hybrid" : "lexical", notFound, terms: lex.terms, results };
+  }
+
+  // How close a question is to the owner's ruled-out example questions and to the
+  // allowed ones: the best cosine with each, and the nearest example's row. Waits for the
+  // model: a rule must not be skipped for speed.
+  async function checkScope(query) {
+    if (!scope) throw new Error("this bundle has no scope rules");
+    const [rows, enc] = await Promise.all([scope.open(), model]);
+    const scores = await rows.score(await enc.embed(query));
+    const n = Math.min(scope.examples, scores.length);
+    let example = -1;
+    let allowed = -1;
+    for (let i = 0; i < scores.length; i++) {
+      if (i < n) example = example < 0 || scores[i] > scores[example] ? i : example;
+      else allowed = Math.max(allowed, scores[i]);
+    }
+    return { similarity: example < 0 ? 0 : scores[example], allowed, example };
+  }
+
+  async function embed(text) {
+    return (await model).embed(text);
+  }
+
+  return { search, scope: checkScope, embed };
+}

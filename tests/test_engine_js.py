@@ -1,0 +1,133 @@
+"""The browser engine's interface (runtime_js/src/engine/engine.js, run by Node): createEngine
+works with any query encoder and index readers of the documented shapes, which is what lets a
+lite encoder or a partitioned dense reader replace today's ones. The real readers are held to
+the Python ranking by test_browser.py."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+from sitebot.bundle.format import FORMAT_VERSION
+
+ROOT = Path(__file__).resolve().parent.parent
+ENGINE_JS = ROOT / "runtime_js/src/engine/engine.js"
+
+# Three chunks on two pages; stand-in readers whose scores are fixed per query, and an encoder
+# that loads only when the script says so and counts its calls.
+SCRIPT = """
+import { createEngine } from ENGINE_URL;
+
+const statuses = [];
+let embeds = 0;
+let loadEncoder;
+const encoder = new Promise((resolve) => (loadEncoder = () => resolve({
+  embed: async (text) => (embeds++, Float32Array.of(text.length % 2, 1)),
+})));
+const lexical = {
+  search: (q) => ({ scores: Float64Array.of(0, q.includes("refund") ? 2 : 0, 1), terms: q.split(" ") }),
+};
+const dense = { n: 3, score: async (v) => Float64Array.of(0.9 * v[0], 0.2, 0.5 * v[1]) };
+const scopeRows = { n: 3, score: (v) => Float64Array.of(0.8, 0.1, 0.3) };
+const engine = createEngine({
+  retrieval: { candidates: 2, min_dense: 0.3, fusion: "convex", w_dense: 0.7, w_lexical: 0.3, rrf_k: 60 },
+  encoder,
+  lexical: Promise.resolve(lexical),
+  dense: Promise.resolve(dense),
+  corpus: Promise.resolve({
+    pages: [{ url: "https://example.org/a", title: "A" }, { url: "https://example.org/b#top", title: "B" }],
+    chunks: [[0, "", "Intro"], [1, "refunds", "Refunds"], [1, "", "Shipping"]],
+    weights: Float64Array.of(1, 1, 1),
+  }),
+  texts: async (ids) => new Map(ids.map((id) => [id, `text ${id}`])),
+  scope: { examples: 2, open: async () => scopeRows },
+  onStatus: (status, error) => statuses.push(error ? { ...status, error } : status),
+});
+
+const out = {};
+out.lexical = await engine.search("refund policy", 5);
+loadEncoder();
+await encoder;
+await null;
+out.scope = await engine.scope("refund policy");
+out.hybrid = await engine.search("refund policy", 2);
+out.embeds = embeds;
+out.vector = Array.from(await engine.embed("refund policy"));
+out.embedsAfter = embeds;
+out.statuses = statuses;
+console.log(JSON.stringify(out));
+"""
+
+
+def run_engine(tmp_path: Path) -> dict:
+    node = shutil.which("node")
+    assert node, "Node.js is needed to build the browser runtime and for this test"
+    script = tmp_path / "engine.mjs"
+    script.write_text(SCRIPT.replace("ENGINE_URL", json.dumps(ENGINE_JS.as_uri())))
+    return json.loads(subprocess.run([node, str(script)], capture_output=True, text=True, check=True).stdout)
+
+
+def test_engine_answers_from_bm25_while_the_encoder_loads(tmp_path: Path) -> None:
+    out = run_engine(tmp_path)
+    lexical = out["lexical"]
+    assert lexical["mode"] == "lexical" and lexical["notFound"] is False
+    assert lexical["terms"] == ["refund", "policy"]
+    assert [r["id"] for r in lexical["results"]] == [1, 2]
+    first = lexical["results"][0]
+    assert first == {"id": 1, "url": "https://example.org/b#refunds", "title": "B", "heading": "Refunds",
+                     "score": 2, "dense": None, "lexical": 2, "text": "text 1"}
+    assert out["statuses"] == [{"lexical": "loading", "model": "loading"}, {"lexical": "ready", "model": "loading"},
+                               {"lexical": "ready", "model": "ready"}]
+
+
+def test_engine_fuses_once_the_encoder_is_in_and_embeds_a_question_once(tmp_path: Path) -> None:
+    out = run_engine(tmp_path)
+    hybrid = out["hybrid"]
+    assert hybrid["mode"] == "hybrid" and hybrid["notFound"] is False
+    # Chunk 0 matches no word but is the nearest vector; chunk 1 is the only BM25 match.
+    assert [r["id"] for r in hybrid["results"]] == [0, 1]
+    assert [r["dense"] for r in hybrid["results"]] == [0.9, 0.2]
+    assert [r["lexical"] for r in hybrid["results"]] == [None, 2]
+    # Scope rows 0–1 are ruled-out examples, row 2 an allowed question.
+    assert out["scope"] == {"similarity": 0.8, "allowed": 0.3, "example": 0}
+    # The scope check, the search and the "embed" request share the last question's vector.
+    assert out["embeds"] == 1 and out["embedsAfter"] == 1
+    assert out["vector"] == [1, 1]
+
+
+WORKER_SCRIPT = """
+const posted = [];
+globalThis.self = { postMessage: (m) => posted.push(m) };
+await import(WORKER_URL);
+const send = (data) => self.onmessage({ data });
+send({ type: "search", id: 1, query: "x" });
+send({ type: "init", base: "https://example.org/", manifest: { format: 999 } });
+send({ type: "search", id: 2, query: "x" });
+send({ type: "embed", id: 3, text: "x" });
+send({ type: "ping", id: 4 });
+await new Promise((resolve) => setTimeout(resolve, 50));
+console.log(JSON.stringify(posted));
+"""
+
+
+def test_worker_answers_every_request_and_refuses_a_bundle_of_another_format(tmp_path: Path) -> None:
+    """runtime_js/src/engine/worker.js speaks the protocol of docs/bundle-format.md: a request before
+    "init" or of an unknown type gets an error with its id; a bundle of another format is reported
+    once, fetches nothing, and every later request fails with the reason."""
+    node = shutil.which("node")
+    assert node, "Node.js is needed to build the browser runtime and for this test"
+    script = tmp_path / "worker.mjs"
+    worker = ROOT / "runtime_js/src/engine/worker.js"
+    script.write_text(WORKER_SCRIPT.replace("WORKER_URL", json.dumps(worker.as_uri())))
+    posted = json.loads(subprocess.run([node, str(script)], capture_output=True, text=True, check=True).stdout)
+    reason = (f"sitebot.json has format 999, this engine reads format {FORMAT_VERSION}; "
+              "rebuild the bundle with a matching sitebot")
+    assert posted[0] == {"type": "status", "lexical": "failed", "model": "failed", "error": f"model: {reason}"}
+    assert sorted(posted[1:], key=lambda m: m["id"]) == [
+        {"type": "error", "id": 1, "message": "search before init"},
+        {"type": "error", "id": 2, "message": reason},
+        {"type": "error", "id": 3, "message": reason},
+        {"type": "error", "id": 4, "message": 'unknown message type "ping"'},
+    ]
