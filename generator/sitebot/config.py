@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from .bot import support
-from .checks import (BASE_URL_FORM, ENDPOINT_FORM, SECRET_FIX, base_url_problem, endpoint_problem,
-                     endpoint_secret_error, is_http_url, is_secret_name, spec_problem)
+from .checks import (ENDPOINT_FORM, SECRET_FIX, base_url_problem, endpoint_problem, endpoint_secret_error,
+                     is_http_url, is_secret_name, spec_problem)
 from .errors import ConfigError
 
 # key → (type, check, message), checked by checks.spec_problem: a check returns a bool, or a problem
@@ -24,7 +24,7 @@ from .errors import ConfigError
 # library users.
 SCHEMA: dict[str, Any] = {
     "source": (str, None, ""),
-    "base_url": (str, lambda v: base_url_problem(v) is None, BASE_URL_FORM),
+    "base_url": (str, base_url_problem, ""),
     "output": (str, None, ""),
     "model": (str, None, ""),
     "cache_dir": (str, None, ""),

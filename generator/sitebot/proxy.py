@@ -54,7 +54,7 @@ def normalise_origin(value: str) -> str:
     host = parts.hostname.lower()
     if ":" in host:
         host = f"[{host}]"
-    return f"{parts.scheme.lower()}://{host}" + (f":{port}" if port is not None else "")
+    return f"{parts.scheme}://{host}" + (f":{port}" if port is not None else "")
 
 
 def check_upstream(url: str, flag: str = "--upstream") -> str:
