@@ -240,6 +240,7 @@ def proxy(provider: str | None, upstream: str | None, allow_origins: tuple[str, 
     function) and README.md, which says how to deploy them. The key is never written: the
     proxy reads it from SITEBOT_LLM_API_KEY where it runs.
     """
+    from .checks import is_http_url
     from .config import find_config, load_config
     from .proxy import DEFAULT_UPSTREAMS, ProxyOptions, write_proxy
 
@@ -248,7 +249,7 @@ def proxy(provider: str | None, upstream: str | None, allow_origins: tuple[str, 
         chosen = provider or cfg.get("llm.provider") or "openai"
         origins = allow_origins
         base = cfg.get("base_url") or ""
-        if not origins and base.startswith(("http://", "https://")):
+        if not origins and is_http_url(base):
             from urllib.parse import urlsplit
 
             origins = (f"{urlsplit(base).scheme}://{urlsplit(base).netloc}",)

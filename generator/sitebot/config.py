@@ -9,22 +9,22 @@ from __future__ import annotations
 
 import re
 import tomllib
-import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .bot import support
+from .checks import (ENDPOINT_FORM, SECRET_FIX, base_url_problem, endpoint_problem, endpoint_secret_error,
+                     is_http_url, is_secret_name, spec_problem)
 from .errors import ConfigError
 
-_COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
-
-# key → (type, check, message); a check returns a bool, or a problem string (then message is unused).
-# Sections are dicts of the same. [handoff], [lead], [feedback], [scope] and the branding keys of
-# [bot] live in support.py, which checks them the same way for library users.
+# key → (type, check, message), checked by checks.spec_problem: a check returns a bool, or a problem
+# string (then message is unused). Sections are dicts of the same. [handoff], [lead], [feedback],
+# [scope] and the branding keys of [bot] live in support.py, which checks them the same way for
+# library users.
 SCHEMA: dict[str, Any] = {
     "source": (str, None, ""),
-    "base_url": (str, lambda v: v.startswith(("http://", "https://", "/")), "must start with http://, https:// or /"),
+    "base_url": (str, base_url_problem, ""),
     "output": (str, None, ""),
     "model": (str, None, ""),
     "cache_dir": (str, None, ""),
@@ -46,7 +46,7 @@ SCHEMA: dict[str, Any] = {
         "max_bytes": (int, lambda v: v > 0, "must be > 0"),
         "retries": (int, lambda v: 0 <= v <= 10, "must be between 0 and 10"),
         "user_agent": (str, lambda v: "sitebot" in v.lower(), "must name sitebot (site owners match robots.txt rules on it)"),
-        "scope": (str, lambda v: v.startswith(("http://", "https://")), "must be a URL prefix starting with http:// or https://"),
+        "scope": (str, is_http_url, "must be a URL prefix starting with http:// or https://"),
         "respect_robots": (bool, None, ""),
     },
     "bot": {
@@ -54,8 +54,8 @@ SCHEMA: dict[str, Any] = {
         "greeting": (str, None, ""),
         "placeholder": (str, None, ""),
         "not_found": (str, None, ""),
-        "accent": (str, lambda v: bool(_COLOR.match(v)), "must be a colour like #2563eb"),
-        "position": (str, lambda v: v in ("left", "right"), "must be left or right"),
+        "accent": support.ACCENT,
+        "position": support.POSITION,
         "mode": (str, lambda v: v in ("extractive", "llm"), "must be extractive or llm"),
         "lang": (str, lambda v: v == "" or bool(re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", v)),
                  "must be a language code like fr or pt-BR, or empty to follow the page"),
@@ -65,7 +65,7 @@ SCHEMA: dict[str, Any] = {
     },
     "llm": {
         "provider": (str, lambda v: v in ("openai", "anthropic"), "must be openai or anthropic"),
-        "endpoint": (str, lambda v: endpoint_problem(v) is None, "must be an http(s) URL or a path relative to the bundle folder"),
+        "endpoint": (str, lambda v: endpoint_problem(v) is None, ENDPOINT_FORM),
         "model": (str, lambda v: bool(v.strip()), "must not be empty"),
         "temperature": (float, lambda v: 0 <= v <= 2, "must be between 0 and 2"),
         "max_tokens": (int, lambda v: 1 <= v <= 32768, "must be between 1 and 32768"),
@@ -94,59 +94,6 @@ LLM_DEFAULTS: dict[str, Any] = {
     "provider": "openai", "endpoint": "", "model": "", "temperature": 0.2, "max_tokens": 600, "passages": 5,
     "history_turns": 4, "history_tokens": 600, "timeout": 30, "system_prompt": "",
 }
-
-# Hosts whose APIs need a secret key: a browser calling them would have to carry it.
-_KEYED_HOSTS = {
-    "api.openai.com", "api.anthropic.com", "api.groq.com", "openrouter.ai", "api.together.xyz",
-    "api.together.ai", "api.mistral.ai", "generativelanguage.googleapis.com",
-}
-_KEYED_SUFFIXES = (".openai.azure.com",)
-KEY_PARAMS = {"key", "api_key", "api-key", "apikey", "token", "access_token", "sig"}
-_SECRET_NAMES = {"key", "token", "secret", "api_key", "apikey", "access_token", "password", "authorization"}
-_SECRET_SUFFIXES = ("_key", "_token", "_secret", "_password")
-SECRET_FIX = ("keep the key in the SITEBOT_LLM_API_KEY environment variable where `sitebot proxy` runs and point "
-              "llm.endpoint at that proxy (or use a local model that needs no key)")
-
-
-def is_secret_name(name: str) -> bool:
-    """`api_key`, `key`, `token`, `secret` and their kin (`openai_api_key`, `access-token`…)."""
-    n = name.lower().replace("-", "_")
-    return n in _SECRET_NAMES or n.endswith(_SECRET_SUFFIXES)
-
-
-def endpoint_problem(url: str) -> str | None:
-    """Why `url` is not an http(s) URL or a path relative to the bundle, or None."""
-    if not url.strip() or any(c.isspace() for c in url):
-        return "must be an http(s) URL or a path relative to the bundle folder, without spaces"
-    if url.startswith("//") or re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", url):
-        parts = urllib.parse.urlsplit(url)
-        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-            return "must be an http(s) URL or a path relative to the bundle folder"
-    return None
-
-
-def endpoint_secret_error(url: str, where: str) -> str | None:
-    """The sentence refusing an endpoint that would put a secret in the bundle, or None.
-
-    The URL itself is not repeated when it carries the secret.
-    """
-    try:
-        parts = urllib.parse.urlsplit(url.strip())
-        host = (parts.hostname or "").rstrip(".")
-    except ValueError:
-        return None  # not a URL at all: endpoint_problem says so
-    if "@" in parts.netloc:
-        return f"{where}: the LLM endpoint carries credentials (user:pass@) that would be public in the bundle; {SECRET_FIX}"
-    names = {k.lower() for k, _ in urllib.parse.parse_qsl(parts.query, keep_blank_values=True)}
-    if names & KEY_PARAMS:
-        param = sorted(names & KEY_PARAMS)[0]
-        return f"{where}: the LLM endpoint has a key in its query ({param}=…) that would be public in the bundle; {SECRET_FIX}"
-    if host in _KEYED_HOSTS or host.endswith(_KEYED_SUFFIXES):
-        upstream = urllib.parse.urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
-        return (f"{where}: the LLM endpoint is {host}, which needs a secret key that would be public in the bundle; "
-                f"keep the key in the SITEBOT_LLM_API_KEY environment variable where `sitebot proxy --upstream "
-                f"{upstream}` runs and point llm.endpoint at that proxy (or use a local model that needs no key)")
-    return None
 
 
 def _secret_errors(values: dict[str, Any], text: str, name: str, section: str | None, errors: list[str]) -> None:
@@ -219,7 +166,7 @@ def _check(values: dict[str, Any], schema: dict[str, Any], text: str, name: str,
             else:
                 _check(value, spec, text, name, dotted, errors)
             continue
-        problem = support.spec_problem(spec, value)
+        problem = spec_problem(spec, value)
         if problem:
             errors.append(f"{where}: '{dotted}' {problem}")
 

@@ -21,6 +21,7 @@ from .index import quantise
 from .bundle.format import FORMAT_VERSION, dumps
 from .bundle.writer import BundleWriter, runtime_file
 from .text.chunk import Chunk, chunk_document
+from .checks import is_http_url
 from .index.embed import EmbeddingCache, count_tokens, embed_with_cache
 from .errors import ConfigError, SourceError
 from .text.extract import Document, Skipped, extract
@@ -158,7 +159,7 @@ def default_cache_dir() -> Path:
 
 
 def is_url(source: Path | str) -> bool:
-    return isinstance(source, str) and source.lower().startswith(("http://", "https://"))
+    return isinstance(source, str) and is_http_url(source)
 
 
 class _Collector:

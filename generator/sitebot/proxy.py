@@ -11,13 +11,12 @@ alike. The key itself is never written: the proxy reads SITEBOT_LLM_API_KEY wher
 from __future__ import annotations
 
 import json
-import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
 
-from .config import KEY_PARAMS, SECRET_FIX
+from .checks import SECRET_FIX, http_parts, url_secret
 from .errors import BundleError, ConfigError
 from .templates import TEMPLATE_DIR
 
@@ -44,31 +43,25 @@ class ProxyOptions:
 def normalise_origin(value: str) -> str:
     """`https://Example.com/` → `https://example.com`; anything with a path, query or
     credentials, or not http(s), is refused (browsers send the bare origin)."""
+    parts = http_parts(value.strip())
     try:
-        parts = urllib.parse.urlsplit(value.strip())
-        port = parts.port
-    except ValueError:
+        port = parts.port if parts else None
+    except ValueError:  # a port that is not a number
         parts, port = None, None
-    if (parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname
-            or "@" in parts.netloc or parts.path not in ("", "/") or parts.query or parts.fragment):
+    if parts is None or "@" in parts.netloc or parts.path not in ("", "/") or parts.query or parts.fragment:
         raise ConfigError(f"--allow-origin {value!r} must be an origin like https://example.com "
                           "(http or https, a host and an optional port, no path)")
     host = parts.hostname.lower()
     if ":" in host:
         host = f"[{host}]"
-    return f"{parts.scheme.lower()}://{host}" + (f":{port}" if port is not None else "")
+    return f"{parts.scheme}://{host}" + (f":{port}" if port is not None else "")
 
 
 def check_upstream(url: str, flag: str = "--upstream") -> str:
     """An http(s) URL with no key in it (the generated files may well end up in git)."""
-    try:
-        parts = urllib.parse.urlsplit(url.strip())
-    except ValueError:
-        parts = None
-    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+    if http_parts(url.strip()) is None:
         raise ConfigError(f"{flag} {url!r} must be an http(s) URL, e.g. {DEFAULT_UPSTREAMS['openai']}")
-    names = {k.lower() for k, _ in urllib.parse.parse_qsl(parts.query, keep_blank_values=True)}
-    if "@" in parts.netloc or names & KEY_PARAMS:
+    if url_secret(url):
         raise ConfigError(f"{flag}: the upstream URL carries a secret that would be written into the proxy's files; "
                           f"{SECRET_FIX}")
     return url.strip()

@@ -20,6 +20,7 @@ import urllib.parse
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from .checks import http_parts
 from .errors import BundleError, ConfigError
 
 LLM_PATH = "/__sitebot/llm"
@@ -170,8 +171,7 @@ class _SiteHandler(_Handler):
 
 def _llm_route(folder: Path, upstream: str, key: str | None) -> tuple[str, str, str]:
     """(upstream, provider, key) for --llm, or the sentence saying what is missing."""
-    parts = urllib.parse.urlsplit(upstream)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if http_parts(upstream) is None:
         raise ConfigError(f"--llm {upstream!r} must be the provider's http(s) chat URL, "
                           "e.g. https://api.openai.com/v1/chat/completions")
     try:

@@ -4,7 +4,8 @@ Each section's keys are specs of the same form as config.SCHEMA, which includes 
 bad value is reported with its file line; rules across keys (`rule_problems`) are checked
 after. `normalise` runs both on plain values and returns the manifest's `settings.<section>`
 (docs/bundle-format.md), so a library user's GenerateOptions and a sitebot.toml go through
-the same checks and get the same sentences (the file adds its lines):
+the same checks and get the same sentences (the file adds its lines). The single-value checks
+(URLs, webhooks, email, time zone, hours) and the spec checker live in sitebot.checks:
 
     normalise("handoff", {"email": "help@example.com", "hours": "Mon-Fri 09:00-17:30", "timezone": "Europe/Paris"})
 
@@ -14,11 +15,11 @@ Texts left unset stay None in the manifest: the browser supplies its translated 
 from __future__ import annotations
 
 import re
-import urllib.parse
-import zoneinfo
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
+from ..checks import (email_problem, hours_problem, is_http_url, parse_hours, spec_problem, timezone_problem,
+                      url_problem, webhook_problem)
 from ..errors import ConfigError
 
 SECTIONS = ("handoff", "lead", "feedback", "scope")
@@ -35,141 +36,11 @@ MAX_EXAMPLES = 200
 DEFAULT_SCOPE_THRESHOLD = 0.5
 DEFAULT_SCOPE_MARGIN = 0.05
 
-_EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z][A-Za-z0-9-]*[A-Za-z0-9]$")
-_LOOPBACK = {"localhost", "127.0.0.1", "::1"}
-_DAYS = {d: i for i, d in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun"), 1)}
-_FULL_DAYS = {"monday": 1, "tuesday": 2, "wednesday": 3, "thursday": 4, "friday": 5, "saturday": 6, "sunday": 7}
-_TIME = r"(\d{1,2}):(\d{2})"
-HOURS_FORM = 'write groups like "Mon-Fri 09:00-17:30, Sat 10:00-14:00" (days Mon to Sun, 24-hour HH:MM times, end after start)'
-
-
 # --- single values ---------------------------------------------------------------------------------
-
-def email_problem(value: str) -> str | None:
-    return None if _EMAIL.match(value) else "must be an email address like help@example.com"
-
-
-def url_problem(value: str) -> str | None:
-    """Why `value` is not an absolute http(s) URL, or None."""
-    try:
-        parts = urllib.parse.urlsplit(value)
-        ok = parts.scheme.lower() in ("http", "https") and bool(parts.hostname) and not any(c.isspace() for c in value)
-    except ValueError:
-        ok = False
-    return None if ok else "must be an http(s) URL like https://example.com/contact"
-
-
-def webhook_problem(value: str) -> str | None:
-    """Why `value` cannot be a webhook the browser posts to, or None (the URL is never repeated)."""
-    from ..config import KEY_PARAMS
-
-    if url_problem(value):
-        return "must be an https:// URL (http:// only for localhost)"
-    parts = urllib.parse.urlsplit(value)
-    host = (parts.hostname or "").lower().rstrip(".")
-    public = "that would be public in the bundle, which anyone can read"
-    if "@" in parts.netloc:
-        return f"carries credentials (user:pass@) {public}; use a webhook URL without them"
-    names = {k.lower() for k, _ in urllib.parse.parse_qsl(parts.query, keep_blank_values=True)}
-    if names & KEY_PARAMS:
-        return (f"has a key in its query ({sorted(names & KEY_PARAMS)[0]}=…) {public}; use a webhook URL "
-                "without a secret, or your own endpoint that adds it")
-    if host == "hooks.slack.com":
-        return ("is a Slack webhook: Slack webhooks do not accept browser requests and would be public in the bundle; "
-                "use a Zapier/Make webhook or your own endpoint that posts to Slack")
-    if parts.scheme.lower() == "http" and host not in _LOOPBACK:
-        return "must use https:// (http:// is only for localhost, 127.0.0.1 or [::1])"
-    return None
-
-
-def timezone_problem(value: str) -> str | None:
-    problem = "must be an IANA time zone name like Europe/Paris or America/New_York"
-    if not value or value != value.strip() or value.startswith(("/", ".")):
-        return problem
-    known = zoneinfo.available_timezones()
-    if known:
-        return None if value in known else problem
-    try:  # no tz database listing (some minimal systems): try to load it
-        zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return problem
-    return None
-
-
-def _day(word: str) -> int | None:
-    w = word.lower()
-    return _DAYS.get(w) or _FULL_DAYS.get(w)
-
-
-def _days(spec: str) -> list[int] | None:
-    """'Mon' → [1]; 'Fri-Mon' → [5, 6, 7, 1] (a range may wrap past Sunday)."""
-    ends = [p.strip() for p in re.split(r"\s*[-–]\s*", spec.strip())]
-    if len(ends) > 2 or any(_day(e) is None for e in ends):
-        return None
-    a, b = _day(ends[0]), _day(ends[-1])
-    assert a is not None and b is not None
-    return [(a - 1 + i) % 7 + 1 for i in range((b - a) % 7 + 1)]
-
-
-def _minutes(h: str, m: str, *, end: bool) -> int | None:
-    hh, mm = int(h), int(m)
-    if mm > 59 or hh > 24 or (hh == 24 and (mm or not end)):
-        return None
-    return hh * 60 + mm
-
-
-def parse_hours(text: str) -> list[dict[str, Any]]:
-    """'Mon-Fri 09:00-17:30, Sat 10:00-14:00' → [{"days": [1,…,5], "from": 540, "to": 1050}, …].
-
-    Days are ISO (1 = Monday), times minutes since midnight. A group without days reuses the
-    previous group's ('Mon-Fri 09:00-12:00, 13:00-17:00'); days without times carry on to the
-    next group ('Sat, Sun 10:00-14:00'). Raises ValueError saying what could not be read.
-    """
-    groups = [g.strip() for g in re.split(r"[,;]", text)]
-    if not any(groups):
-        raise ValueError("is empty")
-    out: list[dict[str, Any]] = []
-    pending: list[int] = []
-    last: list[int] = []
-    for n, group in enumerate(groups, 1):
-        m = re.fullmatch(rf"(?:(.*?)\s+)?{_TIME}\s*[-–]\s*{_TIME}", group)
-        if m is None:
-            days = _days(group) if group else None
-            if days is None:
-                raise ValueError(f"cannot read {group!r} (group {n})")
-            pending += days
-            continue
-        days = _days(m.group(1)) if m.group(1) else None
-        if m.group(1) and days is None:
-            raise ValueError(f"cannot read the days {m.group(1)!r} (group {n})")
-        days = pending + (days or [])
-        if not days:
-            if not last:
-                raise ValueError(f"has no days before {group!r} (group {n})")
-            days = last
-        start, end = _minutes(m.group(2), m.group(3), end=False), _minutes(m.group(4), m.group(5), end=True)
-        if start is None or end is None:
-            raise ValueError(f"has a time that is not HH:MM on a 24-hour clock in {group!r} (group {n})")
-        if end <= start:
-            raise ValueError(f"has a group that ends before it starts ({group!r}, group {n})")
-        out.append({"days": sorted(set(days)), "from": start, "to": end})
-        pending, last = [], days
-    if pending:
-        raise ValueError(f"ends with days but no times ({groups[-1]!r})")
-    return out
-
-
-def hours_problem(value: str) -> str | None:
-    try:
-        parse_hours(value)
-    except ValueError as e:
-        return f"{e}; {HOURS_FORM}"
-    return None
-
 
 def avatar_problem(value: str) -> str | None:
     """Why `value` is neither an http(s) image URL nor an image file path (the file itself is checked later)."""
-    if value.lower().startswith(("http://", "https://")):
+    if is_http_url(value):
         return url_problem(value)
     if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:(?![\\/])", value) or not value.strip():
         return "must be an https:// image URL or the path of an image file relative to sitebot.toml"
@@ -192,10 +63,11 @@ def read_avatar(path: Path) -> bytes:
 
 
 def is_avatar_url(value: str) -> bool:
-    return value.lower().startswith(("http://", "https://"))
+    """Whether the avatar is given as a URL (kept as is) rather than an image file (read into the bundle)."""
+    return is_http_url(value)
 
 
-# --- specs: (type, check, message) as in config.SCHEMA; a check returns a bool or a problem string ---
+# --- specs: (type, check, message) as in config.SCHEMA, checked by checks.spec_problem ----------------
 
 def _texts(max_items: int | None = None, max_len: int | None = None, allowed: tuple[str, ...] | None = None,
            what: str = "phrases") -> Callable[[list[Any]], str | None]:
@@ -220,6 +92,12 @@ def _length(lo: int, hi: int) -> tuple[Callable[[str], bool], str]:
 
 
 _TEXT = (str, lambda v: bool(v.strip()), "must not be empty")
+_COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+
+# [bot] accent and position: config.SCHEMA lists them among the [bot] texts, check_bot checks them
+# for library users, so both read them from here.
+ACCENT = (str, lambda v: bool(_COLOR.match(v)), "must be a colour like #2563eb")
+POSITION = (str, lambda v: v in ("left", "right"), "must be left or right")
 
 BOT: dict[str, Any] = {
     "name": (str, *_length(1, 40)),
@@ -285,21 +163,6 @@ def _presets_problem(v: list[Any]) -> str | None:
     from .scope_presets import PRESETS
 
     return _texts(allowed=tuple(PRESETS))(v)
-
-
-def spec_problem(spec: tuple[Any, Any, str], value: Any) -> str | None:
-    """Why `value` does not fit a (type, check, message) spec, or None; the text follows the quoted key."""
-    typ, ok, msg = spec
-    good_type = isinstance(value, typ) and not (typ is int and isinstance(value, bool))
-    if typ is float and isinstance(value, int) and not isinstance(value, bool):
-        good_type = True
-    if not good_type:
-        article = "an" if typ.__name__[0] in "aeiou" else "a"
-        return f"must be {article} {typ.__name__}, not {type(value).__name__}"
-    result = ok(value) if ok is not None else None
-    if result is False:
-        return msg
-    return result if isinstance(result, str) else None
 
 
 # --- sections --------------------------------------------------------------------------------------
@@ -403,13 +266,12 @@ def _scope(v: dict[str, Any]) -> dict[str, Any]:
 
 def check_bot(bot: Any) -> None:
     """The branding settings of a BotSettings (accent, name, avatar, launcher text, theme); ConfigError."""
-    from ..config import SCHEMA
-
+    specs = {"accent": ACCENT, "position": POSITION, **BOT}
     found = []
-    for key in ("accent", "position", *BOT):
+    for key, spec in specs.items():
         value = getattr(bot, key, None)
         if value is not None:
-            problem = spec_problem(SCHEMA["bot"][key], str(value) if isinstance(value, Path) else value)
+            problem = spec_problem(spec, str(value) if isinstance(value, Path) else value)
             if problem:
                 found.append(f"'bot.{key}' {problem}")
     if found:
