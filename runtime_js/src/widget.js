@@ -6,8 +6,8 @@
 // console.warn("[sitebot] …") each, with the cause and the fix.
 
 import { extractive } from "./ui/answer.js";
-import { loadPart } from "./ui/chunks.js";
-import { createClient } from "./ui/client.js";
+import { loadPart } from "./widget/parts.js";
+import { createClient } from "./widget/engine-client.js";
 import { h } from "./ui/dom.js";
 import { mountUI } from "./ui/panel.js";
 import { LANGS, makeStrings, primary } from "./ui/strings.js";

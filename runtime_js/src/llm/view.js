@@ -3,11 +3,11 @@
 // button, then list the sources. Any failure shows a short message and the extractive
 // answer, so the panel is never blank or stuck.
 
-import { ChatError, streamChat } from "../llm/client.js";
-import { citedNumbers, renderMarkdown, stripCitations } from "../llm/markdown.js";
-import { render, splitMessages } from "../llm/template.js";
-import { h, icon, ICONS } from "./dom.js";
-import { extractive, passageLabel, safeHref } from "./answer.js";
+import { ChatError, streamChat } from "./client.js";
+import { citedNumbers, renderMarkdown, stripCitations } from "./markdown.js";
+import { render, splitMessages } from "./template.js";
+import { h, icon, ICONS } from "../ui/dom.js";
+import { extractive, passageLabel, safeHref } from "../ui/answer.js";
 
 /**
  * createLLM({llm, title, strings, client, base, warn}) → {ask, stop, conversation}
