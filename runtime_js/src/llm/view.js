@@ -7,7 +7,8 @@ import { ChatError, streamChat } from "./client.js";
 import { citedNumbers, renderMarkdown, stripCitations } from "./markdown.js";
 import { render, splitMessages } from "./template.js";
 import { h, icon, ICONS } from "../ui/dom.js";
-import { extractive, passageLabel, safeHref } from "../ui/answer.js";
+import { extractive, passageLabel } from "../ui/answer.js";
+import { safeHref } from "../shared/url.js";
 
 /**
  * createLLM({llm, title, strings, client, base, warn}) → {ask, stop, conversation}
