@@ -17,7 +17,7 @@ import { safeHref } from "../shared/url.js";
  * `stop(shownOnly)` ends the answer in progress (with `shownOnly`, only one shown in the panel).
  */
 export function createLLM({ llm, title, strings, client, base, warn }) {
-  const conversation = []; // [{q, a}] oldest first; `a` is null until answered (widget.js restores and clears it)
+  const conversation = []; // [{q, a}] oldest first; `a` is null until answered (widget/app.js restores and clears it)
   let live = null; // the answer in progress: {ctrl: AbortController, shown: in the panel}
 
   async function ask(question, ui) {
