@@ -31,9 +31,9 @@ rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 
 await esbuild.build({ ...common, entryPoints: [here("src/widget.js")], outfile: `${out}widget.js` });
-// The parts only some bots need, loaded by widget.js on demand (src/ui/chunks.js).
+// The parts only some bots need, loaded by widget.js on demand (src/widget/parts.js).
 for (const part of ["llm", "support"]) {
-  await esbuild.build({ ...common, entryPoints: [here(`src/chunks/${part}.js`)], outfile: `${out}${part}.js` });
+  await esbuild.build({ ...common, entryPoints: [here(`src/parts/${part}.js`)], outfile: `${out}${part}.js` });
 }
 await esbuild.build({
   ...common,

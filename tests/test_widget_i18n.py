@@ -33,6 +33,7 @@ HOSTS = {  # extra host pages: name → (<html lang>, data-* attributes of the s
     "es-left.html": ("es-ES", ' data-position="left" data-lang="ar"'),
 }
 WITH_WIDGET = ["pricing/index.html", "policies/shipping.html"]
+UNSET_TEXTS = ["title", "greeting", "placeholder", "not_found", "launcher_text", "name"]
 
 
 @pytest.fixture(scope="module")
@@ -53,6 +54,15 @@ def site(tmp_path_factory: pytest.TempPathFactory, examples_bundle: Path) -> Ite
             f"<!doctype html><html lang={lang}><meta charset=utf-8><link rel=icon href='data:,'><title>{name}</title>"
             f"<body><h1>{name}</h1>{TAG.format(attrs=attrs)}</body></html>"
         )
+    # The same bundle as sitebot.json writes it when the owner set no bot texts: null.
+    unset = root / "unset"
+    shutil.copytree(bundle, unset)
+    manifest["settings"].update(dict.fromkeys(UNSET_TEXTS))
+    (unset / "sitebot.json").write_text(json.dumps(manifest))
+    (root / "fr-unset.html").write_text(
+        "<!doctype html><html lang=fr><meta charset=utf-8><link rel=icon href='data:,'><title>unset</title>"
+        "<body><h1>unset</h1><script src='/unset/widget.js' defer></script></body></html>"
+    )
     server, url = serve_in_thread(root, require_bundle=False)
     yield url
     server.shutdown()
@@ -93,6 +103,16 @@ def test_french_page_gets_french_strings(page: Any, site: str) -> None:
     assert shadow(page, ".lead").last.inner_text() == "Voici ce que j'ai trouvé :"
     assert shadow(page, ".copy").last.inner_text() == "Copier"
     assert shadow(page, ".panel").get_attribute("dir") is None
+    assert page.problems == []
+
+
+def test_texts_the_owner_did_not_set_are_null_and_follow_the_language(page: Any, site: str) -> None:
+    page.goto(f"{site}/fr-unset.html")
+    open_panel(page)
+    assert shadow(page, ".title").inner_text() == "Posez votre question"
+    assert shadow(page, ".log .msg.bot").first.inner_text() == "Bonjour ! Posez-moi vos questions sur ce site."
+    assert shadow(page, ".input").get_attribute("placeholder") == "Posez une question…"
+    assert shadow(page, ".launcher.wide").count() == 0  # no launcher text
     assert page.problems == []
 
 

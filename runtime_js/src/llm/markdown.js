@@ -7,6 +7,7 @@
 
 import { passageLabel } from "../ui/answer.js";
 import { h } from "../ui/dom.js";
+import { safeLink } from "../shared/url.js";
 
 const FENCE = /^ {0,3}(`{3,}|~{3,})/;
 const ITEM = /^( {0,3})([-*+]|\d{1,9}[.)])(?:[ \t]+|$)/;
@@ -206,15 +207,4 @@ function link(text, i) {
   const m = /^\(\s*(<[^>\n]*>|[^\s()]*(?:\([^\s()]*\)[^\s()]*)*)(?:\s+("[^"]*"|'[^']*'))?\s*\)/.exec(text.slice(j + 1));
   if (!m) return null;
   return { label: text.slice(i + 1, j), url: m[1].replace(/^<(.*)>$/, "$1"), end: j + 1 + m[0].length };
-}
-
-/** An href for http(s) URLs and for relative ones that stay on this site; otherwise null. */
-export function safeLink(url) {
-  try {
-    const u = new URL(url, document.baseURI);
-    if (u.protocol !== "http:" && u.protocol !== "https:") return null;
-    return /^\s*https?:/i.test(url) || u.origin === location.origin ? u.href : null;
-  } catch {
-    return null;
-  }
 }

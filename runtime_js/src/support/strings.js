@@ -3,6 +3,8 @@
 // One line per key of KEYS; a missing language falls back to English. The owner's own
 // texts (handoff.label, scope.message, lead.title …) win over these.
 
+import { pickStrings } from "../shared/strings.js";
+
 const KEYS =
   "talk handoff notFoundOffer offline scope email sendChat contact leadTitle leadIntro name email_f phone company message consent privacy send sending sent failed retry mailInstead required badEmail mustConsent cancel helpful notHelpful thanks sorry you leave".split(
     " ",
@@ -210,12 +212,6 @@ Dejar mis datos`,
 };
 
 /** The strings in language `tag` (primary subtag), English for the rest. */
-export function supportStrings(tag) {
-  const en = T.en.split("\n");
-  const lines = (T[tag] || T.en).split("\n");
-  const out = {};
-  KEYS.forEach((k, i) => (out[k] = lines[i] || en[i]));
-  return out;
-}
+export const supportStrings = (tag) => pickStrings(KEYS, T.en, T, tag);
 
 export const SUPPORT_LANGS = Object.keys(T);

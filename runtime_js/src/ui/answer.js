@@ -3,6 +3,7 @@
 // Everything here builds text nodes; page text is never parsed as HTML.
 
 import { splitSentences, tokenize } from "../shared/lexical.js";
+import { safeHref } from "../shared/url.js";
 import { h } from "./dom.js";
 
 const MAX_PASSAGES = 3;
@@ -106,14 +107,4 @@ export function renderPassages(passages, strings) {
     );
   }
   return h("div", { class: "answer" }, h("p", { class: "lead" }, strings.found), list);
-}
-
-// Links only to http(s) pages: a javascript: or data: URL from an index would be a hole.
-export function safeHref(url) {
-  try {
-    const u = new URL(url, document.baseURI);
-    return u.protocol === "http:" || u.protocol === "https:" ? u.href : null;
-  } catch {
-    return null;
-  }
 }

@@ -5,7 +5,8 @@
 //   {m, c, s}     an LLM answer: its Markdown, the passages [{n, url, title, heading}], the source numbers
 //   {f, p | t}    an LLM failure message, then the extractive answer
 
-import { passageLabel, passageText, renderPassages, safeHref } from "./answer.js";
+import { safeHref } from "../shared/url.js";
+import { passageLabel, passageText, renderPassages } from "./answer.js";
 import { h } from "./dom.js";
 
 /**

@@ -5,6 +5,8 @@
 // placeholder and not_found through sitebot.toml or data-* attributes. `r_*` are the
 // reasons an LLM answer failed.
 
+import { pickStrings } from "../shared/strings.js";
+
 const KEYS =
   "title subtitle launcher close greeting placeholder inputLabel send searching found notFound error conversation privacy aiNote writing stop stopLabel stopped sources source llmFailed r_timeout r_broken r_network r_upstream r_empty r_template newChat copy copied copyLabel".split(
     " ",
@@ -209,13 +211,10 @@ Copiar la respuesta`,
 העתקת התשובה`,
 };
 
-/** The primary language subtag of a BCP 47 tag: "fr-CA" → "fr". */
-export const primary = (lang) => String(lang || "").toLowerCase().split("-")[0];
-
-/** The strings object from a table's text (English when it is missing), plus `rtl`. */
-export function makeStrings(tag, text) {
-  const lines = String(text || EN).split("\n");
-  const out = { rtl: /^(ar|he|fa|ur)$/.test(tag) };
-  KEYS.forEach((k, i) => (out[k] = lines[i] || EN.split("\n")[i]));
-  return out;
+/**
+ * The UI strings in language `tag`, plus `rtl`; `tables` is i18n.json as fetched
+ * ({lang: lines}), English when it is missing or lacks the language.
+ */
+export function makeStrings(tag, tables) {
+  return { rtl: /^(ar|he|fa|ur)$/.test(tag), ...pickStrings(KEYS, EN, tables, tag) };
 }

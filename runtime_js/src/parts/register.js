@@ -1,4 +1,4 @@
-// A lazily loaded part's side of ui/chunks.js: its exports go on the <script> element that
+// A lazily loaded part's side of widget/parts.js: its exports go on the <script> element that
 // loaded it, which widget.js reads once the script has run.
 
 /** register({…exports}) */

@@ -3,11 +3,12 @@
 // button, then list the sources. Any failure shows a short message and the extractive
 // answer, so the panel is never blank or stuck.
 
-import { ChatError, streamChat } from "../llm/client.js";
-import { citedNumbers, renderMarkdown, stripCitations } from "../llm/markdown.js";
-import { render, splitMessages } from "../llm/template.js";
-import { h, icon, ICONS } from "./dom.js";
-import { extractive, passageLabel, safeHref } from "./answer.js";
+import { ChatError, streamChat } from "./client.js";
+import { citedNumbers, renderMarkdown, stripCitations } from "./markdown.js";
+import { render, splitMessages } from "./template.js";
+import { h, icon, ICONS } from "../ui/dom.js";
+import { extractive, passageLabel } from "../ui/answer.js";
+import { safeHref } from "../shared/url.js";
 
 /**
  * createLLM({llm, title, strings, client, base, warn}) → {ask, stop, conversation}
@@ -16,7 +17,7 @@ import { extractive, passageLabel, safeHref } from "./answer.js";
  * `stop(shownOnly)` ends the answer in progress (with `shownOnly`, only one shown in the panel).
  */
 export function createLLM({ llm, title, strings, client, base, warn }) {
-  const conversation = []; // [{q, a}] oldest first; `a` is null until answered (widget.js restores and clears it)
+  const conversation = []; // [{q, a}] oldest first; `a` is null until answered (widget/app.js restores and clears it)
   let live = null; // the answer in progress: {ctrl: AbortController, shown: in the panel}
 
   async function ask(question, ui) {

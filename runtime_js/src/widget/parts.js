@@ -1,9 +1,9 @@
 // The parts of the widget that only some bots need (llm.js for LLM answers, support.js for
 // handoff, lead forms, feedback and scope rules) are separate classic scripts in the
 // bundle, loaded on demand so widget.js stays small. A part hands its exports to the
-// <script> element that loaded it (chunks/register.js): no global name is defined.
+// <script> element that loaded it (parts/register.js): no global name is defined.
 
-import { ASSET_ATTR } from "./panel.js";
+import { ASSET_ATTR } from "../ui/panel.js";
 
 /** loadPart(base, file) → the part's exports; rejects with the reason it did not load. */
 export function loadPart(base, file) {
