@@ -132,6 +132,33 @@ def parse_manifest(data: bytes) -> dict[str, Any] | None:
     return manifest if isinstance(manifest, dict) and "format" in manifest else None
 
 
+def manifest_files(manifest: dict[str, Any]) -> set[str]:
+    """Every file a manifest names: the strings under `files`, `runtime` and `model.files`,
+    and `settings.avatar` when it is a path in the bundle rather than a URL."""
+    found: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, str):
+            found.add(node)
+        elif isinstance(node, dict):
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    model = manifest.get("model")
+    for node in (manifest.get("files"), manifest.get("runtime"), model.get("files") if isinstance(model, dict) else None):
+        if node is not None:
+            walk(node)
+    # Shard entries also hold numbers; only strings are file names.
+    settings = manifest.get("settings")
+    avatar = settings.get("avatar") if isinstance(settings, dict) else None
+    if isinstance(avatar, str) and avatar and not re.match(r"^([a-zA-Z][a-zA-Z0-9+.-]*:|//)", avatar):
+        found.add(avatar)
+    return found
+
+
 def read_manifest(folder: Path) -> dict[str, Any]:
     """The sitebot.json of the bundle at `folder`, of this format; else a BundleError sentence."""
     folder = Path(folder)
