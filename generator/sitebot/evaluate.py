@@ -33,7 +33,6 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .bundle.format import read_manifest
 from .errors import BundleError, ConfigError, ModelError, QuestionsError
 from .retrieve import Retriever
 
@@ -217,9 +216,8 @@ def judge(retriever: Retriever, questions: Sequence[Question], qvecs: Sequence[n
 def open_bundle(bundle: Path) -> Retriever:
     """The bundle's index, or a BundleError saying why it cannot be read."""
     bundle = Path(bundle)
-    read_manifest(bundle)  # a folder that is not a bundle of this format is one sentence, not a KeyError
     try:
-        return Retriever(bundle)
+        return Retriever(bundle)  # reads sitebot.json with bundle.format.read_manifest (its BundleError passes)
     except (OSError, ValueError, KeyError, TypeError) as e:
         raise BundleError(f"{bundle} is damaged ({type(e).__name__}: {e}); rebuild it with `sitebot generate`") from e
 
