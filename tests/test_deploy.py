@@ -14,9 +14,8 @@ from pathlib import Path
 import pytest
 
 from conftest import build, run_cli
+from sitebot.bundle.format import headers_for, manifest_files
 from sitebot.deploy import DeployError, deploy
-from sitebot.deploy.headers import headers_for
-from sitebot.deploy.plan import manifest_files
 
 SETUP = ["Hold the button for five seconds until the light blinks.",
          "Hold the button for ten seconds until the light blinks twice.",

@@ -33,7 +33,6 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .bundle.format import FORMAT_VERSION
 from .errors import BundleError, ConfigError, ModelError, QuestionsError
 from .retrieve import Retriever
 
@@ -217,19 +216,8 @@ def judge(retriever: Retriever, questions: Sequence[Question], qvecs: Sequence[n
 def open_bundle(bundle: Path) -> Retriever:
     """The bundle's index, or a BundleError saying why it cannot be read."""
     bundle = Path(bundle)
-    if not bundle.is_dir():
-        raise BundleError(f"{bundle} is not a folder; give the bundle folder that `sitebot generate` wrote")
-    if not (bundle / "sitebot.json").is_file():
-        raise BundleError(f"{bundle} has no sitebot.json; give the bundle folder that `sitebot generate` wrote")
     try:
-        fmt = json.loads((bundle / "sitebot.json").read_text(encoding="utf-8")).get("format")
-    except (OSError, ValueError, AttributeError) as e:
-        raise BundleError(f"{bundle}/sitebot.json cannot be read ({e}); rebuild the bundle with `sitebot generate`") from e
-    if fmt != FORMAT_VERSION:
-        raise BundleError(f"{bundle}/sitebot.json has format {fmt}, this sitebot reads format {FORMAT_VERSION}; "
-                          "rebuild the bundle with this sitebot")
-    try:
-        return Retriever(bundle)
+        return Retriever(bundle)  # reads sitebot.json with bundle.format.read_manifest (its BundleError passes)
     except (OSError, ValueError, KeyError, TypeError) as e:
         raise BundleError(f"{bundle} is damaged ({type(e).__name__}: {e}); rebuild it with `sitebot generate`") from e
 

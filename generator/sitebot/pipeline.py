@@ -6,20 +6,14 @@
 from __future__ import annotations
 
 import hashlib
-import json
-import math
 import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-import numpy as np
-
-from .index import lexical
-from .index import quantise
-from .bundle.format import FORMAT_VERSION, dumps
-from .bundle.writer import BundleWriter, runtime_file
+from .bundle.manifest import previous_records, write_bundle
+from .bundle.writer import BundleWriter
 from .text.chunk import Chunk, chunk_document
 from .checks import is_http_url
 from .index.embed import EmbeddingCache, count_tokens, embed_with_cache
@@ -29,8 +23,6 @@ from .index.model import default_model, describe, load, model_from_dir
 from .crawl.pagecache import PageCache
 from .text.sources import Page, read_folder
 from .text.starters import suggest_starters
-from .templates import render
-from .version import VERSION
 
 DEFAULT_RETRIEVAL: dict[str, float | int | str] = {
     "k1": 1.2, "b": 0.75, "candidates": 50,
@@ -207,22 +199,13 @@ def _read_folder(opts: GenerateOptions, report: Progress) -> Collected:
     return Collected(docs, sorted(collector.skipped), dupes, sorted(collector.records, key=lambda r: r["url"]))
 
 
-def _previous_records(output: Path) -> list[dict[str, Any]]:
-    """Per-URL records of the bundle already at the output path, if any."""
-    try:
-        manifest = json.loads((output / "sitebot.json").read_text())
-        return list(json.loads((output / manifest["files"]["sources"]).read_text()))
-    except (OSError, ValueError, KeyError, TypeError):
-        return []  # no previous bundle, or an older format: fetch everything
-
-
 def _crawl(opts: GenerateOptions, report: Progress) -> Collected:
     from .crawl.crawler import CrawlOptions, Fetched, crawl
 
     collector = _Collector(opts.selector, report)
     cache = PageCache(_cache_dir(opts) / "pages.sqlite" if opts.use_cache else None)
     try:
-        previous = cache.previous(_previous_records(opts.output))
+        previous = cache.previous(previous_records(opts.output))
 
         def on_page(f: Fetched) -> None:
             page = Page(url=f.url, path=f.url, kind=f.kind, content=f.content, charset=f.charset)
@@ -301,8 +284,12 @@ def generate(opts: GenerateOptions, progress: Progress | None = None) -> Generat
             cache.close()
         if avatar is not None:
             support["avatar"] = writer.add(f"brand/avatar{Path(str(opts.bot.avatar)).suffix.lower()}", avatar)
-        manifest = _write(writer, opts, files, model, docs, chunks, vectors, got.records,
-                          support=support, scope_vectors=scope_vectors)
+        manifest = write_bundle(
+            writer, base_url=opts.base_url, model_files=files, model_info=describe(model), max_tokens=opts.max_tokens,
+            query_max_tokens=opts.query_max_tokens, docs=docs, chunks=chunks, vectors=vectors, records=got.records,
+            retrieval={**DEFAULT_RETRIEVAL, **opts.retrieval}, settings=_settings(opts, docs, support),
+            scope_vectors=scope_vectors, title=opts.bot.title,
+        )
         writer.commit()
     except BaseException:
         writer.abort()
@@ -365,29 +352,6 @@ def chunk_all(docs: list[Document], model: Any, opts: GenerateOptions, report: P
     return chunks
 
 
-SHARD_CHARS = 48_000  # ~12 KB gzipped: a question fetches a few of these, not the whole site
-
-
-def _shard_ranges(docs: list[Document], chunks: list[Chunk]) -> list[tuple[int, int]]:
-    """Cut the chunks into text shards at page boundaries chosen by each page's URL hash.
-
-    Boundaries depend on URLs, not on sizes, so editing one page changes only the shard
-    that holds it (a rebuild uploads little and caches stay warm). About one page in
-    `every` ends a shard, with `every` a power of two sized for ~SHARD_CHARS per shard.
-    """
-    total = sum(len(c.text) for c in chunks)
-    ideal = max(1.0, len(docs) * SHARD_CHARS / max(total, 1))
-    every = 1 << max(0, round(math.log2(ideal)))
-    ends = {p for p, d in enumerate(docs) if int(hashlib.sha256(d.url.encode()).hexdigest()[:8], 16) % every == 0}
-    ranges, start = [], 0
-    for i, c in enumerate(chunks):
-        last = i + 1 == len(chunks) or chunks[i + 1].page != c.page
-        if last and (c.page in ends or i + 1 == len(chunks)):
-            ranges.append((start, i + 1))
-            start = i + 1
-    return ranges
-
-
 def _settings(opts: GenerateOptions, docs: list[Document], support: dict[str, Any] | None = None) -> dict[str, Any]:
     settings: dict[str, Any] = dict(vars(opts.bot))
     if opts.bot.starters is None:
@@ -401,62 +365,3 @@ def _settings(opts: GenerateOptions, docs: list[Document], support: dict[str, An
         scope = support["scope"]
         support["scope"] = {**scope, "examples": len(scope["examples"]), "allowed": len(scope["allowed"])}
     return {**settings, **support}
-
-
-def _write(writer: BundleWriter, opts: GenerateOptions, files: Any, model: Any, docs: list[Document],
-           chunks: list[Chunk], vectors: np.ndarray, records: list[dict[str, Any]], *,
-           support: dict[str, Any] | None = None, scope_vectors: np.ndarray | None = None) -> dict[str, Any]:
-    q, scales = quantise.quantise(vectors)
-    shards = [
-        {"file": writer.add("text/chunks.json", dumps([c.text for c in chunks[a:b]])), "start": a, "count": b - a}
-        for a, b in _shard_ranges(docs, chunks)
-    ]
-    meta = {
-        "pages": [{"url": d.url, "title": d.title} for d in docs],
-        "chunks": [[c.page, c.anchor, c.heading, round(c.weight, 3)] for c in chunks],
-    }
-    retrieval = {**DEFAULT_RETRIEVAL, **opts.retrieval}
-    info = describe(model)
-    manifest: dict[str, Any] = {
-        "format": FORMAT_VERSION,
-        "generator": f"sitebot {VERSION}",
-        "base_url": opts.base_url,
-        "model": {
-            "id": info["id"], "sha256": info["sha256"], "dims": info["dims"],
-            "max_tokens": opts.max_tokens, "query_max_tokens": opts.query_max_tokens,
-            "pooling": "mean", "normalize": True, "inputs": info["inputs"], "output": info["output"],
-            "files": {
-                "model": writer.add("model/model.onnx", files.model.read_bytes()),
-                "tokenizer": writer.add("model/tokenizer.json", files.tokenizer.read_bytes()),
-            },
-        },
-        "counts": {"pages": len(docs), "chunks": len(chunks), "shards": len(shards)},
-        "quantisation": {"type": "int8", "scale": "per-vector"},
-        "files": {
-            "vectors": writer.add("index/vectors.bin", quantise.to_bytes(q, scales)),
-            "lexical": writer.add("index/lexical.json", dumps(lexical.build([c.lexical_text for c in chunks]))),
-            "chunks": writer.add("index/chunks.json", dumps(meta)),
-            "shards": shards,
-            # Not used by the browser: what each page was, for conditional re-crawls and diffs.
-            "sources": writer.add("index/sources.json", dumps(records)),
-        },
-        "runtime": {
-            "worker": writer.add("engine.js", runtime_file("engine.js")),
-            # Parts widget.js loads only for bots that need them (LLM answers; handoff/leads/feedback/scope).
-            "llm": writer.add("llm.js", runtime_file("llm.js")),
-            "support": writer.add("support.js", runtime_file("support.js")),
-            "ort_wasm": writer.add("ort/ort-wasm-simd-threaded.wasm", runtime_file("ort-wasm-simd-threaded.wasm")),
-        },
-        "retrieval": retrieval,
-        "settings": _settings(opts, docs, support),
-    }
-    if scope_vectors is not None and len(scope_vectors):
-        manifest["files"]["scope"] = writer.add("index/scope.bin", quantise.to_bytes(*quantise.quantise(scope_vectors)))
-        manifest["counts"]["scope"] = len(scope_vectors)
-    writer.add("widget.js", runtime_file("widget.js"), hashed=False)
-    # UI strings other than English, fetched by the widget only for those languages.
-    writer.add("i18n.json", runtime_file("i18n.json"), hashed=False)
-    writer.add("sitebot.json", dumps(manifest), hashed=False)
-    writer.add("index.html", render("demo.html", settings=opts.bot, manifest=manifest).encode(), hashed=False)
-    writer.add("snippet.html", render("snippet.html", settings=opts.bot).encode(), hashed=False)
-    return manifest

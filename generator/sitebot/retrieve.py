@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .bundle.format import read_manifest
 from .index import quantise
 from .index.lexical import BM25
 
@@ -32,7 +33,7 @@ class Retriever:
 
     def __init__(self, bundle: Path, *, float_vectors: np.ndarray | None = None) -> None:
         self.root = Path(bundle)
-        self.manifest = json.loads((self.root / "sitebot.json").read_text())
+        self.manifest = read_manifest(self.root)  # a folder that is not a bundle: one BundleError sentence
         files, m = self.manifest["files"], self.manifest
         self.params = m["retrieval"]
         meta = json.loads((self.root / files["chunks"]).read_text())

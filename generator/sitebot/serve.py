@@ -1,8 +1,8 @@
 """`sitebot serve`: a small static server for previewing a bundle (and for tests).
 
 It sends the headers a real host should send: CORS (the bundle may be embedded from
-another origin), `application/wasm`, no-cache for the two fixed-name files and
-long-lived caching for the content-addressed ones.
+another origin), the content types of sitebot.bundle.format, no-cache for the fixed-name
+files and long-lived caching for the content-addressed ones.
 
 With `llm=UPSTREAM` (`sitebot serve --llm`) it also stands in for `sitebot proxy`: the
 bundle's sitebot.json is served with `settings.llm.endpoint` set to /__sitebot/llm, and
@@ -14,12 +14,12 @@ from __future__ import annotations
 import functools
 import io
 import json
-import re
 import threading
 import urllib.parse
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from .bundle.format import FRESH, IMMUTABLE, MANIFEST, TYPES, dumps, is_bundle, is_content_addressed, read_manifest
 from .checks import http_parts
 from .errors import BundleError, ConfigError
 
@@ -27,22 +27,9 @@ LLM_PATH = "/__sitebot/llm"
 KEY_VARIABLE = "SITEBOT_LLM_API_KEY"
 _MAX_LLM_BODY = 1 << 20
 
-_HASHED = re.compile(r"\.[0-9a-f]{12}\.[a-z0-9]+$")
-_TYPES = {
-    ".wasm": "application/wasm",
-    ".onnx": "application/octet-stream",
-    ".bin": "application/octet-stream",
-    ".json": "application/json",
-    ".js": "text/javascript",
-    ".mjs": "text/javascript",
-    ".md": "text/markdown; charset=utf-8",
-    ".txt": "text/plain; charset=utf-8",
-    ".html": "text/html; charset=utf-8",
-}
-
 
 class _Handler(SimpleHTTPRequestHandler):
-    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, **_TYPES}
+    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, **TYPES}
     bundle: Path
     llm: tuple[str, str, str] | None = None  # (upstream, provider, key) with --llm
     _forwarding = False
@@ -53,11 +40,9 @@ class _Handler(SimpleHTTPRequestHandler):
             super().end_headers()
             return
         self.send_header("Access-Control-Allow-Origin", "*")
-        path = self.path.split("?", 1)[0]
-        if _HASHED.search(path):
-            self.send_header("Cache-Control", "public, max-age=31536000, immutable")
-        else:
-            self.send_header("Cache-Control", "no-cache")
+        # A preview revalidates every fixed name (not the five minutes a host allows), so a
+        # rebuild shows on the next reload.
+        self.send_header("Cache-Control", IMMUTABLE if is_content_addressed(self.path.split("?", 1)[0]) else FRESH)
         super().end_headers()
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
@@ -65,15 +50,15 @@ class _Handler(SimpleHTTPRequestHandler):
             super().log_message(format, *args)
 
     def send_head(self):  # type: ignore[no-untyped-def]
-        if self.llm is not None and Path(self.translate_path(self.path)).resolve() == self.bundle / "sitebot.json":
+        if self.llm is not None and Path(self.translate_path(self.path)).resolve() == self.bundle / MANIFEST:
             return self._manifest()
         return super().send_head()
 
     def _manifest(self) -> io.BytesIO:
         """sitebot.json with the LLM endpoint pointing at this server's forwarder."""
-        manifest = json.loads((self.bundle / "sitebot.json").read_text(encoding="utf-8"))
+        manifest = read_manifest(self.bundle)
         manifest["settings"]["llm"]["endpoint"] = LLM_PATH
-        body = json.dumps(manifest, ensure_ascii=False, separators=(",", ":")).encode()
+        body = dumps(manifest)
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
@@ -153,7 +138,7 @@ class _SiteHandler(_Handler):
 
     def send_head(self):  # type: ignore[no-untyped-def]
         path = Path(self.translate_path(self.path))
-        if self.llm is not None and path.resolve() == self.bundle / "sitebot.json":
+        if self.llm is not None and path.resolve() == self.bundle / MANIFEST:
             return self._manifest()
         if path.is_dir() and (path / "index.html").is_file() and self.path.split("?")[0].endswith("/"):
             path = path / "index.html"
@@ -174,11 +159,8 @@ def _llm_route(folder: Path, upstream: str, key: str | None) -> tuple[str, str, 
     if http_parts(upstream) is None:
         raise ConfigError(f"--llm {upstream!r} must be the provider's http(s) chat URL, "
                           "e.g. https://api.openai.com/v1/chat/completions")
-    try:
-        settings = json.loads((folder / "sitebot.json").read_text(encoding="utf-8"))["settings"]
-    except (OSError, ValueError, KeyError) as e:
-        raise BundleError(f"{folder}/sitebot.json cannot be read ({e}); rebuild the bundle with `sitebot generate`") from e
-    if settings.get("mode") != "llm" or not isinstance(settings.get("llm"), dict):
+    settings = read_manifest(folder).get("settings")
+    if not isinstance(settings, dict) or settings.get("mode") != "llm" or not isinstance(settings.get("llm"), dict):
         raise BundleError(f'{folder} was built without the llm mode; rebuild it with bot.mode = "llm" '
                           "(or --mode llm) to preview with --llm")
     if not key:
@@ -197,7 +179,7 @@ def make_server(folder: Path, *, host: str = "127.0.0.1", port: int = 8000, verb
     """
     if not folder.is_dir():
         raise BundleError(f"{folder} is not a folder; give the bundle folder that `sitebot generate` wrote")
-    if (require_bundle or llm) and not (folder / "sitebot.json").is_file():
+    if (require_bundle or llm) and not is_bundle(folder):
         raise BundleError(f"{folder} has no sitebot.json; give the bundle folder that `sitebot generate` wrote")
     attrs = {"bundle": folder.resolve(), "llm": _llm_route(folder, llm, llm_key) if llm else None}
     if site is not None:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BundleError
-from .format import content_name
+from .format import content_name, is_bundle
 
 RUNTIME = Path(__file__).parent.parent / "runtime"
 
@@ -33,7 +33,7 @@ def check_output(output: Path) -> None:
     if output.exists():
         if not output.is_dir():
             raise BundleError(f"{output} exists and is not a folder; choose another output path with -o")
-        if any(output.iterdir()) and not (output / "sitebot.json").is_file():
+        if any(output.iterdir()) and not is_bundle(output):
             raise BundleError(
                 f"{output} is a folder that is not a sitebot bundle and not empty; "
                 "choose an empty or new output path with -o"

@@ -11,8 +11,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from ..bundle.format import Headers
 from ..index.model import sha256_file
-from .headers import Headers
 from .plan import DeployError, LocalFile, Target
 
 

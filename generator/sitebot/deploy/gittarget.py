@@ -23,7 +23,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .headers import Headers
+from ..bundle.format import Headers
 from .plan import DeployError, LocalFile, Target
 
 CREDENTIALS = re.compile(r"(?<=://)[^/@\s]+@")

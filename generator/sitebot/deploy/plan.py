@@ -22,19 +22,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
 
-from ..bundle.format import FORMAT_VERSION
-from ..errors import DeployError
+from ..bundle.format import (MANIFEST, Headers, headers_for, is_bundle, is_content_addressed, manifest_files,
+                             parse_manifest, read_manifest)
+from ..errors import BundleError, DeployError
 from ..index.model import sha256_file
-from .headers import HASH, Headers, headers_for
 
-MANIFEST = "sitebot.json"
 STATE = ".sitebot-deploy.json"
 RUNTIME = ("i18n.json", "widget.js")  # fixed names the bot needs; widget.js reads i18n.json
 DEMO = ("index.html", "snippet.html")  # fixed names only the demo needs
@@ -157,66 +154,22 @@ class DeployReport:
         return sum(self.uploaded.values())
 
 
-def manifest_files(manifest: dict[str, Any]) -> set[str]:
-    """Every file a manifest names: the strings under `files`, `runtime` and `model.files`,
-    and `settings.avatar` when it is a path in the bundle rather than a URL."""
-    found: set[str] = set()
-
-    def walk(node: Any) -> None:
-        if isinstance(node, str):
-            found.add(node)
-        elif isinstance(node, dict):
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    model = manifest.get("model")
-    for node in (manifest.get("files"), manifest.get("runtime"), model.get("files") if isinstance(model, dict) else None):
-        if node is not None:
-            walk(node)
-    # Shard entries also hold numbers; only strings are file names.
-    settings = manifest.get("settings")
-    avatar = settings.get("avatar") if isinstance(settings, dict) else None
-    if isinstance(avatar, str) and avatar and not re.match(r"^([a-zA-Z][a-zA-Z0-9+.-]*:|//)", avatar):
-        found.add(avatar)
-    return found
-
-
-def content_addressed(path: str, sha256: str) -> bool:
-    """`name.<first 12 hex of sha256>.ext`, the hash matching the bytes: safe to cache forever."""
-    return any(part == sha256[:12] for part in PurePosixPath(path).name.split(".")[1:])
-
-
 def _safe(path: str) -> bool:
     parts = PurePosixPath(path).parts
     return (bool(parts) and not path.startswith("/") and "\\" not in path
             and not any(p in ("..", ".") or p.startswith(".") for p in parts) and path not in (MANIFEST, STATE))
 
 
-def _parse_manifest(data: bytes) -> dict[str, Any] | None:
-    try:
-        manifest = json.loads(data)
-    except ValueError:
-        return None
-    return manifest if isinstance(manifest, dict) and "format" in manifest else None
-
-
 def read_bundle(folder: Path) -> Bundle:
     """The bundle's files in upload order; refuses a folder that is not a complete bundle."""
-    manifest_path = folder / MANIFEST
-    if not folder.is_dir():
-        raise DeployError(f"{folder} is not a folder; give the bundle folder `sitebot generate` wrote")
-    if not manifest_path.is_file():
+    if folder.is_dir() and not is_bundle(folder):  # deploy's own wording: the folder may be the site itself
         raise DeployError(f"{folder} is not a sitebot bundle (it has no sitebot.json); give the folder `sitebot generate` wrote")
+    try:
+        manifest = read_manifest(folder)
+    except BundleError as e:
+        raise DeployError(str(e)) from e
+    manifest_path = folder / MANIFEST
     data = manifest_path.read_bytes()
-    manifest = _parse_manifest(data)
-    if manifest is None:
-        raise DeployError(f"{manifest_path} is not a sitebot manifest; rebuild the bundle with `sitebot generate`")
-    if manifest["format"] != FORMAT_VERSION:
-        raise DeployError(f"{manifest_path} is bundle format {manifest['format']!r}, but this sitebot deploys format {FORMAT_VERSION}; "
-                          "deploy it with the sitebot that built it, or rebuild it")
     named = manifest_files(manifest)
     for path in sorted(named):
         if not _safe(path):
@@ -236,8 +189,8 @@ def read_bundle(folder: Path) -> Bundle:
         if path == MANIFEST or not source.is_file() or not _safe(path):
             continue
         sha = sha256_file(source)
-        kind = "fixed" if path in FIXED or not content_addressed(path, sha) else "hashed"
-        if path in named and kind == "fixed" and any(HASH.fullmatch(p) for p in PurePosixPath(path).name.split(".")[1:]):
+        kind = "fixed" if path in FIXED or not is_content_addressed(path, sha) else "hashed"
+        if path in named and kind == "fixed" and is_content_addressed(path):
             raise DeployError(f"{source} does not match the hash in its name (a damaged copy?); rebuild the bundle")
         (hashed if kind == "hashed" else fixed).append(LocalFile(path, source, source.stat().st_size, sha, kind))
     # i18n.json before widget.js (which fetches it), the demo pages after; other fixed files first.
@@ -267,7 +220,7 @@ def make_plan(bundle: Bundle, target: Target) -> Plan:
     live_bytes = target.read(MANIFEST)
     live: Release | None = None
     if live_bytes is not None:
-        manifest = _parse_manifest(live_bytes)
+        manifest = parse_manifest(live_bytes)
         if manifest is None:
             raise DeployError(f"{target.label} already holds a sitebot.json that is not a sitebot manifest; "
                               "deploy into a folder of its own")

@@ -1,5 +1,5 @@
 """`s3://BUCKET/PREFIX`: upload the bundle to AWS S3 or any S3-compatible store (R2, MinIO,
-B2… through --endpoint-url), with the headers of headers.py.
+B2… through --endpoint-url), with the headers of sitebot.bundle.format.headers_for.
 
 Needs boto3 (`pip install 'sitebot[s3]'`). Credentials, region and retries come only from
 boto3's own chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, AWS_PROFILE, instance roles,
@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .headers import Headers
+from ..bundle.format import Headers
 from .plan import DeployError, LocalFile, Target
 
 T = TypeVar("T")
