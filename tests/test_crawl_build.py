@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli
+from conftest import invoke_cli, run_cli
 from sitebot.index.model import default_model, load
 from sitebot.pipeline import GenerateOptions, chunk_all, read_documents
 from test_generate import assert_clean_failure, tree_hashes
@@ -177,7 +177,7 @@ def test_bad_start_urls_fail_cleanly(case: str, serve: object, tmp_path: Path, p
         "not http": ("ftp://example.com/", "ftp://example.com/"),
         "start page missing": (image_server.url + "missing.html", "HTTP 404"),
     }[case]
-    r = run_cli("generate", url, "-o", str(out), "--delay", "0")
+    r = invoke_cli("generate", url, "-o", str(out), "--delay", "0")
     assert_clean_failure(r, expect)
     assert tree_hashes(out) == before
 

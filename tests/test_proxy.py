@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 import pytest
 
-from conftest import ROOT, build, run_cli
+from conftest import ROOT, build, invoke_cli, run_cli
 from fake_llm import FakeLLM, Reply
 
 NODE = shutil.which("node") or shutil.which("nodejs") or "node"
@@ -265,7 +265,7 @@ console.log(JSON.stringify(results));
     (["--allow-origin", SITE, "--model", "m", "--rate-limit", "0"], "--rate-limit"),
 ])
 def test_proxy_flags_are_validated(args: list[str], needle: str, tmp_path: Path) -> None:
-    r = run_cli("proxy", *args, "-o", str(tmp_path / "p"), cwd=tmp_path)
+    r = invoke_cli("proxy", *args, "-o", str(tmp_path / "p"), cwd=tmp_path)
     assert r.returncode == 1 and "Traceback" not in r.stderr
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: ") and needle in lines[0], r.stderr
