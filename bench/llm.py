@@ -114,8 +114,7 @@ def enter_to_request() -> None:
         print(f"Enter → LLM request leaves the browser, warm engine, {n:,} chunks: median {statistics.median(times):.0f} ms, "
               f"p90 {times[int(len(times) * 0.9)]:.0f} ms over {len(times)} questions")
     finally:
-        server.shutdown()
-        server.server_close()
+        server.close()
         shutil.rmtree(tmp, ignore_errors=True)
 
 

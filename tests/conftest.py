@@ -6,15 +6,19 @@ import contextlib
 import hashlib
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
+
+from loopback import Handler, LoopbackServer
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -128,11 +132,62 @@ def write_toml(folder: Path, text: str) -> Path:
     return cfg
 
 
+@pytest.fixture
+def unresolvable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Host names under .invalid fail as a resolver that does not know them fails (socket.gaierror,
+    EAI_NONAME), without asking one: a DNS test must not depend on this machine's resolver or network.
+    Only in-process code sees this; other names resolve as usual."""
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host: bytes | str | None, *args: Any, **kwargs: Any) -> Any:
+        name = host.decode() if isinstance(host, bytes) else host or ""
+        if name.rstrip(".").endswith(".invalid"):
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A one-page site for the configuration tests (test_llm_config.py, test_support_config.py);
+    test files that serve a site of their own define their own `site`."""
+    root = tmp_path_factory.mktemp("configsite") / "site"
+    root.mkdir()
+    (root / "index.html").write_text(
+        "<html><head><title>Acme</title></head><body><main><h1>Acme</h1><h2 id=refunds>Refunds</h2>"
+        "<p>You can return any widget within 30 days for a full refund.</p><h2>Opening hours</h2>"
+        "<p>The shop is open Monday to Friday from 9 to 17.</p></main></body></html>")
+    return root
+
+
+@pytest.fixture(scope="session")
+def previous(site: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    """A bundle of `site` and its file hashes: a refused build must leave it as it was."""
+    out = build(site, tmp_path_factory.mktemp("prev") / "bundle")
+    return out, tree_hashes(out)
+
+
 @pytest.fixture(scope="session")
 def examples_bundle(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> Path:
     """The demo site built once, with page URLs relative to the host (base_url "/")."""
     out = tmp_path_factory.mktemp("examples") / "chatbot"
     return build(EXAMPLES, out, "--base-url", "/", env={"SITEBOT_CACHE_DIR": str(cache_dir)})
+
+
+@pytest.fixture
+def loopback() -> Iterator[Callable[..., LoopbackServer]]:
+    """Start LoopbackServers (tests/loopback.py) with `loopback(handler, host=…, **state)`; all are
+    closed when the test ends."""
+    servers: list[LoopbackServer] = []
+
+    def start(handler: Handler, host: str = "127.0.0.1", **state: Any) -> LoopbackServer:
+        servers.append(LoopbackServer(handler, host, **state))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.close()
 
 
 @pytest.fixture(scope="session")

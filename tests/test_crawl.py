@@ -488,6 +488,7 @@ def test_malformed_start_url(url: str) -> None:
         run(CrawlOptions(start_urls=(url,)))
 
 
+@pytest.mark.usefixtures("unresolvable")
 def test_dns_failure() -> None:
     with pytest.raises(CrawlError, match=r"could not resolve host sitebot-test\.invalid"):
         run(CrawlOptions(start_urls=("http://sitebot-test.invalid/",), retries=1))

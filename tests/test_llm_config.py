@@ -14,22 +14,6 @@ from sitebot.bot.prompt import (check_template, prompt_tokens, read_template, re
                               split_messages)
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("llmsite") / "site"
-    root.mkdir()
-    (root / "index.html").write_text(
-        "<html><head><title>Acme</title></head><body><main><h1>Acme</h1><h2 id=refunds>Refunds</h2>"
-        "<p>You can return any widget within 30 days for a full refund.</p></main></body></html>")
-    return root
-
-
-@pytest.fixture(scope="module")
-def previous(site: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
-    out = build(site, tmp_path_factory.mktemp("prev") / "bundle")
-    return out, tree_hashes(out)
-
-
 LLM_OK = '[bot]\nmode = "llm"\n\n[llm]\nendpoint = "https://chat-proxy.example.com/"\nmodel = "gpt-4o-mini"\n'
 
 

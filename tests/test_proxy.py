@@ -12,8 +12,8 @@ import shutil
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ import pytest
 
 from conftest import ROOT, build, invoke_cli, run_cli
 from fake_llm import FakeLLM, Reply
+from loopback import LoopbackServer
 
 NODE = shutil.which("node") or shutil.which("nodejs") or "node"
 KEY = "test-secret"
@@ -32,7 +33,7 @@ class EchoingErrors:
     """An upstream that fails with `status` and quotes the credentials it got, as some
     providers' 401 texts do (tests/fake_llm.py's errors do not), to check they are scrubbed."""
 
-    def __init__(self) -> None:
+    def __init__(self, loopback: Callable[..., LoopbackServer]) -> None:
         self.status = 401
         outer = self
 
@@ -50,21 +51,12 @@ class EchoingErrors:
                 self.end_headers()
                 self.wfile.write(text)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1/chat/completions"
-        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.url = loopback(Handler).url + "/v1/chat/completions"
 
 
 @pytest.fixture
-def echoing() -> Iterator[EchoingErrors]:
-    up = EchoingErrors()
-    yield up
-    up.close()
+def echoing(loopback: Callable[..., LoopbackServer]) -> EchoingErrors:
+    return EchoingErrors(loopback)
 
 
 class Running:

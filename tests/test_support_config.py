@@ -24,23 +24,6 @@ from sitebot.bot.support import DEFAULT_SCOPE_MARGIN, DEFAULT_SCOPE_THRESHOLD, n
 GIF = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("supportsite") / "site"
-    root.mkdir()
-    (root / "index.html").write_text(
-        "<html><head><title>Acme</title></head><body><main><h1>Acme</h1><h2 id=refunds>Refunds</h2>"
-        "<p>You can return any widget within 30 days for a full refund.</p><h2>Opening hours</h2>"
-        "<p>The shop is open Monday to Friday from 9 to 17.</p></main></body></html>")
-    return root
-
-
-@pytest.fixture(scope="module")
-def previous(site: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
-    out = build(site, tmp_path_factory.mktemp("prev") / "bundle")
-    return out, tree_hashes(out)
-
-
 def settings_of(bundle: Path) -> dict[str, Any]:
     return json.loads((bundle / "sitebot.json").read_text())["settings"]
 
