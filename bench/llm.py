@@ -24,10 +24,10 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from fake_llm import Reply, start_fake_llm  # noqa: E402
+from sitebot.bot.prompt import approx_tokens, read_template, render, split_messages  # noqa: E402
 from sitebot.index.embed import embed_texts  # noqa: E402
 from sitebot.index.model import default_model, load  # noqa: E402
 from sitebot.pipeline import GenerateOptions, generate  # noqa: E402
-from sitebot.bot.prompt import approx_tokens, read_template, render, split_messages  # noqa: E402
 from sitebot.retrieve import Retriever  # noqa: E402
 from sitebot.serve import serve_in_thread  # noqa: E402
 
@@ -51,7 +51,7 @@ def prompt_sizes() -> None:
     shards: dict[str, list[str]] = {}
     template = read_template()
     sizes, words = [], []
-    for q, v in zip(QUESTIONS, vecs):
+    for q, v in zip(QUESTIONS, vecs, strict=True):
         passages = []
         for n, hit in enumerate(r.search(q, v, k=5), 1):
             shard = next(s for s in r.manifest["files"]["shards"] if s["start"] <= hit.chunk < s["start"] + s["count"])

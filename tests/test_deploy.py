@@ -73,7 +73,7 @@ def assert_order(ops: list[tuple[str, str]], bundle: Path) -> None:
     """Content-addressed files, then fixed names, then sitebot.json; removals only after it."""
     puts = [p for op, p in ops if op == "put" and p != ".sitebot-deploy.json"]
     kinds = ["manifest" if p == "sitebot.json" else "hashed" if re.search(r"\.[0-9a-f]{12}\.", p) else "fixed" for p in puts]
-    assert {p for p, k in zip(puts, kinds) if k == "hashed"} <= named(bundle)
+    assert {p for p, k in zip(puts, kinds, strict=True) if k == "hashed"} <= named(bundle)
     assert kinds == sorted(kinds, key=["hashed", "fixed", "manifest"].index)
     if "sitebot.json" in puts:
         live = ops.index(("put", "sitebot.json"))

@@ -9,10 +9,8 @@ from pathlib import Path
 import pytest
 
 from conftest import build, invoke_cli, one_error_line, run_cli, tree_hashes, write_toml
+from sitebot.bot.prompt import check_template, prompt_tokens, read_template, render, sample_context, split_messages
 from sitebot.errors import ConfigError
-from sitebot.bot.prompt import (check_template, prompt_tokens, read_template, render, sample_context,
-                              split_messages)
-
 
 LLM_OK = '[bot]\nmode = "llm"\n\n[llm]\nendpoint = "https://chat-proxy.example.com/"\nmodel = "gpt-4o-mini"\n'
 

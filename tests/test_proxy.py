@@ -229,14 +229,14 @@ const ask = (origin) => new Request("https://proxy.example/", {method: "POST", h
 const results = {};
 for (const [name, call] of [["worker", (q) => worker.fetch(q, {SITEBOT_LLM_API_KEY: "test-secret"})],
                             ["netlify", (q) => handler(q, {ip: "203.0.113.9"})]]) {
-  const ok = await call(ask("%(site)s"));
+  const ok = await call(ask("SITE_ORIGIN"));
   const text = await ok.text();
   const foreign = await call(ask("https://evil.example"));
   results[name] = {status: ok.status, cors: ok.headers.get("access-control-allow-origin"), done: text.includes("[DONE]"),
                    leaked: text.includes("test-secret"), foreign: foreign.status};
 }
 console.log(JSON.stringify(results));
-""" % {"site": SITE})
+""".replace("SITE_ORIGIN", SITE))
     r = subprocess.run([NODE, str(script)], capture_output=True, text=True, timeout=30,
                        env={"PATH": os.environ["PATH"], "SITEBOT_LLM_API_KEY": KEY})
     assert r.returncode == 0, r.stderr

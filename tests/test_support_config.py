@@ -13,13 +13,13 @@ import numpy as np
 import pytest
 
 from conftest import build, invoke_cli, one_error_line, tree_hashes, write_toml
-from sitebot.index import quantise
-from sitebot.index.embed import embed_texts
-from sitebot.errors import ConfigError
-from sitebot.index.model import default_model, load
-from sitebot.pipeline import BotSettings, GenerateOptions, generate
 from sitebot.bot.scope_presets import ALLOWED, PRESETS
 from sitebot.bot.support import DEFAULT_SCOPE_MARGIN, DEFAULT_SCOPE_THRESHOLD, normalise, parse_hours
+from sitebot.errors import ConfigError
+from sitebot.index import quantise
+from sitebot.index.embed import embed_texts
+from sitebot.index.model import default_model, load
+from sitebot.pipeline import BotSettings, GenerateOptions, generate
 
 GIF = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
 

@@ -9,7 +9,7 @@ import json
 import re
 import urllib.parse
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -349,8 +349,8 @@ def office_hours_site(tmp_path_factory: pytest.TempPathFactory, hook: Webhook) -
 
 
 @pytest.mark.parametrize("when, live", [
-    (datetime(2026, 11, 29, 12, 0, tzinfo=timezone.utc), False),  # a Sunday
-    (datetime(2026, 11, 30, 9, 30, tzinfo=timezone.utc), True),  # Monday 10:30 in Paris
+    (datetime(2026, 11, 29, 12, 0, tzinfo=UTC), False),  # a Sunday
+    (datetime(2026, 11, 30, 9, 30, tzinfo=UTC), True),  # Monday 10:30 in Paris
 ])
 def test_opening_hours_decide_what_is_offered(page: Any, office_hours_site: str, when: datetime, live: bool) -> None:
     page.clock.set_fixed_time(when)
