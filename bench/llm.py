@@ -24,10 +24,10 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from fake_llm import Reply, start_fake_llm  # noqa: E402
+from sitebot.bot.prompt import approx_tokens, read_template, render, split_messages  # noqa: E402
 from sitebot.index.embed import embed_texts  # noqa: E402
 from sitebot.index.model import default_model, load  # noqa: E402
 from sitebot.pipeline import GenerateOptions, generate  # noqa: E402
-from sitebot.bot.prompt import approx_tokens, read_template, render, split_messages  # noqa: E402
 from sitebot.retrieve import Retriever  # noqa: E402
 from sitebot.serve import serve_in_thread  # noqa: E402
 
@@ -51,7 +51,7 @@ def prompt_sizes() -> None:
     shards: dict[str, list[str]] = {}
     template = read_template()
     sizes, words = [], []
-    for q, v in zip(QUESTIONS, vecs):
+    for q, v in zip(QUESTIONS, vecs, strict=True):
         passages = []
         for n, hit in enumerate(r.search(q, v, k=5), 1):
             shard = next(s for s in r.manifest["files"]["shards"] if s["start"] <= hit.chunk < s["start"] + s["count"])
@@ -114,8 +114,7 @@ def enter_to_request() -> None:
         print(f"Enter → LLM request leaves the browser, warm engine, {n:,} chunks: median {statistics.median(times):.0f} ms, "
               f"p90 {times[int(len(times) * 0.9)]:.0f} ms over {len(times)} questions")
     finally:
-        server.shutdown()
-        server.server_close()
+        server.close()
         shutil.rmtree(tmp, ignore_errors=True)
 
 

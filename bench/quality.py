@@ -19,12 +19,11 @@ import sys
 import time
 from pathlib import Path
 
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sitebot.index.embed import EmbeddingCache, embed_with_cache  # noqa: E402
 from sitebot.evaluate import EvalReport, judge, load_questions, query_vectors  # noqa: E402
+from sitebot.index.embed import EmbeddingCache, embed_with_cache  # noqa: E402
 from sitebot.index.model import default_model, load  # noqa: E402
 from sitebot.pipeline import GenerateOptions, chunk_all, default_cache_dir, generate, read_documents  # noqa: E402
 from sitebot.retrieve import Retriever  # noqa: E402

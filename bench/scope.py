@@ -26,11 +26,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from sitebot.bot.scope_presets import ALLOWED, PRESETS  # noqa: E402
+from sitebot.bot.support import DEFAULT_SCOPE_MARGIN, DEFAULT_SCOPE_THRESHOLD  # noqa: E402
 from sitebot.index import quantise  # noqa: E402
 from sitebot.index.embed import embed_texts  # noqa: E402
 from sitebot.index.model import default_model, load, model_from_dir  # noqa: E402
-from sitebot.bot.scope_presets import ALLOWED, PRESETS  # noqa: E402
-from sitebot.bot.support import DEFAULT_SCOPE_MARGIN, DEFAULT_SCOPE_THRESHOLD  # noqa: E402
 
 SENSITIVE = [
     # health
@@ -181,7 +181,7 @@ def main() -> None:
         sims, allowed = q @ ex.T, (q @ ok.T).max(axis=1)
         scores[name] = (sims.max(axis=1), allowed)
         if args.show:
-            for t, row, a in zip(texts, sims, allowed):
+            for t, row, a in zip(texts, sims, allowed, strict=True):
                 print(f"  {name:22} {row.max():.3f} (allowed {a:.3f})  {t!r}  ~ {examples[int(row.argmax())]!r}")
 
     def routed(name: str, th: float) -> np.ndarray:
@@ -202,7 +202,7 @@ def main() -> None:
     for name, texts in sets.items():
         hits = keyword_hits(texts, keywords)
         print(f"  {name}: {sum(h is not None for h in hits)}/{len(texts)} match a keyword")
-        for t, h in zip(texts, hits):
+        for t, h in zip(texts, hits, strict=True):
             if h and ("ordinary" in name or args.show):
                 print(f"    {h!r} in {t!r}")
     print(f"\nat the default threshold {DEFAULT_SCOPE_THRESHOLD} and margin {args.margin}, keywords or examples:")
@@ -210,7 +210,7 @@ def main() -> None:
         hit = routed(name, DEFAULT_SCOPE_THRESHOLD) | np.array([h is not None for h in keyword_hits(texts, keywords)])
         print(f"  {name}: {hit.mean():.1%} ({hit.sum()}/{len(texts)}) {'caught' if 'sensitive' in name else 'blocked'}")
         if args.show or "ordinary" in name:
-            for t, h in zip(texts, hit):
+            for t, h in zip(texts, hit, strict=True):
                 if h and "ordinary" in name:
                     print(f"    blocked: {t!r}")
 

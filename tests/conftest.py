@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
+import socket
 import subprocess
 import sys
-from collections.abc import Iterator
+import traceback
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+from click.testing import CliRunner
+
+from loopback import Handler, LoopbackServer
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -22,10 +30,30 @@ CHROMIUM_ARGS = [
 ]
 
 
+# The caller's real environment, before `fresh_home` replaces HOME: pip in test_wheel.py keeps
+# the machine's pip configuration (its index) and cache, which only make installs reachable and fast.
+CALLER_ENV = dict(os.environ)
+
+
 @pytest.fixture(scope="session")
 def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One embedding cache for the whole run, so each site is embedded once."""
     return tmp_path_factory.mktemp("cache")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fresh_home(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> Iterator[Path]:
+    """An empty home folder for the whole run, so no test leans on the developer's ~/.cache,
+    ~/.gitconfig or ~/.config as a fresh machine would not have them. Session-scoped (and
+    autouse, so set before any other session fixture) because bundles built once per run
+    are built in subprocesses that inherit this environment."""
+    home = tmp_path_factory.mktemp("home")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HOME", str(home))
+        mp.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+        mp.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+        mp.setenv("SITEBOT_CACHE_DIR", str(cache_dir))
+        yield home
 
 
 @pytest.fixture(autouse=True)
@@ -44,6 +72,39 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = No
     )
 
 
+@dataclass
+class CliRun:
+    """An in-process run's outcome, with the fields of a subprocess result the checks read."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def _runner() -> CliRunner:
+    try:
+        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]  # click 8.1 mixes stderr in by default
+    except TypeError:
+        return CliRunner()  # click >= 8.2: stderr is always kept apart
+
+
+def invoke_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> CliRun:
+    """Run `sitebot ARGS` inside this process with click's CliRunner: for the refusals, where a
+    subprocess would only add a second of start-up. The real entry point keeps its own
+    subprocess runs (`run_cli`). A failure must end in SystemExit, whether a command calls
+    sys.exit(1) or the click group turns a SitebotError into "Error: …" and exit 1; any other
+    exception escaped the CLI, and is written into stderr as the traceback a user would see,
+    so the checks that look for "Traceback" catch it as they do for a subprocess."""
+    from sitebot.cli import cli
+
+    with contextlib.chdir(cwd or Path.cwd()):
+        result = _runner().invoke(cli, list(args), env=env, prog_name="sitebot")
+    stderr = result.stderr
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        stderr += "".join(traceback.format_exception(result.exception))
+    return CliRun(result.exit_code, result.stdout, stderr)
+
+
 def build(source: Path, output: Path, *extra: str, env: dict[str, str] | None = None) -> Path:
     r = run_cli("generate", str(source), "-o", str(output), "-q", *extra, env=env)
     assert r.returncode == 0, r.stderr
@@ -56,7 +117,7 @@ def tree_hashes(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def one_error_line(r: subprocess.CompletedProcess[str]) -> str:
+def one_error_line(r: CliRun | subprocess.CompletedProcess[str]) -> str:
     """The run failed with exit 1 and exactly one line, `Error: …`, and no traceback."""
     assert r.returncode == 1, (r.returncode, r.stderr)
     assert "Traceback" not in r.stderr + r.stdout
@@ -71,11 +132,62 @@ def write_toml(folder: Path, text: str) -> Path:
     return cfg
 
 
+@pytest.fixture
+def unresolvable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Host names under .invalid fail as a resolver that does not know them fails (socket.gaierror,
+    EAI_NONAME), without asking one: a DNS test must not depend on this machine's resolver or network.
+    Only in-process code sees this; other names resolve as usual."""
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host: bytes | str | None, *args: Any, **kwargs: Any) -> Any:
+        name = host.decode() if isinstance(host, bytes) else host or ""
+        if name.rstrip(".").endswith(".invalid"):
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A one-page site for the configuration tests (test_llm_config.py, test_support_config.py);
+    test files that serve a site of their own define their own `site`."""
+    root = tmp_path_factory.mktemp("configsite") / "site"
+    root.mkdir()
+    (root / "index.html").write_text(
+        "<html><head><title>Acme</title></head><body><main><h1>Acme</h1><h2 id=refunds>Refunds</h2>"
+        "<p>You can return any widget within 30 days for a full refund.</p><h2>Opening hours</h2>"
+        "<p>The shop is open Monday to Friday from 9 to 17.</p></main></body></html>")
+    return root
+
+
+@pytest.fixture(scope="session")
+def previous(site: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    """A bundle of `site` and its file hashes: a refused build must leave it as it was."""
+    out = build(site, tmp_path_factory.mktemp("prev") / "bundle")
+    return out, tree_hashes(out)
+
+
 @pytest.fixture(scope="session")
 def examples_bundle(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> Path:
     """The demo site built once, with page URLs relative to the host (base_url "/")."""
     out = tmp_path_factory.mktemp("examples") / "chatbot"
     return build(EXAMPLES, out, "--base-url", "/", env={"SITEBOT_CACHE_DIR": str(cache_dir)})
+
+
+@pytest.fixture
+def loopback() -> Iterator[Callable[..., LoopbackServer]]:
+    """Start LoopbackServers (tests/loopback.py) with `loopback(handler, host=…, **state)`; all are
+    closed when the test ends."""
+    servers: list[LoopbackServer] = []
+
+    def start(handler: Handler, host: str = "127.0.0.1", **state: Any) -> LoopbackServer:
+        servers.append(LoopbackServer(handler, host, **state))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.close()
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,9 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from loopback import LoopbackServer
 
 
 @dataclass
@@ -48,7 +50,7 @@ Route = Reply | Callable[[Hit], Reply]
 
 
 class TestSite:
-    """A ThreadingHTTPServer in a thread; `url` is its origin, `log` every request in order."""
+    """A loopback server (tests/loopback.py); `url` is its origin, `log` every request in order."""
 
     __test__ = False  # not a pytest test class
 
@@ -70,11 +72,8 @@ class TestSite:
             def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
                 pass
 
-        self.server = ThreadingHTTPServer((host, 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://{host}:{self.server.server_address[1]}"
-        self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-        self._thread.start()
+        self._loopback = LoopbackServer(Handler, host)
+        self.url = self._loopback.url
 
     def __enter__(self) -> TestSite:
         return self
@@ -84,9 +83,7 @@ class TestSite:
 
     def close(self) -> None:
         self.stopping.set()  # wakes slow handlers
-        self.server.shutdown()
-        self.server.server_close()
-        self._thread.join()
+        self._loopback.close()
 
     def hits(self, target: str) -> list[Hit]:
         return [h for h in self.log if h.target == target]

@@ -23,10 +23,12 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
+
+from loopback import LoopbackServer
 
 OPENAI_PATH = "/v1/chat/completions"
 ANTHROPIC_PATH = "/v1/messages"
@@ -229,20 +231,12 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass  # a client that stopped reading or hung up: what the tests provoke
-
-
-def start_fake_llm() -> tuple[FakeLLM, ThreadingHTTPServer]:
-    """A FakeLLM serving on 127.0.0.1 in a daemon thread; shut the server down after use."""
+def start_fake_llm() -> tuple[FakeLLM, LoopbackServer]:
+    """A FakeLLM serving on 127.0.0.1 in a daemon thread; close the server after use."""
     fake = FakeLLM()
-    server = _Server(("127.0.0.1", 0), _Handler)
-    server.fake = fake  # type: ignore[attr-defined]
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}/"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    # quiet_errors: a client that stopped reading or hung up is what the tests provoke.
+    server = LoopbackServer(_Handler, quiet_errors=True, fake=fake)
+    fake.url = server.url + "/"
     return fake, server
 
 
@@ -252,8 +246,7 @@ def fake_llm_server() -> Iterator[FakeLLM]:
     fake, server = start_fake_llm()
     yield fake
     fake.reset()
-    server.shutdown()
-    server.server_close()
+    server.close()
 
 
 @pytest.fixture

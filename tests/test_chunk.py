@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-
 import pytest
 
-from sitebot.text.chunk import chunk_document
 from sitebot.index.embed import count_tokens
-from sitebot.text.extract import Document, Section
 from sitebot.index.model import LoadedModel, default_model, load
+from sitebot.text.chunk import chunk_document
+from sitebot.text.extract import Document, Section
 
 
 @pytest.fixture(scope="module")

@@ -18,10 +18,10 @@ from crawl_site import Hit, Reply, TestSite
 from sitebot.crawl import DEFAULT_USER_AGENT, Cached, CrawlOptions, CrawlResult, Fetched, crawl
 from sitebot.crawl.http import parse_retry_after
 from sitebot.errors import ConfigError, CrawlError
-from sitebot.text.extract import decode
 from sitebot.crawl.robots import Robots, agent_token, robots_directives
 from sitebot.crawl.sitemaps import gunzip, parse_sitemap
 from sitebot.crawl.urls import TemplateBudget, canonical, in_scope, looks_like_trap, template
+from sitebot.text.extract import decode
 
 SM_NS = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
 
@@ -375,7 +375,7 @@ def test_crawl_delay_spaces_request_starts() -> None:
             site.routes[f"/p{i}"] = Reply(html("p"))
         run(CrawlOptions(start_urls=(site.url + "/",), delay=0, concurrency=4))
         times = [h.time for h in site.log]
-    gaps = [b - a for a, b in zip(times, times[1:])]
+    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
     assert len(times) == 7  # robots, /, /sitemap.xml, 4 pages
     assert min(gaps[1:]) >= 0.15  # robots.txt is read before the delay is known
 
@@ -481,6 +481,7 @@ def test_malformed_start_url(url: str) -> None:
         run(CrawlOptions(start_urls=(url,)))
 
 
+@pytest.mark.usefixtures("unresolvable")
 def test_dns_failure() -> None:
     with pytest.raises(CrawlError, match=r"could not resolve host sitebot-test\.invalid"):
         run(CrawlOptions(start_urls=("http://sitebot-test.invalid/",), retries=1))

@@ -6,14 +6,15 @@ from __future__ import annotations
 import functools
 import json
 import os
-import threading
-from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
+from dataclasses import dataclass
+from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 
-from conftest import run_cli
+from conftest import invoke_cli, run_cli
+from loopback import LoopbackServer
 from sitebot.index.model import default_model, load
 from sitebot.pipeline import GenerateOptions, chunk_all, read_documents
 from test_generate import assert_clean_failure, tree_hashes
@@ -21,12 +22,20 @@ from test_generate import assert_clean_failure, tree_hashes
 DEBIAN_REFERENCE = Path("/usr/share/debian-reference")
 
 
+@dataclass
 class LoggingServer:
     """A static server on 127.0.0.1 that records (path, status) of every request."""
 
-    def __init__(self, root: Path) -> None:
-        self.log: list[tuple[str, int]] = []
-        log = self.log
+    url: str  # with a trailing slash
+    log: list[tuple[str, int]]
+
+
+@pytest.fixture
+def serve(loopback: Callable[..., LoopbackServer]) -> Callable[[Path], LoggingServer]:
+    """`serve(folder)` starts a LoggingServer of that folder; all stop when the test ends."""
+
+    def start(root: Path) -> LoggingServer:
+        log: list[tuple[str, int]] = []
 
         class Handler(SimpleHTTPRequestHandler):
             def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
@@ -35,26 +44,9 @@ class LoggingServer:
             def log_message(self, format: str, *args: object) -> None:  # noqa: A002
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(root)))
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return LoggingServer(loopback(functools.partial(Handler, directory=str(root))).url + "/", log)
 
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture
-def serve() -> Iterator[object]:
-    servers: list[LoggingServer] = []
-
-    def start(root: Path) -> LoggingServer:
-        servers.append(LoggingServer(root))
-        return servers[-1]
-
-    yield start
-    for s in servers:
-        s.close()
+    return start
 
 
 def test_crawl_gives_the_same_pages_and_chunks_as_the_folder(serve: object) -> None:
@@ -159,6 +151,7 @@ def previous_bundle(tmp_path: Path) -> tuple[Path, dict[str, str]]:
 
 @pytest.mark.parametrize("case", ["unreachable host", "DNS failure", "not HTML", "all disallowed", "malformed URL", "not http",
                                   "start page missing"])
+@pytest.mark.usefixtures("unresolvable")  # the DNS failure without a resolver: the CLI runs in-process
 def test_bad_start_urls_fail_cleanly(case: str, serve: object, tmp_path: Path, previous_bundle: tuple[Path, dict[str, str]]) -> None:
     out, before = previous_bundle
     images, closed = tmp_path / "images", tmp_path / "closed"
@@ -177,7 +170,7 @@ def test_bad_start_urls_fail_cleanly(case: str, serve: object, tmp_path: Path, p
         "not http": ("ftp://example.com/", "ftp://example.com/"),
         "start page missing": (image_server.url + "missing.html", "HTTP 404"),
     }[case]
-    r = run_cli("generate", url, "-o", str(out), "--delay", "0")
+    r = invoke_cli("generate", url, "-o", str(out), "--delay", "0")
     assert_clean_failure(r, expect)
     assert tree_hashes(out) == before
 

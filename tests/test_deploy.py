@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import build, run_cli
+from conftest import build, invoke_cli, run_cli
 from sitebot.bundle.format import headers_for, manifest_files
 from sitebot.deploy import DeployError, deploy
 
@@ -72,7 +72,7 @@ def assert_order(ops: list[tuple[str, str]], bundle: Path) -> None:
     """Content-addressed files, then fixed names, then sitebot.json; removals only after it."""
     puts = [p for op, p in ops if op == "put" and p != ".sitebot-deploy.json"]
     kinds = ["manifest" if p == "sitebot.json" else "hashed" if re.search(r"\.[0-9a-f]{12}\.", p) else "fixed" for p in puts]
-    assert {p for p, k in zip(puts, kinds) if k == "hashed"} <= named(bundle)
+    assert {p for p, k in zip(puts, kinds, strict=True) if k == "hashed"} <= named(bundle)
     assert kinds == sorted(kinds, key=["hashed", "fixed", "manifest"].index)
     if "sitebot.json" in puts:
         live = ops.index(("put", "sitebot.json"))
@@ -272,7 +272,7 @@ def test_git_push_rejected_leaves_the_branch_as_it_was(versions: list[Path], rem
 
 
 def test_git_errors_never_show_credentials(versions: list[Path]) -> None:
-    r = run_cli("deploy", str(versions[0]), "--to", "git:http://deployer:s3cret-token@127.0.0.1:9/site.git#gh-pages",
+    r = invoke_cli("deploy", str(versions[0]), "--to", "git:http://deployer:s3cret-token@127.0.0.1:9/site.git#gh-pages",
                 env={"GIT_TERMINAL_PROMPT": "0"})
     assert r.returncode == 1
     assert "s3cret" not in r.stderr and "***@127.0.0.1" in r.stderr
@@ -316,7 +316,7 @@ def test_bad_input_is_refused_before_touching_the_target(case: str, expect: str,
         shutil.copytree(versions[0], bundle)
         with (bundle / json.loads((bundle / "sitebot.json").read_text())["files"]["lexical"]).open("ab") as f:
             f.write(b" ")
-    r = run_cli("deploy", str(bundle), "--to", target, *extra)
+    r = invoke_cli("deploy", str(bundle), "--to", target, *extra)
     assert r.returncode == 1
     assert expect in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
     assert (tree(tmp_path / "out") if (tmp_path / "out").exists() else None) == before

@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from conftest import run_cli
+from conftest import invoke_cli, run_cli
 from sitebot.deploy import deploy
 from test_deploy import assert_order, changed, named, tree, versions  # noqa: F401 - versions is a fixture
 
@@ -239,6 +239,6 @@ def test_s3_errors_are_one_sentence(case: str, expect: str, versions: list[Path]
     if case == "no-credentials":
         monkeypatch.delenv("AWS_ACCESS_KEY_ID")
         monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
-    r = run_cli("deploy", str(versions[0]), "--to", "s3://missing/chatbot", "--endpoint-url", moto_url)
+    r = invoke_cli("deploy", str(versions[0]), "--to", "s3://missing/chatbot", "--endpoint-url", moto_url)
     assert r.returncode == 1
     assert expect in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLES, build, run_cli
+from conftest import EXAMPLES, build, invoke_cli, run_cli
 from sitebot import retrieve
 from sitebot.evaluate import evaluate, matches
 
@@ -105,7 +105,7 @@ def test_a_bad_questions_file_is_one_sentence(content: str | None, message: str,
     path = tmp_path / "qa.jsonl"
     if content is not None:
         path.write_text(content)
-    r = run_cli("eval", str(examples_bundle), "--questions", str(path), "--min-recall", "0.8")
+    r = invoke_cli("eval", str(examples_bundle), "--questions", str(path), "--min-recall", "0.8")
     assert r.returncode == 1
     assert "Traceback" not in r.stderr
     (line,) = r.stderr.splitlines()
@@ -113,7 +113,7 @@ def test_a_bad_questions_file_is_one_sentence(content: str | None, message: str,
 
 
 def test_a_folder_that_is_not_a_bundle_is_one_sentence(tmp_path: Path) -> None:
-    r = run_cli("eval", str(tmp_path), "--questions", str(QUESTIONS))
+    r = invoke_cli("eval", str(tmp_path), "--questions", str(QUESTIONS))
     assert r.returncode == 1
     assert r.stderr.splitlines() == [f"Error: {tmp_path} has no sitebot.json; give the bundle folder that `sitebot generate` wrote"]
 

@@ -8,27 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import build, one_error_line, run_cli, tree_hashes, write_toml
+from conftest import build, invoke_cli, one_error_line, run_cli, tree_hashes, write_toml
+from sitebot.bot.prompt import check_template, prompt_tokens, read_template, render, sample_context, split_messages
 from sitebot.errors import ConfigError
-from sitebot.bot.prompt import (check_template, prompt_tokens, read_template, render, sample_context,
-                              split_messages)
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("llmsite") / "site"
-    root.mkdir()
-    (root / "index.html").write_text(
-        "<html><head><title>Acme</title></head><body><main><h1>Acme</h1><h2 id=refunds>Refunds</h2>"
-        "<p>You can return any widget within 30 days for a full refund.</p></main></body></html>")
-    return root
-
-
-@pytest.fixture(scope="module")
-def previous(site: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
-    out = build(site, tmp_path_factory.mktemp("prev") / "bundle")
-    return out, tree_hashes(out)
-
 
 LLM_OK = '[bot]\nmode = "llm"\n\n[llm]\nendpoint = "https://chat-proxy.example.com/"\nmodel = "gpt-4o-mini"\n'
 
@@ -58,7 +40,7 @@ SECRET_CASES = {
 def test_secrets_in_the_toml_are_refused(case: str, site: Path, tmp_path: Path, previous: tuple[Path, dict[str, str]]) -> None:
     text, where, what = SECRET_CASES[case]
     out, before = previous
-    r = run_cli("generate", str(site), "-o", str(out), "--config", str(write_toml(tmp_path, text)))
+    r = invoke_cli("generate", str(site), "-o", str(out), "--config", str(write_toml(tmp_path, text)))
     line = one_error_line(r)
     assert where in line and what in line, line
     assert "SITEBOT_LLM_API_KEY" in line and "sitebot proxy" in line and "local model" in line
@@ -71,7 +53,7 @@ def test_secrets_in_the_toml_are_refused(case: str, site: Path, tmp_path: Path, 
                                       "https://proxy.example/chat?api_key=sk-live-SECRET"])
 def test_secrets_in_the_endpoint_flag_are_refused(endpoint: str, site: Path, previous: tuple[Path, dict[str, str]]) -> None:
     out, before = previous
-    r = run_cli("generate", str(site), "-o", str(out), "--mode", "llm", "--llm-model", "m", "--llm-endpoint", endpoint)
+    r = invoke_cli("generate", str(site), "-o", str(out), "--mode", "llm", "--llm-model", "m", "--llm-endpoint", endpoint)
     line = one_error_line(r)
     assert line.startswith("Error: --llm-endpoint:") and "SITEBOT_LLM_API_KEY" in line and "sitebot proxy" in line
     assert "sk-live-SECRET" not in line
@@ -136,7 +118,7 @@ def test_bad_llm_values_name_key_and_line(site: Path, tmp_path: Path, previous: 
     cfg = write_toml(tmp_path, '[bot]\nmode = "chat"\n\n[llm]\nprovider = "gemini"\nendpoint = "ftp://files.example/x"\n'
                                'temperature = 3\nmax_tokens = 0\npassages = 50\nhistory_turns = -1\ntimeout = 0\n'
                                'model = 4\nlanguage = "en"\n')
-    line = one_error_line(run_cli("generate", str(site), "-o", str(out), "--config", str(cfg)))
+    line = one_error_line(invoke_cli("generate", str(site), "-o", str(out), "--config", str(cfg)))
     for needle in ("sitebot.toml:2: 'bot.mode' must be extractive or llm", "sitebot.toml:5: 'llm.provider' must be openai or anthropic",
                    "sitebot.toml:6: 'llm.endpoint' must be an http(s) URL", "sitebot.toml:7: 'llm.temperature'",
                    "sitebot.toml:8: 'llm.max_tokens'", "sitebot.toml:9: 'llm.passages'", "sitebot.toml:10: 'llm.history_turns'",
@@ -156,7 +138,7 @@ def test_llm_mode_needs_endpoint_and_model(text: str, args: list[str], needles: 
                                            tmp_path: Path, previous: tuple[Path, dict[str, str]]) -> None:
     out, before = previous
     cfg = write_toml(tmp_path, text)
-    line = one_error_line(run_cli("generate", str(site), "-o", str(out), "--config", str(cfg), *args))
+    line = one_error_line(invoke_cli("generate", str(site), "-o", str(out), "--config", str(cfg), *args))
     for n in needles:
         assert n in line, (n, line)
     assert tree_hashes(out) == before
@@ -186,14 +168,14 @@ def test_a_broken_template_names_its_line(case: str, site: Path, tmp_path: Path,
     out, before = previous
     (tmp_path / "mine.jinja").write_text(text)
     cfg = write_toml(tmp_path, LLM_OK + 'prompt_template = "mine.jinja"\n')
-    line = one_error_line(run_cli("generate", str(site), "-o", str(out), "--config", str(cfg)))
+    line = one_error_line(invoke_cli("generate", str(site), "-o", str(out), "--config", str(cfg)))
     assert where in line and what in line, line
     assert tree_hashes(out) == before
 
 
 def test_a_missing_template_names_the_toml_line(site: Path, tmp_path: Path) -> None:
     cfg = write_toml(tmp_path, LLM_OK + 'prompt_template = "nope.jinja"\n')
-    line = one_error_line(run_cli("generate", str(site), "-o", str(tmp_path / "out"), "--config", str(cfg)))
+    line = one_error_line(invoke_cli("generate", str(site), "-o", str(tmp_path / "out"), "--config", str(cfg)))
     assert "sitebot.toml:7: llm.prompt_template" in line and "nope.jinja cannot be read" in line
 
 

@@ -134,7 +134,7 @@ def test_browser_renderer_matches_jinja2(python: str, tmp_path: Path) -> None:
 
         render, split = prompt.render, prompt.split_messages
     browser = run_js([(t, c) for _, t, c in CASES], tmp_path)
-    for (name, template, context), got in zip(CASES, browser):
+    for (name, template, context), got in zip(CASES, browser, strict=True):
         expected = render(template, context)
         assert got["text"] == expected, name
         assert got["messages"] == split(expected), name
@@ -156,7 +156,7 @@ def test_the_shipped_template_renders_alike(tmp_path: Path) -> None:
     contexts += [prompt.sample_context(), prompt.sample_context(passages=0, history_turns=0, system_prompt="")]
     renderers = [lambda t, c: REFERENCE.from_string(t).render(**c), prompt.render]
     browser = run_js([(template, c) for c in contexts], tmp_path)
-    for context, got in zip(contexts, browser):
+    for context, got in zip(contexts, browser, strict=True):
         for render in renderers:
             assert got["text"] == render(template, context)
         assert got["messages"] == split_reference(got["text"])

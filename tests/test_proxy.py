@@ -12,16 +12,17 @@ import shutil
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from conftest import ROOT, build, run_cli
+from conftest import ROOT, build, invoke_cli, run_cli
 from fake_llm import FakeLLM, Reply
+from loopback import LoopbackServer
 
 NODE = shutil.which("node") or shutil.which("nodejs") or "node"
 KEY = "test-secret"
@@ -32,7 +33,7 @@ class EchoingErrors:
     """An upstream that fails with `status` and quotes the credentials it got, as some
     providers' 401 texts do (tests/fake_llm.py's errors do not), to check they are scrubbed."""
 
-    def __init__(self) -> None:
+    def __init__(self, loopback: Callable[..., LoopbackServer]) -> None:
         self.status = 401
         outer = self
 
@@ -50,21 +51,12 @@ class EchoingErrors:
                 self.end_headers()
                 self.wfile.write(text)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1/chat/completions"
-        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.url = loopback(Handler).url + "/v1/chat/completions"
 
 
 @pytest.fixture
-def echoing() -> Iterator[EchoingErrors]:
-    up = EchoingErrors()
-    yield up
-    up.close()
+def echoing(loopback: Callable[..., LoopbackServer]) -> EchoingErrors:
+    return EchoingErrors(loopback)
 
 
 class Running:
@@ -237,14 +229,14 @@ const ask = (origin) => new Request("https://proxy.example/", {method: "POST", h
 const results = {};
 for (const [name, call] of [["worker", (q) => worker.fetch(q, {SITEBOT_LLM_API_KEY: "test-secret"})],
                             ["netlify", (q) => handler(q, {ip: "203.0.113.9"})]]) {
-  const ok = await call(ask("%(site)s"));
+  const ok = await call(ask("SITE_ORIGIN"));
   const text = await ok.text();
   const foreign = await call(ask("https://evil.example"));
   results[name] = {status: ok.status, cors: ok.headers.get("access-control-allow-origin"), done: text.includes("[DONE]"),
                    leaked: text.includes("test-secret"), foreign: foreign.status};
 }
 console.log(JSON.stringify(results));
-""" % {"site": SITE})
+""".replace("SITE_ORIGIN", SITE))
     r = subprocess.run([NODE, str(script)], capture_output=True, text=True, timeout=30,
                        env={"PATH": os.environ["PATH"], "SITEBOT_LLM_API_KEY": KEY})
     assert r.returncode == 0, r.stderr
@@ -265,7 +257,7 @@ console.log(JSON.stringify(results));
     (["--allow-origin", SITE, "--model", "m", "--rate-limit", "0"], "--rate-limit"),
 ])
 def test_proxy_flags_are_validated(args: list[str], needle: str, tmp_path: Path) -> None:
-    r = run_cli("proxy", *args, "-o", str(tmp_path / "p"), cwd=tmp_path)
+    r = invoke_cli("proxy", *args, "-o", str(tmp_path / "p"), cwd=tmp_path)
     assert r.returncode == 1 and "Traceback" not in r.stderr
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: ") and needle in lines[0], r.stderr

@@ -12,34 +12,17 @@ from typing import Any
 import numpy as np
 import pytest
 
-from conftest import build, one_error_line, run_cli, tree_hashes, write_toml
-from sitebot.index import quantise
-from sitebot.index.embed import embed_texts
-from sitebot.errors import ConfigError
-from sitebot.index.model import default_model, load
-from sitebot.pipeline import BotSettings, GenerateOptions, generate
+from conftest import build, invoke_cli, one_error_line, tree_hashes, write_toml
 from sitebot.bot.scope_presets import ALLOWED, PRESETS
 from sitebot.bot.support import DEFAULT_SCOPE_MARGIN, DEFAULT_SCOPE_THRESHOLD, normalise
 from sitebot.checks import parse_hours
+from sitebot.errors import ConfigError
+from sitebot.index import quantise
+from sitebot.index.embed import embed_texts
+from sitebot.index.model import default_model, load
+from sitebot.pipeline import BotSettings, GenerateOptions, generate
 
 GIF = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("supportsite") / "site"
-    root.mkdir()
-    (root / "index.html").write_text(
-        "<html><head><title>Acme</title></head><body><main><h1>Acme</h1><h2 id=refunds>Refunds</h2>"
-        "<p>You can return any widget within 30 days for a full refund.</p><h2>Opening hours</h2>"
-        "<p>The shop is open Monday to Friday from 9 to 17.</p></main></body></html>")
-    return root
-
-
-@pytest.fixture(scope="module")
-def previous(site: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
-    out = build(site, tmp_path_factory.mktemp("prev") / "bundle")
-    return out, tree_hashes(out)
 
 
 def settings_of(bundle: Path) -> dict[str, Any]:
@@ -100,7 +83,7 @@ BAD = {
 def test_bad_values_name_key_and_line(case: str, site: Path, tmp_path: Path, previous: tuple[Path, dict[str, str]]) -> None:
     text, needles = BAD[case]
     out, before = previous
-    r = run_cli("generate", str(site), "-o", str(out), "--config", str(write_toml(tmp_path, text)))
+    r = invoke_cli("generate", str(site), "-o", str(out), "--config", str(write_toml(tmp_path, text)))
     line = one_error_line(r)
     for n in needles:
         assert n in line, (n, line)
@@ -112,7 +95,7 @@ def test_every_problem_is_reported_at_once(site: Path, tmp_path: Path, previous:
     out, before = previous
     cfg = write_toml(tmp_path, '[bot]\naccent = "blue;}"\ntheme = "sepia"\n\n[handoff]\nurl = "not a url"\nwebhook = "ftp://x/"\n'
                                'colour = 1\n\n[lead]\nafter_questions = "3"\n')
-    line = one_error_line(run_cli("generate", str(site), "-o", str(out), "--config", str(cfg)))
+    line = one_error_line(invoke_cli("generate", str(site), "-o", str(out), "--config", str(cfg)))
     for n in ("sitebot.toml:2: 'bot.accent'", "sitebot.toml:3: 'bot.theme'", "sitebot.toml:6: 'handoff.url'",
               "sitebot.toml:7: 'handoff.webhook'", "sitebot.toml:8: unknown key 'handoff.colour'",
               "sitebot.toml:11: 'lead.after_questions'"):
@@ -123,7 +106,7 @@ def test_every_problem_is_reported_at_once(site: Path, tmp_path: Path, previous:
 def test_oversized_avatar_is_refused(site: Path, tmp_path: Path, previous: tuple[Path, dict[str, str]]) -> None:
     out, before = previous
     (tmp_path / "big.png").write_bytes(b"\x89PNG" + b"\0" * (600 * 1024))
-    line = one_error_line(run_cli("generate", str(site), "-o", str(out), "--config",
+    line = one_error_line(invoke_cli("generate", str(site), "-o", str(out), "--config",
                                   str(write_toml(tmp_path, '[bot]\navatar = "big.png"\n'))))
     assert "sitebot.toml:2: 'bot.avatar'" in line and "512 KB" in line
     assert tree_hashes(out) == before

@@ -13,8 +13,10 @@ import threading
 import time
 import urllib.parse
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from loopback import LoopbackServer
 
 
 @dataclass
@@ -101,14 +103,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-
-def start_webhook() -> tuple[Webhook, ThreadingHTTPServer]:
+def start_webhook() -> tuple[Webhook, LoopbackServer]:
+    """A Webhook receiving on 127.0.0.1 in a daemon thread; close the server after use."""
     hook = Webhook()
-    server = _Server(("127.0.0.1", 0), _Handler)
-    server.hook = hook  # type: ignore[attr-defined]
-    hook.url = f"http://127.0.0.1:{server.server_address[1]}/"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = LoopbackServer(_Handler, hook=hook)
+    hook.url = server.url + "/"
     return hook, server
