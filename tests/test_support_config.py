@@ -17,7 +17,8 @@ from sitebot.index import quantise
 from sitebot.index.embed import embed_texts
 from sitebot.errors import ConfigError
 from sitebot.index.model import default_model, load
-from sitebot.pipeline import BotSettings, GenerateOptions, generate
+from sitebot import GenerateOptions, generate
+from sitebot.options import BotSettings
 from sitebot.bot.scope_presets import ALLOWED, PRESETS
 from sitebot.bot.support import DEFAULT_SCOPE_MARGIN, DEFAULT_SCOPE_THRESHOLD, normalise, parse_hours
 

@@ -10,7 +10,7 @@ import json
 import math
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -25,6 +25,7 @@ from .index.embed import EmbeddingCache, count_tokens, embed_with_cache
 from .errors import ConfigError, SourceError
 from .text.extract import Document, Skipped, extract
 from .index.model import default_model, describe, load, model_from_dir
+from .options import GenerateOptions, GenerateSummary, is_url
 from .crawl.pagecache import PageCache
 from .text.sources import Page, read_folder
 from .text.starters import suggest_starters
@@ -41,98 +42,6 @@ DEFAULT_RETRIEVAL: dict[str, float | int | str] = {
     # 0.07–0.29 on the demo site, real ones 0.27 and up).
     "min_dense": 0.25,
 }
-
-
-@dataclass
-class BotSettings:
-    """Public settings shipped in sitebot.json (never secrets)."""
-
-    title: str = "Ask this site"
-    greeting: str = "Hi! Ask me a question about this site."
-    placeholder: str = "Ask a question"
-    not_found: str = "I couldn't find that on this site."
-    accent: str = "#2563eb"
-    position: str = "right"
-    mode: str = "extractive"
-    lang: str = ""  # UI language; "" follows the page's <html lang>
-    starters: list[str] | None = None  # None: suggested from the site's headings at build time
-    name: str | None = None  # the bot's display name (panel header; speaker in transcripts)
-    avatar: str | None = None  # an http(s) image URL, or an image file copied into the bundle (brand/avatar.<h>.<ext>)
-    launcher_text: str | None = None  # text on the launcher button, next to its icon
-    theme: str = "auto"  # "auto" follows the page; "light" or "dark"
-    open_after: int = 0  # seconds before the panel opens by itself, once per visit; 0: never
-
-
-def _default_prompt() -> str:
-    from .bot.prompt import read_template
-
-    return read_template()
-
-
-@dataclass
-class LLMSettings:
-    """`settings.llm` of sitebot.json when `bot.mode` is "llm" (docs/llm.md); never a key."""
-
-    endpoint: str  # the proxy or keyless model server; absolute, or relative to the bundle
-    model: str
-    provider: str = "openai"  # or "anthropic"
-    temperature: float = 0.2
-    max_tokens: int = 600
-    passages: int = 5
-    history_turns: int = 4
-    history_tokens: int = 600
-    timeout: float = 30
-    system_prompt: str = ""
-    prompt: str = field(default_factory=_default_prompt)  # the template's text
-
-    def manifest(self) -> dict[str, Any]:
-        """The keys in the order docs/llm.md shows them."""
-        keys = ("provider", "endpoint", "model", "temperature", "max_tokens", "passages", "history_turns",
-                "history_tokens", "timeout", "system_prompt", "prompt")
-        return {k: getattr(self, k) for k in keys}
-
-
-@dataclass
-class GenerateOptions:
-    """Everything `generate` needs; only `source` and `output` are required."""
-
-    source: Path | str  # a folder, or an http(s) start URL to crawl
-    output: Path
-    base_url: str = "/"
-    selector: str = ""
-    include: tuple[str, ...] = ()
-    exclude: tuple[str, ...] = ()
-    model_dir: Path | None = None
-    max_tokens: int = 128
-    overlap: int = 24
-    query_max_tokens: int = 128
-    cache_dir: Path | None = None
-    use_cache: bool = True
-    bot: BotSettings = field(default_factory=BotSettings)
-    llm: LLMSettings | None = None  # required when bot.mode is "llm"
-    retrieval: dict[str, float | int] = field(default_factory=dict)
-    crawl: dict[str, Any] = field(default_factory=dict)  # sitebot.crawl.crawler.CrawlOptions fields
-    # The [handoff], [lead], [feedback] and [scope] tables of sitebot.toml as plain values
-    # (README; checked by sitebot.bot.support); None leaves the feature off.
-    handoff: dict[str, Any] | None = None
-    lead: dict[str, Any] | None = None
-    feedback: dict[str, Any] | None = None
-    scope: dict[str, Any] | None = None
-
-
-@dataclass
-class GenerateSummary:
-    output: Path
-    pages: int
-    chunks: int
-    embedded: int
-    bundle_bytes: int
-    index_bytes: int
-    seconds: float
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path or url, reason)
-    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (dropped url, kept url)
-    requests: int = 0  # HTTP requests made (crawls only)
-    not_modified: int = 0  # pages answered 304 and taken from the page cache
 
 
 @dataclass
@@ -155,10 +64,6 @@ def default_cache_dir() -> Path:
     if env:
         return Path(env)
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "sitebot"
-
-
-def is_url(source: Path | str) -> bool:
-    return isinstance(source, str) and source.lower().startswith(("http://", "https://"))
 
 
 class _Collector:
@@ -216,7 +121,7 @@ def _previous_records(output: Path) -> list[dict[str, Any]]:
 
 
 def _crawl(opts: GenerateOptions, report: Progress) -> Collected:
-    from .crawl.crawler import CrawlOptions, Fetched, crawl
+    from .crawl import Fetched, crawl
 
     collector = _Collector(opts.selector, report)
     cache = PageCache(_cache_dir(opts) / "pages.sqlite" if opts.use_cache else None)
@@ -229,7 +134,7 @@ def _crawl(opts: GenerateOptions, report: Progress) -> Collected:
                 cache.put(f.url, f.sha256, f.etag, f.last_modified, f.kind, f.charset, f.content)
             collector.add(page, f.url, {"url": f.url, "sha256": f.sha256, "etag": f.etag, "last_modified": f.last_modified})
 
-        copts = CrawlOptions(start_urls=(str(opts.source),), include=opts.include, exclude=opts.exclude, **opts.crawl)
+        copts = replace(opts.crawl, start_urls=(str(opts.source),), include=opts.include, exclude=opts.exclude)
         result = crawl(copts, on_page, previous=previous, progress=report)
     finally:
         cache.close()
@@ -247,10 +152,10 @@ def read_documents(opts: GenerateOptions, report: Progress | None = None) -> Col
 def plan(opts: GenerateOptions) -> list[str]:
     """What a build would read (a dry run): URLs a crawl would fetch, or the folder's pages."""
     if is_url(opts.source):
-        from .crawl.crawler import CrawlOptions, crawl
+        from .crawl import crawl
 
-        copts = CrawlOptions(start_urls=(str(opts.source),), include=opts.include, exclude=opts.exclude,
-                             **{**opts.crawl, "dry_run": True})
+        copts = replace(opts.crawl, start_urls=(str(opts.source),), include=opts.include, exclude=opts.exclude,
+                        dry_run=True)
         return crawl(copts, lambda f: None).planned
     return [p.url for p in read_folder(Path(opts.source), base_url=opts.base_url, include=opts.include,
                                        exclude=opts.exclude, skip=(opts.output,))]
@@ -264,8 +169,8 @@ def generate(opts: GenerateOptions, progress: Progress | None = None) -> Generat
     """Build the bundle at `opts.output`; raises a SitebotError subclass on user errors."""
     started = time.perf_counter()
     report: Progress = progress or (lambda stage, n, total: None)
-    check_llm(opts)
-    support, avatar = check_support(opts)
+    opts.validate()
+    support, avatar = _support(opts)
     files = model_from_dir(opts.model_dir) if opts.model_dir else default_model()
     writer = BundleWriter(opts.output)
     try:
@@ -314,40 +219,17 @@ def generate(opts: GenerateOptions, progress: Progress | None = None) -> Generat
     )
 
 
-def check_llm(opts: GenerateOptions) -> None:
-    """The llm settings are complete, keyless and their template renders (before anything is written)."""
-    from .config import endpoint_secret_error
-    from .bot.prompt import check_template
-
-    if opts.bot.mode not in ("extractive", "llm"):
-        raise ConfigError(f"bot.mode {opts.bot.mode!r} must be extractive or llm")
-    if opts.bot.mode != "llm":
-        return
-    if opts.llm is None or not opts.llm.endpoint or not opts.llm.model:
-        raise ConfigError('bot.mode is "llm" but llm.endpoint or llm.model is not set; set both under [llm]')
-    if opts.llm.provider not in ("openai", "anthropic"):
-        raise ConfigError(f"llm.provider {opts.llm.provider!r} must be openai or anthropic")
-    problem = endpoint_secret_error(opts.llm.endpoint, "llm.endpoint")
-    if problem:
-        raise ConfigError(problem)
-    check_template(opts.llm.prompt, name="llm prompt template")
-
-
-def check_support(opts: GenerateOptions) -> tuple[dict[str, Any], bytes | None]:
-    """Branding, handoff, lead, feedback and scope settings checked (before anything is written).
-
-    Returns the manifest's settings for them and the avatar file's bytes when it is a file.
-    """
+def _support(opts: GenerateOptions) -> tuple[dict[str, Any], bytes | None]:
+    """The manifest's handoff, lead, feedback and scope settings, and the avatar's bytes when it is a file."""
     from .bot import support
 
-    support.check_bot(opts.bot)
     settings: dict[str, Any] = {s: support.normalise(s, getattr(opts, s)) for s in support.SECTIONS}
     avatar = str(opts.bot.avatar) if opts.bot.avatar is not None else None
     if avatar is None or support.is_avatar_url(avatar):
         return settings, None
     try:
         return settings, support.read_avatar(Path(avatar))
-    except ValueError as e:
+    except ValueError as e:  # validate() read it; the file changed since
         raise ConfigError(f"'bot.avatar' {e}; give an image file or an https:// URL") from None
 
 
