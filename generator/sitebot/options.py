@@ -297,8 +297,8 @@ def load_options(source: Path | str | None, config: Path | None = None, **flags:
     except ConfigError as e:
         found.append(str(e))
         llm_failed = True  # already said, with the file's line: problems() would say it again
-    crawl = dataclasses.replace(_no_crawl(), **(cfg.get("crawl") or {}),
-                                **{k: given[k] for k in _CRAWL_FLAGS if k in given})
+    crawl = dataclasses.replace(_no_crawl(), **{**(cfg.get("crawl") or {}),
+                                                **{k: given[k] for k in _CRAWL_FLAGS if k in given}})
     opts = GenerateOptions(
         source=src if src is not None else Path("."),
         output=given.get("output") or cfg.path_value("output") or Path("chatbot"),
