@@ -11,6 +11,7 @@ The CLI is a thin shell over these: a flag it was not given is passed as None, w
 from __future__ import annotations
 
 import dataclasses
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -161,6 +162,14 @@ class GenerateSummary:
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (dropped url, kept url)
     requests: int = 0  # HTTP requests made (crawls only)
     not_modified: int = 0  # pages answered 304 and taken from the page cache
+
+
+def default_cache_dir() -> Path:
+    """Where embeddings and fetched pages are cached when `cache_dir` is not set."""
+    env = os.environ.get("SITEBOT_CACHE_DIR")
+    if env:
+        return Path(env)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "sitebot"
 
 
 def is_url(source: Path | str) -> bool:

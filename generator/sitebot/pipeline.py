@@ -8,11 +8,9 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 import time
-from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -23,11 +21,10 @@ from .bundle.writer import BundleWriter, runtime_file
 from .text.chunk import Chunk, chunk_document
 from .index.embed import EmbeddingCache, count_tokens, embed_with_cache
 from .errors import ConfigError, SourceError
-from .text.extract import Document, Skipped, extract
+from .text.extract import Document
 from .index.model import default_model, describe, load, model_from_dir
-from .options import GenerateOptions, GenerateSummary, is_url
-from .crawl.pagecache import PageCache
-from .text.sources import Page, read_folder
+from .options import GenerateOptions, GenerateSummary, default_cache_dir, is_url
+from .collect import Collected, Progress, crawl_site, nothing_to_index, read_site_folder
 from .text.starters import suggest_starters
 from .templates import render
 from .version import VERSION
@@ -44,73 +41,6 @@ DEFAULT_RETRIEVAL: dict[str, float | int | str] = {
 }
 
 
-@dataclass
-class Collected:
-    """What reading a site gave: documents (sorted by URL) and what was left out."""
-
-    docs: list[Document]
-    skipped: list[tuple[str, str]]
-    duplicates: list[tuple[str, str]]
-    records: list[dict[str, Any]]  # per page: url, sha256, etag, last_modified
-    requests: int = 0
-    not_modified: int = 0
-
-
-Progress = Callable[[str, int, int | None], None]  # (stage, advance, total)
-
-
-def default_cache_dir() -> Path:
-    env = os.environ.get("SITEBOT_CACHE_DIR")
-    if env:
-        return Path(env)
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "sitebot"
-
-
-class _Collector:
-    """Extracts pages as they arrive (nothing but the extracted text is kept), drops
-    noindex and empty pages, and merges exact duplicates, keeping the shortest URL."""
-
-    def __init__(self, selector: str, report: Progress) -> None:
-        self.selector, self.report = selector, report
-        self.by_hash: dict[str, list[Document]] = {}
-        self.skipped: list[tuple[str, str]] = []
-        self.records: list[dict[str, Any]] = []
-
-    def add(self, page: Page, label: str, record: dict[str, Any]) -> None:
-        self.report("read", 1, None)
-        self.records.append(record)
-        try:
-            doc = extract(page, selector=self.selector)
-        except Skipped as s:
-            self.skipped.append((label, str(s)))
-            return
-        if not doc.text.strip():
-            self.skipped.append((label, "no text"))
-            return
-        key = hashlib.sha256(f"{doc.title}\0{doc.text}".encode()).hexdigest()
-        self.by_hash.setdefault(key, []).append(doc)
-
-    def finish(self) -> tuple[list[Document], list[tuple[str, str]]]:
-        """Documents sorted by URL, so the bundle does not depend on reading order."""
-        docs, dupes = [], []
-        for group in self.by_hash.values():
-            keep, *drop = sorted(group, key=lambda d: (len(d.url), d.url))
-            docs.append(keep)
-            dupes += [(d.url, keep.url) for d in drop]
-        return sorted(docs, key=lambda d: d.url), sorted(dupes)
-
-
-def _read_folder(opts: GenerateOptions, report: Progress) -> Collected:
-    collector = _Collector(opts.selector, report)
-    for page in read_folder(
-        Path(opts.source), base_url=opts.base_url, include=opts.include, exclude=opts.exclude, skip=(opts.output,)
-    ):
-        sha = hashlib.sha256(page.content).hexdigest()
-        collector.add(page, page.path, {"url": page.url, "sha256": sha, "etag": None, "last_modified": None})
-    docs, dupes = collector.finish()
-    return Collected(docs, sorted(collector.skipped), dupes, sorted(collector.records, key=lambda r: r["url"]))
-
-
 def _previous_records(output: Path) -> list[dict[str, Any]]:
     """Per-URL records of the bundle already at the output path, if any."""
     try:
@@ -120,49 +50,16 @@ def _previous_records(output: Path) -> list[dict[str, Any]]:
         return []  # no previous bundle, or an older format: fetch everything
 
 
-def _crawl(opts: GenerateOptions, report: Progress) -> Collected:
-    from .crawl import Fetched, crawl
-
-    collector = _Collector(opts.selector, report)
-    cache = PageCache(_cache_dir(opts) / "pages.sqlite" if opts.use_cache else None)
-    try:
-        previous = cache.previous(_previous_records(opts.output))
-
-        def on_page(f: Fetched) -> None:
-            page = Page(url=f.url, path=f.url, kind=f.kind, content=f.content, charset=f.charset)
-            if not f.not_modified:
-                cache.put(f.url, f.sha256, f.etag, f.last_modified, f.kind, f.charset, f.content)
-            collector.add(page, f.url, {"url": f.url, "sha256": f.sha256, "etag": f.etag, "last_modified": f.last_modified})
-
-        copts = replace(opts.crawl, start_urls=(str(opts.source),), include=opts.include, exclude=opts.exclude)
-        result = crawl(copts, on_page, previous=previous, progress=report)
-    finally:
-        cache.close()
-    docs, dupes = collector.finish()
-    return Collected(docs, sorted(result.skipped + collector.skipped), dupes,
-                     sorted(collector.records, key=lambda r: r["url"]), result.requests, result.not_modified)
-
-
 def read_documents(opts: GenerateOptions, report: Progress | None = None) -> Collected:
-    """Read the site, a folder or a crawl, into documents."""
-    progress = report or (lambda stage, n, total: None)
-    return _crawl(opts, progress) if is_url(opts.source) else _read_folder(opts, progress)
+    """Read the site, a folder or a crawl, into documents (the options are validated first)."""
+    opts.validate()
+    return _read(opts, report or (lambda stage, n, total: None))
 
 
-def plan(opts: GenerateOptions) -> list[str]:
-    """What a build would read (a dry run): URLs a crawl would fetch, or the folder's pages."""
+def _read(opts: GenerateOptions, report: Progress) -> Collected:
     if is_url(opts.source):
-        from .crawl import crawl
-
-        copts = replace(opts.crawl, start_urls=(str(opts.source),), include=opts.include, exclude=opts.exclude,
-                        dry_run=True)
-        return crawl(copts, lambda f: None).planned
-    return [p.url for p in read_folder(Path(opts.source), base_url=opts.base_url, include=opts.include,
-                                       exclude=opts.exclude, skip=(opts.output,))]
-
-
-def _cache_dir(opts: GenerateOptions) -> Path:
-    return opts.cache_dir or default_cache_dir()
+        return crawl_site(opts, report, previous=_previous_records(opts.output))
+    return read_site_folder(opts, report)
 
 
 def generate(opts: GenerateOptions, progress: Progress | None = None) -> GenerateSummary:
@@ -174,24 +71,13 @@ def generate(opts: GenerateOptions, progress: Progress | None = None) -> Generat
     files = model_from_dir(opts.model_dir) if opts.model_dir else default_model()
     writer = BundleWriter(opts.output)
     try:
-        got = read_documents(opts, report)
+        got = _read(opts, report)
         docs = got.docs
         if not docs:
-            what = "site" if is_url(opts.source) else "folder"
-            start = next((r for u, r in got.skipped if u.rstrip("/") == str(opts.source).rstrip("/")), None)
-            if start is not None:
-                raise SourceError(f"{opts.source} gave no page to index: it was skipped ({start})")
-            inside = [(u, r) for u, r in got.skipped if r != "out of scope"]
-            if inside:
-                reasons = ", ".join(sorted({r for _, r in inside}))
-                raise SourceError(f"{opts.source} has no page to index: all {len(inside)} pages were skipped ({reasons})")
-            raise SourceError(
-                f"{opts.source} has no readable pages (.html, .htm, .md, .markdown, .txt or .pdf); "
-                f"give the {what} your site is built into"
-            )
+            raise nothing_to_index(opts.source, got.skipped)
         model = load(files)
         chunks = chunk_all(docs, model, opts, report)
-        cache = EmbeddingCache(_cache_dir(opts) / "embeddings.sqlite" if opts.use_cache else None)
+        cache = EmbeddingCache((opts.cache_dir or default_cache_dir()) / "embeddings.sqlite" if opts.use_cache else None)
         try:
             vectors, embedded = embed_with_cache(
                 model, [c.embed_text for c in chunks], max_tokens=opts.max_tokens, cache=cache,
