@@ -102,3 +102,9 @@ def test_help_does_not_load_the_model_runtime() -> None:
            "assert 'onnxruntime' not in sys.modules, 'onnxruntime imported'"
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
+
+
+def test_a_section_that_is_not_a_dict_is_a_config_error(site: Path, tmp_path: Path) -> None:
+    opts = GenerateOptions(source=site, output=tmp_path / "out", handoff=["help@acme.example"])  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match=r"handoff must be a dict of \[handoff\] settings or None, not a list"):
+        opts.validate()

@@ -142,8 +142,12 @@ class GenerateOptions:
             if self.bot.mode == "llm" and not typed[1]:
                 found += _llm_problems(self.llm)
         for section in support.SECTIONS:
+            values = getattr(self, section)
+            if values is not None and not isinstance(values, Mapping):
+                found.append(f"{section} must be a dict of [{section}] settings or None, not a {type(values).__name__}")
+                continue
             try:
-                support.normalise(section, getattr(self, section))
+                support.normalise(section, values)
             except ConfigError as e:
                 found.append(str(e))
         return found
