@@ -25,6 +25,9 @@ def _size(n: int) -> str:
     return str(n)
 
 
+_VERBOSE = "sitebot.verbose"  # key in click's ctx.meta: the command was given --verbose
+
+
 class _Group(click.Group):
     """Turns a SitebotError from any command into `Error: <message>` and exit 1, the one place that does.
 
@@ -39,9 +42,6 @@ class _Group(click.Group):
                 traceback.print_exception(e, file=sys.stderr)  # with its cause chain
             click.echo(f"Error: {e}", err=True)
             ctx.exit(1)
-
-
-_VERBOSE = "sitebot.verbose"
 
 
 def _verbose(help: str) -> Callable[[Any], Any]:
