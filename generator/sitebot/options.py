@@ -103,7 +103,9 @@ class GenerateOptions:
     bot: BotSettings = field(default_factory=BotSettings)
     llm: LLMSettings | None = None  # required when bot.mode is "llm"
     retrieval: dict[str, float | int] = field(default_factory=dict)
-    crawl: CrawlOptions = field(default_factory=_no_crawl)  # how to crawl when source is a URL
+    # How to crawl when source is a URL. Its start_urls, include and exclude are set from source,
+    # include and exclude above when the crawl starts.
+    crawl: CrawlOptions = field(default_factory=_no_crawl)
     # The [handoff], [lead], [feedback] and [scope] tables of sitebot.toml as plain values
     # (README; checked by sitebot.bot.support); None leaves the feature off.
     handoff: dict[str, Any] | None = None
