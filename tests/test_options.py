@@ -108,3 +108,9 @@ def test_a_section_that_is_not_a_dict_is_a_config_error(site: Path, tmp_path: Pa
     opts = GenerateOptions(source=site, output=tmp_path / "out", handoff=["help@acme.example"])  # type: ignore[arg-type]
     with pytest.raises(ConfigError, match=r"handoff must be a dict of \[handoff\] settings or None, not a list"):
         opts.validate()
+
+
+def test_the_cli_dry_run_lists_the_folder_s_pages(site: Path, tmp_path: Path) -> None:
+    r = CliRunner().invoke(cli, ["generate", str(site), "-o", str(tmp_path / "out"), "--dry-run", "--base-url", "https://example.com/"])
+    assert r.exit_code == 0, r.output
+    assert r.output.split() == ["https://example.com/"] and not (tmp_path / "out").exists()

@@ -108,7 +108,7 @@ def generate(source: str | None, output: Path | None, base_url: str | None, conf
         concurrency=concurrency, delay=delay, user_agent=user_agent, scope=scope,
     )
     if dry_run:
-        from .pipeline import plan
+        from .collect import plan
 
         for url in plan(opts):
             click.echo(url)
