@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from sitebot.pipeline import GenerateOptions, generate  # noqa: E402
+from sitebot import GenerateOptions, generate  # noqa: E402
 from sitebot.serve import serve_in_thread  # noqa: E402
 
 PG_DOCS = Path("/usr/share/doc/postgresql-doc-15/html")

@@ -91,13 +91,14 @@ def throughput(tmp: Path) -> None:
 
 
 def rebuild(tmp: Path) -> None:
-    from sitebot.pipeline import GenerateOptions, generate
+    from sitebot import GenerateOptions, generate
+    from sitebot.crawl import CrawlOptions
 
     site = tmp / "r"
     make_site(site, 500)
     server = Server(site)
     url = server.url
-    opts = GenerateOptions(source=url, output=tmp / "rb", cache_dir=tmp / "cache", crawl={"delay": 0.0, "concurrency": 8})
+    opts = GenerateOptions(source=url, output=tmp / "rb", cache_dir=tmp / "cache", crawl=CrawlOptions(start_urls=(), delay=0.0, concurrency=8))
     full = generate(opts)
     for i in range(0, 500, 100):  # 5 pages = 1 %
         p = site / "p" / f"{i}.html"

@@ -27,7 +27,8 @@ from fake_llm import Reply, start_fake_llm  # noqa: E402
 from sitebot.bot.prompt import approx_tokens, read_template, render, split_messages  # noqa: E402
 from sitebot.index.embed import embed_texts  # noqa: E402
 from sitebot.index.model import default_model, load  # noqa: E402
-from sitebot.pipeline import GenerateOptions, generate  # noqa: E402
+from sitebot import GenerateOptions, generate  # noqa: E402
+from sitebot.bot.prompt import approx_tokens, read_template, render, split_messages  # noqa: E402
 from sitebot.retrieve import Retriever  # noqa: E402
 from sitebot.serve import serve_in_thread  # noqa: E402
 

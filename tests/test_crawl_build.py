@@ -16,7 +16,9 @@ import pytest
 from conftest import invoke_cli, run_cli
 from loopback import LoopbackServer
 from sitebot.index.model import default_model, load
-from sitebot.pipeline import GenerateOptions, chunk_all, read_documents
+from sitebot.crawl import CrawlOptions
+from sitebot.options import GenerateOptions
+from sitebot.pipeline import chunk_all, read_documents
 from test_generate import assert_clean_failure, tree_hashes
 
 DEBIAN_REFERENCE = Path("/usr/share/debian-reference")
@@ -56,7 +58,7 @@ def test_crawl_gives_the_same_pages_and_chunks_as_the_folder(serve: object) -> N
     model = load(default_model())
     folder = GenerateOptions(source=DEBIAN_REFERENCE, output=Path("unused"), base_url=server.url, include=("*.en.html",))
     crawled = GenerateOptions(source=server.url + "index.en.html", output=Path("unused"), use_cache=False,
-                              crawl={"delay": 0.0})
+                              crawl=CrawlOptions(start_urls=(), delay=0.0))
     a, b = read_documents(folder), read_documents(crawled)
     assert len(a.docs) >= 10
     assert [d.url for d in b.docs] == [d.url for d in a.docs]

@@ -20,7 +20,8 @@ from sitebot.errors import ConfigError
 from sitebot.index import quantise
 from sitebot.index.embed import embed_texts
 from sitebot.index.model import default_model, load
-from sitebot.pipeline import BotSettings, GenerateOptions, generate
+from sitebot import GenerateOptions, generate
+from sitebot.options import BotSettings
 
 GIF = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
 

@@ -5,19 +5,12 @@ from __future__ import annotations
 import sys
 import traceback
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import click
 
 from .errors import SitebotError
 from .version import VERSION
-
-
-def _fail(e: SitebotError, verbose: bool) -> None:
-    if verbose:
-        traceback.print_exception(e, file=sys.stderr)
-    click.echo(f"Error: {e}", err=True)
-    sys.exit(1)
 
 
 def _plural(n: int, word: str) -> str:
@@ -32,7 +25,35 @@ def _size(n: int) -> str:
     return str(n)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+_VERBOSE = "sitebot.verbose"  # key in click's ctx.meta: the command was given --verbose
+
+
+class _Group(click.Group):
+    """Turns a SitebotError from any command into `Error: <message>` and exit 1, the one place that does.
+
+    Handled here, inside click, so that click's CliRunner shows exactly what the real command shows.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SitebotError as e:
+            if ctx.meta.get(_VERBOSE):
+                traceback.print_exception(e, file=sys.stderr)  # with its cause chain
+            click.echo(f"Error: {e}", err=True)
+            ctx.exit(1)
+
+
+def _verbose(help: str) -> Callable[[Any], Any]:
+    """Every command's -v/--verbose; it also tells the error handler to show the traceback."""
+    def remember(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
+        ctx.meta[_VERBOSE] = value  # meta is shared with the group's context
+        return value
+
+    return click.option("-v", "--verbose", is_flag=True, help=help, callback=remember)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(VERSION, prog_name="sitebot")
 def cli() -> None:
     """Turn a static website into a chatbot that runs in the visitor's browser."""
@@ -63,7 +84,7 @@ def cli() -> None:
 @click.option("--scope", help="Crawl: only URLs under this prefix [default: the start URL's host].")
 @click.option("--dry-run", is_flag=True, help="List what would be read or fetched; write nothing.")
 @click.option("--report", "report_path", type=click.Path(path_type=Path), help="Write a JSON build report (for CI).")
-@click.option("-v", "--verbose", is_flag=True, help="List skipped pages with reasons; show error details.")
+@_verbose("List skipped pages with reasons; show error details.")
 @click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors.")
 def generate(source: str | None, output: Path | None, base_url: str | None, config_path: Path | None,
              model_dir: Path | None, selector: str | None, include: tuple[str, ...], exclude: tuple[str, ...],
@@ -77,88 +98,25 @@ def generate(source: str | None, output: Path | None, base_url: str | None, conf
 
     SOURCE may also be a folder holding a sitebot.toml whose `source` names the pages.
     """
-    crawl_flags = {"max_pages": max_pages, "max_depth": max_depth, "concurrency": concurrency, "delay": delay,
-                   "user_agent": user_agent, "scope": scope}
-    llm_flags = {"mode": mode, "endpoint": llm_endpoint, "model": llm_model, "provider": llm_provider}
-    try:
-        opts = _options(source, output, base_url, config_path, model_dir, selector, include, exclude,
-                        max_tokens, title, cache_dir, no_cache, crawl_flags, llm_flags)
-        if dry_run:
-            from .pipeline import plan
+    from .options import load_options
 
-            for url in plan(opts):
-                click.echo(url)
-            return
-        summary = _run_generate(opts, quiet)
-    except SitebotError as e:
-        _fail(e, verbose)
+    opts = load_options(
+        source, config_path, output=output, base_url=base_url, model_dir=model_dir, selector=selector,
+        include=include or None, exclude=exclude or None, max_tokens=max_tokens, title=title, mode=mode,
+        llm_endpoint=llm_endpoint, llm_model=llm_model, llm_provider=llm_provider, cache_dir=cache_dir,
+        use_cache=False if no_cache else None, max_pages=max_pages, max_depth=max_depth,
+        concurrency=concurrency, delay=delay, user_agent=user_agent, scope=scope,
+    )
+    if dry_run:
+        from .collect import plan
+
+        for url in plan(opts):
+            click.echo(url)
         return
+    summary = _run_generate(opts, quiet)
     _print_summary(summary, verbose, quiet)
     if report_path is not None:
         _write_report(report_path, summary)
-
-
-def _options(source_arg: str | None, output: Path | None, base_url: str | None, config_path: Path | None,
-             model_dir: Path | None, selector: str | None, include: tuple[str, ...], exclude: tuple[str, ...],
-             max_tokens: int | None, title: str | None, cache_dir: Path | None, no_cache: bool,
-             crawl_flags: dict[str, Any], llm_flags: dict[str, str | None] | None = None) -> Any:
-    from .config import find_config, load_config, resolve_llm
-    from .errors import ConfigError
-    from .pipeline import BotSettings, GenerateOptions, LLMSettings, is_url
-
-    source: Path | str | None = source_arg
-    if source_arg is not None and not is_url(source_arg):
-        if "://" in source_arg:
-            raise ConfigError(f"{source_arg!r} is not a folder or an http(s) URL; give a folder or https://your.site/")
-        source = Path(source_arg)
-    folder = source if isinstance(source, Path) and source.is_dir() else None
-    cfg = load_config(find_config(folder, config_path))
-    if folder is not None and cfg.path is not None and cfg.path.parent.resolve() == folder.resolve():
-        src = cfg.get("source")
-        source = src if src and is_url(src) else (cfg.path_value("source") or folder)
-    elif source is None:
-        src = cfg.get("source")
-        source = src if src and is_url(src) else cfg.path_value("source")
-    if source is None:
-        raise ConfigError("no site folder given; run `sitebot generate PATH` with the folder your site is built into")
-    base = base_url or cfg.get("base_url") or "/"
-    if not base.startswith(("http://", "https://", "/")):
-        raise ConfigError(f"--base-url {base!r} must start with http://, https:// or /")
-    if not base.endswith("/"):
-        base += "/"
-    bot = BotSettings(**{k: v for k, v in (cfg.get("bot") or {}).items()})
-    if bot.avatar and not bot.avatar.lower().startswith(("http://", "https://")):
-        bot.avatar = str(cfg.path_value("bot.avatar"))  # a file, relative to sitebot.toml
-    if title:
-        bot.title = title
-    llm_flags = llm_flags or {}
-    llm = resolve_llm(cfg, **llm_flags)
-    if llm_flags.get("mode"):
-        bot.mode = llm_flags["mode"]  # type: ignore[assignment]
-    mt = max_tokens or cfg.get("chunk.max_tokens") or 128
-    if not 32 <= mt <= 512:
-        raise ConfigError("--max-tokens must be between 32 and 512")
-    return GenerateOptions(
-        source=source,
-        output=output or cfg.path_value("output") or Path("chatbot"),
-        base_url=base,
-        selector=selector if selector is not None else (cfg.get("extract.selector") or ""),
-        include=include or tuple(cfg.get("extract.include") or ()),
-        exclude=exclude or tuple(cfg.get("extract.exclude") or ()),
-        model_dir=model_dir or cfg.path_value("model"),
-        max_tokens=mt,
-        overlap=cfg.get("chunk.overlap", 24),
-        cache_dir=cache_dir or cfg.path_value("cache_dir"),
-        use_cache=not no_cache,
-        bot=bot,
-        llm=LLMSettings(**llm) if llm else None,
-        retrieval=dict(cfg.get("retrieval") or {}),
-        crawl={**(cfg.get("crawl") or {}), **{k: v for k, v in crawl_flags.items() if v is not None}},
-        handoff=cfg.get("handoff"),
-        lead=cfg.get("lead"),
-        feedback=cfg.get("feedback"),
-        scope=cfg.get("scope"),
-    )
 
 
 def _run_generate(opts: Any, quiet: bool) -> Any:
@@ -230,7 +188,7 @@ def _print_summary(s: Any, verbose: bool, quiet: bool) -> None:
 @click.option("--max-body", type=int, default=32768, show_default=True, help="Largest request body in bytes.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("proxy"), show_default=True, help="Folder to write the proxy into.")
 @click.option("--config", "config_path", type=click.Path(path_type=Path), help="sitebot.toml to take defaults from [default: ./sitebot.toml].")
-@click.option("-v", "--verbose", is_flag=True, help="Show error details.")
+@_verbose("Show error details.")
 def proxy(provider: str | None, upstream: str | None, allow_origins: tuple[str, ...], model: str | None,
           max_tokens: int | None, rate_limit: int, max_body: int, output: Path, config_path: Path | None,
           verbose: bool) -> None:
@@ -240,29 +198,14 @@ def proxy(provider: str | None, upstream: str | None, allow_origins: tuple[str, 
     function) and README.md, which says how to deploy them. The key is never written: the
     proxy reads it from SITEBOT_LLM_API_KEY where it runs.
     """
-    from .checks import is_http_url
-    from .config import find_config, load_config
-    from .proxy import DEFAULT_UPSTREAMS, ProxyOptions, write_proxy
+    from .options import load_proxy_options
+    from .proxy import write_proxy
 
-    try:
-        cfg = load_config(find_config(None, config_path))
-        chosen = provider or cfg.get("llm.provider") or "openai"
-        origins = allow_origins
-        base = cfg.get("base_url") or ""
-        if not origins and is_http_url(base):
-            from urllib.parse import urlsplit
-
-            origins = (f"{urlsplit(base).scheme}://{urlsplit(base).netloc}",)
-            click.echo(f"Allowing {origins[0]}, the origin of base_url (give --allow-origin to choose)", err=True)
-        opts = ProxyOptions(
-            provider=chosen, upstream=upstream or DEFAULT_UPSTREAMS[chosen], allow_origins=origins,
-            model=model or cfg.get("llm.model") or "", max_tokens=max_tokens or cfg.get("llm.max_tokens") or 600,
-            rate_limit=rate_limit, max_body=max_body,
-        )
-        paths = write_proxy(opts, output)
-    except SitebotError as e:
-        _fail(e, verbose)
-        return
+    opts = load_proxy_options(config_path, provider=provider, upstream=upstream, allow_origins=allow_origins or None,
+                              model=model, max_tokens=max_tokens, rate_limit=rate_limit, max_body=max_body)
+    if not allow_origins and opts.allow_origins:
+        click.echo(f"Allowing {opts.allow_origins[0]}, the origin of base_url (give --allow-origin to choose)", err=True)
+    paths = write_proxy(opts, output)
     click.echo(f"Wrote {', '.join(str(p) for p in paths)}", err=True)
     click.echo(f"Deploy one of them with SITEBOT_LLM_API_KEY set where it runs ({output / 'README.md'} says how), "
                "then set [llm] endpoint to its URL", err=True)
@@ -275,7 +218,7 @@ def proxy(provider: str | None, upstream: str | None, allow_origins: tuple[str, 
 @click.option("--min-recall", type=click.FloatRange(0, 1), help="Exit 1 when recall@N is below this, e.g. 0.8.")
 @click.option("--min-mrr", type=click.FloatRange(0, 1), help="Exit 1 when MRR@10 is below this.")
 @click.option("--json", "json_path", type=click.Path(path_type=Path), help="Also write the report, every question with its rank, as JSON.")
-@click.option("-v", "--verbose", is_flag=True, help="Show error details.")
+@_verbose("Show error details.")
 def eval_(bundle: Path, questions_path: Path, at: int, min_recall: float | None, min_mrr: float | None,
           json_path: Path | None, verbose: bool) -> None:
     """Ask a built BUNDLE questions with known answers and score its retrieval.
@@ -288,18 +231,13 @@ def eval_(bundle: Path, questions_path: Path, at: int, min_recall: float | None,
 
     from .evaluate import evaluate
 
-    try:
-        report = evaluate(bundle, questions_path, k=at)
-    except SitebotError as e:
-        _fail(e, verbose)
-        return
+    report = evaluate(bundle, questions_path, k=at)
     _print_eval(report)
     if json_path is not None:
         try:
             json_path.write_text(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n")
         except OSError as e:
-            click.echo(f"Error: cannot write --json {json_path}: {e.strerror}", err=True)
-            sys.exit(1)
+            raise SitebotError(f"cannot write --json {json_path}: {e.strerror}") from e
     short = []
     if min_recall is not None and report.recall(at) < min_recall:
         short.append(f"recall@{at} {report.recall(at):.2f} is below --min-recall {min_recall:.2f}")
@@ -344,7 +282,7 @@ def _print_eval(report: Any) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--site", type=click.Path(path_type=Path), help="Also serve this site folder at /, with the bot on every page.")
 @click.option("--llm", "llm", metavar="UPSTREAM", help="LLM mode: forward the bot's requests to this provider URL with the key from SITEBOT_LLM_API_KEY.")
-@click.option("-v", "--verbose", is_flag=True, help="Log every request.")
+@_verbose("Log every request.")
 def serve(folder: Path, port: int, host: str, site: Path | None, llm: str | None, verbose: bool) -> None:
     """Serve a bundle FOLDER with its demo page, for preview.
 
@@ -359,12 +297,8 @@ def serve(folder: Path, port: int, host: str, site: Path | None, llm: str | None
 
     from .serve import make_server
 
-    try:
-        server = make_server(folder, host=host, port=port, verbose=verbose, site=site, llm=llm,
-                             llm_key=os.environ.get("SITEBOT_LLM_API_KEY") if llm else None)
-    except SitebotError as e:
-        _fail(e, verbose)
-        return
+    server = make_server(folder, host=host, port=port, verbose=verbose, site=site, llm=llm,
+                         llm_key=os.environ.get("SITEBOT_LLM_API_KEY") if llm else None)
     url = f"http://{host}:{server.server_address[1]}/"
     where = f"{site} at {url} with the bot from {folder}" if site else f"{folder} at {url}"
     click.echo(f"Serving {where} (Ctrl+C to stop)", err=True)
@@ -383,7 +317,7 @@ def serve(folder: Path, port: int, host: str, site: Path | None, llm: str | None
 @click.option("--to", "target", required=True, metavar="TARGET", help="dir:PATH, git:URL#BRANCH[:PATH] or s3://BUCKET/PREFIX.")
 @click.option("--endpoint-url", help="s3: the S3-compatible store's URL (R2, MinIO, B2…) [default: AWS, or AWS_ENDPOINT_URL].")
 @click.option("--dry-run", is_flag=True, help="List what would be uploaded and pruned; change nothing.")
-@click.option("-v", "--verbose", is_flag=True, help="List every file as it is uploaded or removed; show error details.")
+@_verbose("List every file as it is uploaded or removed; show error details.")
 @click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors.")
 def deploy_(folder: Path, target: str, endpoint_url: str | None, dry_run: bool, verbose: bool, quiet: bool) -> None:
     """Publish the bundle FOLDER to TARGET; the new bot goes live only once all its files are there.
@@ -404,11 +338,7 @@ def deploy_(folder: Path, target: str, endpoint_url: str | None, dry_run: bool, 
             click.echo(f"  {'uploaded' if event == 'upload' else 'removed'} {path}" + (f" ({_size(size)})" if size else ""),
                        err=True)
 
-    try:
-        report = deploy(folder, target, endpoint_url=endpoint_url, dry_run=dry_run, progress=progress)
-    except SitebotError as e:
-        _fail(e, verbose)
-        return
+    report = deploy(folder, target, endpoint_url=endpoint_url, dry_run=dry_run, progress=progress)
     _print_deploy(report, quiet)
 
 

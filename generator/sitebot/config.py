@@ -89,11 +89,6 @@ SCHEMA: dict[str, Any] = {
     **support.SPECS,
 }
 
-# The defaults of `settings.llm` (docs/llm.md), in the manifest's key order.
-LLM_DEFAULTS: dict[str, Any] = {
-    "provider": "openai", "endpoint": "", "model": "", "temperature": 0.2, "max_tokens": 600, "passages": 5,
-    "history_turns": 4, "history_tokens": 600, "timeout": 30, "system_prompt": "",
-}
 
 
 def _secret_errors(values: dict[str, Any], text: str, name: str, section: str | None, errors: list[str]) -> None:
@@ -255,7 +250,11 @@ def _read_template(cfg: Config) -> str:
 
 def resolve_llm(cfg: Config, *, mode: str | None = None, endpoint: str | None = None, model: str | None = None,
                 provider: str | None = None) -> dict[str, Any] | None:
-    """The manifest's `settings.llm` from the file and the flags, or None in extractive mode."""
+    """`settings.llm` as the file and the flags give it, or None in extractive mode.
+
+    Only the values set are returned (with the template's text as `prompt`): the defaults are
+    sitebot.options.LLMSettings' own, written nowhere else.
+    """
     if endpoint is not None:
         problem = endpoint_secret_error(endpoint, "--llm-endpoint")
         if problem:
@@ -267,11 +266,11 @@ def resolve_llm(cfg: Config, *, mode: str | None = None, endpoint: str | None = 
     if (mode or cfg.get("bot.mode") or "extractive") != "llm":
         return None
     flags = {"endpoint": endpoint, "model": model, "provider": provider}
-    llm = {**LLM_DEFAULTS, **{k: v for k, v in (cfg.get("llm") or {}).items() if k in LLM_DEFAULTS},
+    llm = {**{k: v for k, v in (cfg.get("llm") or {}).items() if k != "prompt_template"},
            **{k: v for k, v in flags.items() if v is not None}}
     for key, flag, example in (("endpoint", "--llm-endpoint", '"https://chat-proxy.example.com/"'),
                                ("model", "--llm-model", '"gpt-4o-mini"')):
-        if not llm[key]:
+        if not llm.get(key):
             line = _line_of(cfg.text, "bot", "mode") if mode is None else None
             where = (f"{cfg.path}:{line}: " if line else f"{cfg.path}: " if cfg.path and mode is None else "")
             raise ConfigError(f'{where}bot.mode is "llm" but llm.{key} is not set; add {key} = {example} '

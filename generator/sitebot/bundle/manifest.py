@@ -75,7 +75,7 @@ def write_bundle(
     retrieval: dict[str, Any],
     settings: dict[str, Any],
     scope_vectors: np.ndarray | None = None,
-    title: str,
+    title: str | None,
 ) -> dict[str, Any]:
     """Add every file of the bundle to `writer` and return the manifest written as sitebot.json.
 

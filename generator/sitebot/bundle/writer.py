@@ -11,7 +11,6 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any
 
 from ..errors import BundleError
 from .format import content_name, is_bundle
