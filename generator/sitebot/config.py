@@ -11,12 +11,22 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from .bot import support
 from .checks import (ENDPOINT_FORM, SECRET_FIX, base_url_problem, endpoint_problem, endpoint_secret_error,
                      is_http_url, is_secret_name, spec_problem)
+from .crawl.options import CrawlOptions
 from .errors import ConfigError
+
+def crawl_rule(field: str) -> Callable[[Any], str | None]:
+    """The check of one [crawl] value: CrawlOptions.problems() is the one home of those rules."""
+
+    def check(value: Any) -> str | None:
+        return next((msg for name, msg in CrawlOptions(**{field: value}).problems() if name == field), None)
+
+    return check
+
 
 # key → (type, check, message), checked by checks.spec_problem: a check returns a bool, or a problem
 # string (then message is unused). Sections are dicts of the same. [handoff], [lead], [feedback],
@@ -37,16 +47,17 @@ SCHEMA: dict[str, Any] = {
         "max_tokens": (int, lambda v: 32 <= v <= 512, "must be between 32 and 512"),
         "overlap": (int, lambda v: 0 <= v <= 128, "must be between 0 and 128"),
     },
+    # The value rules live with CrawlOptions (crawl/options.py); here only the types.
     "crawl": {
-        "max_pages": (int, lambda v: v > 0, "must be > 0"),
-        "max_depth": (int, lambda v: v >= 0, "must be ≥ 0"),
-        "concurrency": (int, lambda v: 1 <= v <= 64, "must be between 1 and 64"),
-        "delay": (float, lambda v: 0 <= v <= 60, "must be between 0 and 60 seconds"),
-        "timeout": (float, lambda v: 0 < v <= 600, "must be between 0 and 600 seconds"),
-        "max_bytes": (int, lambda v: v > 0, "must be > 0"),
-        "retries": (int, lambda v: 0 <= v <= 10, "must be between 0 and 10"),
-        "user_agent": (str, lambda v: "sitebot" in v.lower(), "must name sitebot (site owners match robots.txt rules on it)"),
-        "scope": (str, is_http_url, "must be a URL prefix starting with http:// or https://"),
+        "max_pages": (int, crawl_rule("max_pages"), ""),
+        "max_depth": (int, crawl_rule("max_depth"), ""),
+        "concurrency": (int, crawl_rule("concurrency"), ""),
+        "delay": (float, crawl_rule("delay"), ""),
+        "timeout": (float, crawl_rule("timeout"), ""),
+        "max_bytes": (int, crawl_rule("max_bytes"), ""),
+        "retries": (int, crawl_rule("retries"), ""),
+        "user_agent": (str, crawl_rule("user_agent"), ""),
+        "scope": (str, crawl_rule("scope"), ""),
         "respect_robots": (bool, None, ""),
     },
     "bot": {

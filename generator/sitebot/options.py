@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from .bot import support
-from .config import SCHEMA, Config, endpoint_secret_error, find_config, load_config, resolve_llm
-from .crawl import CrawlOptions
+from .checks import endpoint_secret_error
+from .config import SCHEMA, Config, find_config, load_config, resolve_llm
+from .crawl.options import CrawlOptions
 from .errors import ConfigError
 from .proxy import DEFAULT_UPSTREAMS, ProxyOptions
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..checks import is_http_url
+
 DEFAULT_USER_AGENT = "sitebot/0.1 (+https://github.com/sitebot/sitebot)"
 
 
@@ -57,7 +59,7 @@ class CrawlOptions:
             ("user_agent", "sitebot" in self.user_agent.lower(), "must name sitebot (site owners match robots.txt rules on it)"),
             (
                 "scope",
-                self.scope is None or self.scope.startswith(("http://", "https://")),
+                self.scope is None or is_http_url(self.scope),
                 "must be a URL prefix starting with http:// or https://",
             ),
         )
