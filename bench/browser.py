@@ -59,9 +59,14 @@ def main() -> None:
             data = (args.bundle / rel).read_bytes()
             print(f"  {part} part ({rel}): {len(data):,} B, {len(gzip.compress(data, 9)):,} B gzipped")
     first_open = [manifest["files"][k] for k in ("vectors", "lexical", "chunks")]
-    model_files = list(manifest["model"]["files"].values()) + [manifest["runtime"]["ort_wasm"], manifest["runtime"]["worker"]]
+    model_files = list(manifest["model"]["files"].values()) + [
+        manifest["runtime"]["ort_wasm"],
+        manifest["runtime"]["worker"],
+    ]
     size = lambda rels: sum(len(gzip.compress((args.bundle / r).read_bytes(), 6)) for r in rels)  # noqa: E731
-    print(f"first open fetches (gzipped): index {size(first_open) / 1e6:.2f} MB, then engine + model {size(model_files) / 1e6:.1f} MB")
+    print(
+        f"first open fetches (gzipped): index {size(first_open) / 1e6:.2f} MB, then engine + model {size(model_files) / 1e6:.1f} MB"
+    )
     questions = [json.loads(x)["q"] for x in args.questions.read_text().splitlines() if x.strip()]
 
     from playwright.sync_api import sync_playwright
@@ -78,7 +83,12 @@ def main() -> None:
                 page.wait_for_function("() => window.sitebot")
                 r = page.evaluate(FIRST, q)
                 firsts.append(r["ms"])
-                model_ready.append(page.evaluate("async () => { const t = performance.now(); await window.sitebot.ready({model: true}); return performance.now() - t; }") + r["ms"])
+                model_ready.append(
+                    page.evaluate(
+                        "async () => { const t = performance.now(); await window.sitebot.ready({model: true}); return performance.now() - t; }"
+                    )
+                    + r["ms"]
+                )
                 ctx.close()
             page = browser.new_page()
             page.goto(url + "index.html")
@@ -91,11 +101,15 @@ def main() -> None:
         server.shutdown()
         server.server_close()
     n = manifest["counts"]["chunks"]
-    print(f"first open → first ranked results: median {statistics.median(firsts):.0f} ms (cold cache, loopback, {len(firsts)} runs)")
+    print(
+        f"first open → first ranked results: median {statistics.median(firsts):.0f} ms (cold cache, loopback, {len(firsts)} runs)"
+    )
     print(f"first open → model ready: median {statistics.median(model_ready):.0f} ms")
     warm.sort()
-    print(f"warm question → ranked chunks at {n:,} chunks: median {statistics.median(warm):.1f} ms, "
-          f"p90 {warm[int(len(warm) * 0.9)]:.1f} ms over {len(warm)} questions")
+    print(
+        f"warm question → ranked chunks at {n:,} chunks: median {statistics.median(warm):.1f} ms, "
+        f"p90 {warm[int(len(warm) * 0.9)]:.1f} ms over {len(warm)} questions"
+    )
 
 
 if __name__ == "__main__":

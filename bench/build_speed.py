@@ -68,7 +68,9 @@ def main() -> None:
     ours_s = time.perf_counter() - t
     agree = float((raw * ours).sum(1).min())
     print(f"raw onnxruntime : {len(ids) / raw_s:7.1f} chunks/s")
-    print(f"sitebot embed   : {len(ids) / ours_s:7.1f} chunks/s  ({raw_s / ours_s:.2f}× raw; vectors agree to cosine ≥ {agree:.5f})")
+    print(
+        f"sitebot embed   : {len(ids) / ours_s:7.1f} chunks/s  ({raw_s / ours_s:.2f}× raw; vectors agree to cosine ≥ {agree:.5f})"
+    )
 
     # Index size per chunk, from a real build of the whole site (cached vectors).
     summary = generate(opts)
@@ -78,8 +80,10 @@ def main() -> None:
     size = {k: (opts.output / m["files"][k]).stat().st_size for k in ("vectors", "lexical", "chunks")}
     text = sum((opts.output / s["file"]).stat().st_size for s in m["files"]["shards"])
     n = summary.chunks
-    print(f"\nindex of {n} chunks: vectors {size['vectors'] / n:.0f} B/chunk, BM25 {size['lexical'] / n:.0f} B/chunk, "
-          f"metadata {size['chunks'] / n:.0f} B/chunk; text shards {text / n:.0f} B/chunk")
+    print(
+        f"\nindex of {n} chunks: vectors {size['vectors'] / n:.0f} B/chunk, BM25 {size['lexical'] / n:.0f} B/chunk, "
+        f"metadata {size['chunks'] / n:.0f} B/chunk; text shards {text / n:.0f} B/chunk"
+    )
 
 
 if __name__ == "__main__":

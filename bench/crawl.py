@@ -27,20 +27,26 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-WORDS = ("printer ink wireless setup refund shipping warranty account subscription cartridge paper jam "
-         "network router firmware update scanner colour document tray toner invoice plan team admin").split()
+WORDS = (
+    "printer ink wireless setup refund shipping warranty account subscription cartridge paper jam "
+    "network router firmware update scanner colour document tray toner invoice plan team admin"
+).split()
 
 
 def make_site(root: Path, pages: int) -> None:
     """Pages with a few varied paragraphs, a shared nav, and links to their neighbours."""
     (root / "p").mkdir(parents=True, exist_ok=True)
     links = "".join(f'<a href="/p/{i}.html">{i}</a> ' for i in range(0, pages, max(1, pages // 50)))
-    (root / "index.html").write_text(f"<html><head><title>Home</title></head><body><main><h1>Home</h1><p>{links}</p></main></body></html>")
+    (root / "index.html").write_text(
+        f"<html><head><title>Home</title></head><body><main><h1>Home</h1><p>{links}</p></main></body></html>"
+    )
     for i in range(pages):
         body = "".join(
             f"<h2 id=s{s}>Section {s} of page {i}</h2><p>"
-            + " ".join(WORDS[(i * 7 + s * 3 + k) % len(WORDS)] for k in range(60)) + f". Value {i}-{s}.</p>"
-            for s in range(3))
+            + " ".join(WORDS[(i * 7 + s * 3 + k) % len(WORDS)] for k in range(60))
+            + f". Value {i}-{s}.</p>"
+            for s in range(3)
+        )
         nav = "".join(f'<a href="/p/{j % pages}.html">next</a> ' for j in (i + 1, i + 2, i * 3 + 1))
         page = f"<html><head><title>Page {i}</title></head><body><nav>{nav}</nav><main><h1>Page {i}</h1>{body}</main></body></html>"
         (root / "p" / f"{i}.html").write_text(page)
@@ -55,8 +61,11 @@ class Server:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
-        self.proc = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
-                                      "--directory", str(root)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(root)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         self.url = f"http://127.0.0.1:{port}/"
         for _ in range(100):
             try:
@@ -81,10 +90,15 @@ def throughput(tmp: Path) -> None:
     url = server.url
     # Full speed stops at 8 at a time: past that the stdlib test server (listen backlog of 5)
     # is what gets measured, not the crawler.
-    for label, extra in [("default politeness", {}), ("full speed (8 at a time, no delay)", {"concurrency": 8, "delay": 0.0})]:
+    for label, extra in [
+        ("default politeness", {}),
+        ("full speed (8 at a time, no delay)", {"concurrency": 8, "delay": 0.0}),
+    ]:
         t = time.perf_counter()
-        result = crawl(CrawlOptions(start_urls=(url,), **extra),
-                       lambda f: extract(Page(url=f.url, path=f.url, kind=f.kind, content=f.content, charset=f.charset)))
+        result = crawl(
+            CrawlOptions(start_urls=(url,), **extra),
+            lambda f: extract(Page(url=f.url, path=f.url, kind=f.kind, content=f.content, charset=f.charset)),
+        )
         dt = time.perf_counter() - t
         print(f"crawl, {label}: {result.pages} pages in {dt:.1f} s = {result.pages / dt:.0f} pages/s")
     server.close()
@@ -98,16 +112,23 @@ def rebuild(tmp: Path) -> None:
     make_site(site, 500)
     server = Server(site)
     url = server.url
-    opts = GenerateOptions(source=url, output=tmp / "rb", cache_dir=tmp / "cache", crawl=CrawlOptions(start_urls=(), delay=0.0, concurrency=8))
+    opts = GenerateOptions(
+        source=url,
+        output=tmp / "rb",
+        cache_dir=tmp / "cache",
+        crawl=CrawlOptions(start_urls=(), delay=0.0, concurrency=8),
+    )
     full = generate(opts)
     for i in range(0, 500, 100):  # 5 pages = 1 %
         p = site / "p" / f"{i}.html"
         p.write_text(p.read_text().replace("Value", "Changed value"))
         os.utime(p, (2_000_000_000, 2_000_000_000))
     again = generate(opts)
-    print(f"full build of {full.pages} pages / {full.chunks} chunks: {full.seconds:.1f} s; "
-          f"rebuild with 1 % changed: {again.seconds:.1f} s ({again.seconds / full.seconds:.3f}× full; "
-          f"{again.embedded} chunks embedded, {again.not_modified} pages answered 304)")
+    print(
+        f"full build of {full.pages} pages / {full.chunks} chunks: {full.seconds:.1f} s; "
+        f"rebuild with 1 % changed: {again.seconds:.1f} s ({again.seconds / full.seconds:.3f}× full; "
+        f"{again.embedded} chunks embedded, {again.not_modified} pages answered 304)"
+    )
     server.close()
 
 
@@ -117,9 +138,29 @@ def memory(tmp: Path) -> None:
     server = Server(site)
     url = server.url
     t = time.perf_counter()
-    r = subprocess.run([sys.executable, "-m", "sitebot", "generate", url, "-o", str(tmp / "mb"), "-q",
-                        "--delay", "0", "--concurrency", "8", "--max-pages", "6000", "--cache-dir", str(tmp / "mcache")],
-                       cwd=ROOT, capture_output=True, text=True)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sitebot",
+            "generate",
+            url,
+            "-o",
+            str(tmp / "mb"),
+            "-q",
+            "--delay",
+            "0",
+            "--concurrency",
+            "8",
+            "--max-pages",
+            "6000",
+            "--cache-dir",
+            str(tmp / "mcache"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     dt = time.perf_counter() - t
     if r.returncode:
         sys.exit(r.stderr)

@@ -24,22 +24,27 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from fake_llm import Reply, start_fake_llm  # noqa: E402
+from sitebot import GenerateOptions, generate  # noqa: E402
 from sitebot.bot.prompt import approx_tokens, read_template, render, split_messages  # noqa: E402
 from sitebot.index.embed import embed_texts  # noqa: E402
 from sitebot.index.model import default_model, load  # noqa: E402
-from sitebot import GenerateOptions, generate  # noqa: E402
-from sitebot.bot.prompt import approx_tokens, read_template, render, split_messages  # noqa: E402
 from sitebot.retrieve import Retriever  # noqa: E402
 from sitebot.serve import serve_in_thread  # noqa: E402
 
 PG_DOCS = Path("/usr/share/doc/postgresql-doc-15/html")
 SYSTEM = "You are the assistant of the PostgreSQL 15 documentation. Be brief and precise."
-QUESTIONS = [json.loads(x)["q"] for x in (ROOT / "bench/questions/postgresql-15.jsonl").read_text().splitlines() if x.strip()]
+QUESTIONS = [
+    json.loads(x)["q"] for x in (ROOT / "bench/questions/postgresql-15.jsonl").read_text().splitlines() if x.strip()
+]
 
 
 def bundle(path: Path, max_tokens: int) -> Path:
     """(Re)build the bundle so it carries the current runtime; the embedding cache makes it quick."""
-    generate(GenerateOptions(source=PG_DOCS, output=path, base_url="https://www.postgresql.org/docs/15/", max_tokens=max_tokens))
+    generate(
+        GenerateOptions(
+            source=PG_DOCS, output=path, base_url="https://www.postgresql.org/docs/15/", max_tokens=max_tokens
+        )
+    )
     return path
 
 
@@ -57,14 +62,30 @@ def prompt_sizes() -> None:
         for n, hit in enumerate(r.search(q, v, k=5), 1):
             shard = next(s for s in r.manifest["files"]["shards"] if s["start"] <= hit.chunk < s["start"] + s["count"])
             texts = shards.setdefault(shard["file"], json.loads((b / shard["file"]).read_text()))
-            passages.append({"n": n, "title": hit.title, "heading": hit.heading, "url": hit.url, "text": texts[hit.chunk - shard["start"]]})
-        ctx = {"system_prompt": SYSTEM, "site_title": "PostgreSQL 15", "question": q, "passages": passages, "history": []}
+            passages.append(
+                {
+                    "n": n,
+                    "title": hit.title,
+                    "heading": hit.heading,
+                    "url": hit.url,
+                    "text": texts[hit.chunk - shard["start"]],
+                }
+            )
+        ctx = {
+            "system_prompt": SYSTEM,
+            "site_title": "PostgreSQL 15",
+            "question": q,
+            "passages": passages,
+            "history": [],
+        }
         messages = split_messages(render(template, ctx))
         sizes.append(sum(approx_tokens(m["content"]) + 4 for m in messages))
         words.append(sum(len(m["content"].split()) for m in messages))
-    print(f"prompt for the default settings (5 passages, no history), {len(sizes)} questions: "
-          f"median {statistics.median(sizes):.0f} tokens, max {max(sizes)} (≈4 characters a token; "
-          f"median {statistics.median(words):.0f} words)")
+    print(
+        f"prompt for the default settings (5 passages, no history), {len(sizes)} questions: "
+        f"median {statistics.median(sizes):.0f} tokens, max {max(sizes)} (≈4 characters a token; "
+        f"median {statistics.median(words):.0f} words)"
+    )
 
 
 def enter_to_request() -> None:
@@ -79,8 +100,16 @@ def enter_to_request() -> None:
         manifest = json.loads(manifest_path.read_text())
         manifest["settings"]["mode"] = "llm"
         manifest["settings"]["llm"] = {
-            "provider": "openai", "endpoint": fake.openai, "model": "bench", "temperature": 0.2, "max_tokens": 300,
-            "passages": 5, "history_turns": 4, "history_tokens": 600, "timeout": 30, "system_prompt": SYSTEM,
+            "provider": "openai",
+            "endpoint": fake.openai,
+            "model": "bench",
+            "temperature": 0.2,
+            "max_tokens": 300,
+            "passages": 5,
+            "history_turns": 4,
+            "history_tokens": 600,
+            "timeout": 30,
+            "system_prompt": SYSTEM,
             "prompt": read_template(),
         }
         manifest_path.unlink()  # a hard link: do not write through to the source bundle
@@ -102,7 +131,9 @@ def enter_to_request() -> None:
                 page.keyboard.type(q)
                 page.keyboard.press("Enter")
                 fake.wait_for_posts(i + 1, timeout=30)
-                page.wait_for_function(f"(n) => performance.getEntriesByName({json.dumps(fake.openai)}).length >= n", arg=i + 1)
+                page.wait_for_function(
+                    f"(n) => performance.getEntriesByName({json.dumps(fake.openai)}).length >= n", arg=i + 1
+                )
                 t0 = page.evaluate("() => window.__enter[window.__enter.length - 1]")
                 t1 = page.evaluate(f"() => performance.getEntriesByName({json.dumps(fake.openai)}).at(-1).startTime")
                 if i >= 5:  # the first few warm the engine, the JIT and the connection
@@ -112,8 +143,10 @@ def enter_to_request() -> None:
         site.server_close()
         n = json.loads((src / "sitebot.json").read_text())["counts"]["chunks"]
         times.sort()
-        print(f"Enter → LLM request leaves the browser, warm engine, {n:,} chunks: median {statistics.median(times):.0f} ms, "
-              f"p90 {times[int(len(times) * 0.9)]:.0f} ms over {len(times)} questions")
+        print(
+            f"Enter → LLM request leaves the browser, warm engine, {n:,} chunks: median {statistics.median(times):.0f} ms, "
+            f"p90 {times[int(len(times) * 0.9)]:.0f} ms over {len(times)} questions"
+        )
     finally:
         server.close()
         shutil.rmtree(tmp, ignore_errors=True)

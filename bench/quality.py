@@ -46,7 +46,9 @@ def main() -> None:
     opts = GenerateOptions(source=args.site, output=args.bundle, base_url=args.base_url, max_tokens=args.max_tokens)
     t = time.perf_counter()
     summary = generate(opts)
-    print(f"bundle: {summary.pages} pages, {summary.chunks} chunks ({summary.embedded} embedded) in {time.perf_counter() - t:.0f} s")
+    print(
+        f"bundle: {summary.pages} pages, {summary.chunks} chunks ({summary.embedded} embedded) in {time.perf_counter() - t:.0f} s"
+    )
 
     # float32 vectors of the same chunks, from the embedding cache the build just filled.
     model = load(default_model())
@@ -58,14 +60,20 @@ def main() -> None:
 
     # The questions, rankings and scores of `sitebot eval` (generator/sitebot/evaluate.py), per mode.
     questions = load_questions(args.questions)
-    qvecs = query_vectors(args.bundle, json.loads((args.bundle / "sitebot.json").read_text()), [q.text for q in questions])
+    qvecs = query_vectors(
+        args.bundle, json.loads((args.bundle / "sitebot.json").read_text()), [q.text for q in questions]
+    )
     int8 = Retriever(args.bundle)
     f32 = Retriever(args.bundle, float_vectors=float_vecs)
 
     rows = []
-    for label, r, mode in [("hybrid (int8)", int8, "hybrid"), ("vectors alone (int8)", int8, "dense"),
-                           ("BM25 alone", int8, "lexical"), ("hybrid (float32)", f32, "hybrid"),
-                           ("vectors alone (float32)", f32, "dense")]:
+    for label, r, mode in [
+        ("hybrid (int8)", int8, "hybrid"),
+        ("vectors alone (int8)", int8, "dense"),
+        ("BM25 alone", int8, "lexical"),
+        ("hybrid (float32)", f32, "hybrid"),
+        ("vectors alone (float32)", f32, "dense"),
+    ]:
         vecs = [None] * len(questions) if mode == "lexical" else qvecs
         report = EvalReport(args.bundle, judge(r, questions, vecs, base_url=args.base_url, mode=mode))
         rows.append((label, report))

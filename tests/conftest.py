@@ -25,8 +25,14 @@ EXAMPLES = ROOT / "examples"
 CHROMIUM = os.environ.get("SITEBOT_CHROMIUM", "/usr/bin/chromium")
 # Flags for a headless Chromium on a machine with no network but loopback.
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--no-first-run", "--disable-sync", "--disable-quic", "--disable-dev-shm-usage",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+    "--disable-dev-shm-usage",
 ]
 
 
@@ -113,8 +119,11 @@ def build(source: Path, output: Path, *extra: str, env: dict[str, str] | None = 
 
 def tree_hashes(folder: Path) -> dict[str, str]:
     """Every file under `folder` and its sha256: to show that a failed run changed nothing."""
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def one_error_line(r: CliRun | subprocess.CompletedProcess[str]) -> str:
@@ -157,7 +166,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "index.html").write_text(
         "<html><head><title>Acme</title></head><body><main><h1>Acme</h1><h2 id=refunds>Refunds</h2>"
         "<p>You can return any widget within 30 days for a full refund.</p><h2>Opening hours</h2>"
-        "<p>The shop is open Monday to Friday from 9 to 17.</p></main></body></html>")
+        "<p>The shop is open Monday to Friday from 9 to 17.</p></main></body></html>"
+    )
     return root
 
 
@@ -222,7 +232,9 @@ def page(browser: object) -> Iterator[object]:
     context = browser.new_context()  # type: ignore[attr-defined]
     pg = context.new_page()
     problems: list[str] = []
-    pg.on("console", lambda m: problems.append(f"console.{m.type}: {m.text}") if m.type in ("error", "warning") else None)
+    pg.on(
+        "console", lambda m: problems.append(f"console.{m.type}: {m.text}") if m.type in ("error", "warning") else None
+    )
     pg.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
     pg.problems = problems  # type: ignore[attr-defined]
     yield pg

@@ -98,7 +98,9 @@ class TestSite:
             hit = Hit(handler.command, target, dict(handler.headers.items()), time.monotonic(), self._counts[target])
             self.log.append(hit)
         route = self.routes.get(target) or self.routes.get(hit.path)
-        reply = (route(hit) if callable(route) else route) if route is not None else Reply(b"not found", 404, "text/plain")
+        reply = (
+            (route(hit) if callable(route) else route) if route is not None else Reply(b"not found", 404, "text/plain")
+        )
         if reply.delay and self.stopping.wait(reply.delay):
             handler.close_connection = True  # shutting down: answer nothing
             return

@@ -23,12 +23,11 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
 
-from loopback import LoopbackServer
+from loopback import CorsHandler, LoopbackServer
 
 OPENAI_PATH = "/v1/chat/completions"
 ANTHROPIC_PATH = "/v1/messages"
@@ -117,46 +116,54 @@ def _pieces(text: str, n: int) -> list[str]:
     if not text:
         return [""]
     size = -(-len(text) // max(1, min(n, len(text))))
-    return [text[i:i + size] for i in range(0, len(text), size)]
+    return [text[i : i + size] for i in range(0, len(text), size)]
 
 
 def _openai_events(deltas: list[str], end_marker: bool) -> tuple[list[str], list[str], list[str]]:
     """(events before the text, one event per delta, events after) as SSE text."""
-    chunk = lambda delta, finish=None: "data: " + json.dumps({  # noqa: E731
-        "id": "chatcmpl-fake", "object": "chat.completion.chunk", "model": "fake",
-        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}) + "\n\n"
+
+    def chunk(delta: dict[str, str], finish: str | None = None) -> str:
+        body = {
+            "id": "chatcmpl-fake",
+            "object": "chat.completion.chunk",
+            "model": "fake",
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+        }
+        return "data: " + json.dumps(body) + "\n\n"
+
     tail = [chunk({}, "stop")] + (["data: [DONE]\n\n"] if end_marker else [])
     return [chunk({"role": "assistant", "content": ""})], [chunk({"content": d}) for d in deltas], tail
 
 
 def _anthropic_events(deltas: list[str], end_marker: bool) -> tuple[list[str], list[str], list[str]]:
     event = lambda name, data: f"event: {name}\ndata: {json.dumps({'type': name, **data})}\n\n"  # noqa: E731
-    head = [event("message_start", {"message": {"id": "msg_fake", "type": "message", "role": "assistant",
-                                                "content": [], "model": "fake", "usage": {"input_tokens": 1}}}),
-            event("content_block_start", {"index": 0, "content_block": {"type": "text", "text": ""}}),
-            event("ping", {})]
+    head = [
+        event(
+            "message_start",
+            {
+                "message": {
+                    "id": "msg_fake",
+                    "type": "message",
+                    "role": "assistant",
+                    "content": [],
+                    "model": "fake",
+                    "usage": {"input_tokens": 1},
+                }
+            },
+        ),
+        event("content_block_start", {"index": 0, "content_block": {"type": "text", "text": ""}}),
+        event("ping", {}),
+    ]
     body = [event("content_block_delta", {"index": 0, "delta": {"type": "text_delta", "text": d}}) for d in deltas]
-    tail = [event("content_block_stop", {"index": 0}),
-            event("message_delta", {"delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": 9}})]
+    tail = [
+        event("content_block_stop", {"index": 0}),
+        event("message_delta", {"delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": 9}}),
+    ]
     return head, body, tail + ([event("message_stop", {})] if end_marker else [])
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: Any
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
-        pass
-
-    def _cors(self) -> None:
-        self.send_header("Access-Control-Allow-Origin", self.headers.get("Origin") or "*")
-        self.send_header("Access-Control-Allow-Methods", "POST, OPTIONS")
-        self.send_header("Access-Control-Allow-Headers", self.headers.get("Access-Control-Request-Headers") or "content-type")
-        self.send_header("Access-Control-Max-Age", "0")
-        self.send_header("Vary", "Origin")
-
-    def _headers(self) -> dict[str, str]:
-        return {k.lower(): v for k, v in self.headers.items()}
+class _Handler(CorsHandler):
+    preflight_max_age = "0"
 
     def do_OPTIONS(self) -> None:  # noqa: N802 - stdlib name
         self.server.fake._record(Recorded("OPTIONS", self.path, self._headers()))
@@ -178,8 +185,11 @@ class _Handler(BaseHTTPRequestHandler):
             return self._json(404, {"error": {"message": f"no route {self.path}"}})
         reply, release = self.server.fake._next()
         if reply.status != 200:
-            error = {"type": "error", "error": {"type": "api_error", "message": f"fake failure {reply.status}"}} if anthropic \
+            error = (
+                {"type": "error", "error": {"type": "api_error", "message": f"fake failure {reply.status}"}}
+                if anthropic
                 else {"error": {"message": f"fake failure {reply.status}", "type": "api_error"}}
+            )
             return self._json(reply.status, error)
         self.send_response(200)
         self._cors()
@@ -187,7 +197,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Cache-Control", "no-cache")
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
-        head, deltas, tail = (_anthropic_events if anthropic else _openai_events)(_pieces(reply.text, reply.chunks), reply.end_marker)
+        head, deltas, tail = (_anthropic_events if anthropic else _openai_events)(
+            _pieces(reply.text, reply.chunks), reply.end_marker
+        )
         try:
             for event in head:
                 self._chunk(event)

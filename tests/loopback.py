@@ -55,3 +55,27 @@ class LoopbackServer:
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         self.close()
+
+
+class CorsHandler(BaseHTTPRequestHandler):
+    """A quiet handler for a cross-origin POST endpoint (the fake LLM, the webhook): `_cors()`
+    allows the caller's origin, POST and whatever headers its preflight asked for."""
+
+    protocol_version = "HTTP/1.1"
+    server: Any
+    preflight_max_age: str | None = None  # "0": the browser preflights every request
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+        pass
+
+    def _cors(self) -> None:
+        self.send_header("Access-Control-Allow-Origin", self.headers.get("Origin") or "*")
+        self.send_header("Access-Control-Allow-Methods", "POST, OPTIONS")
+        asked = self.headers.get("Access-Control-Request-Headers")
+        self.send_header("Access-Control-Allow-Headers", asked or "content-type")
+        if self.preflight_max_age is not None:
+            self.send_header("Access-Control-Max-Age", self.preflight_max_age)
+        self.send_header("Vary", "Origin")
+
+    def _headers(self) -> dict[str, str]:
+        return {k.lower(): v for k, v in self.headers.items()}

@@ -44,15 +44,35 @@ def page_path(url: str) -> str:
 
 
 PARITY_STRINGS = [
-    "refund", "How do I get my money back?", "wifi", "Can I pause my ink plan while on holiday?",
-    "Überweisung für Bestellung Nr. 4711 — geht das?", "¿Cuánto cuesta el envío a España?", "café crème brûlée",
-    "打印机无法连接到无线网络", "日本語のマニュアルはありますか", "Привет, как вернуть принтер?", "ΟΔΥΣΣΕΥΣ και σύνδεση",
-    "🖨️ printer jam 😡 help!!!", "def main():\n    print('hello')\n    return 0", "SELECT * FROM orders WHERE id = 42;",
-    "curl -X POST https://api.example.com/v1/jobs -H 'Authorization: Bearer x'", "pg_dump --format=custom mydb > db.dump",
-    "  leading and trailing spaces  ", "UPPER CASE QUESTION ABOUT WARRANTY", "a", "?!", "x" * 300,
+    "refund",
+    "How do I get my money back?",
+    "wifi",
+    "Can I pause my ink plan while on holiday?",
+    "Überweisung für Bestellung Nr. 4711 — geht das?",
+    "¿Cuánto cuesta el envío a España?",
+    "café crème brûlée",
+    "打印机无法连接到无线网络",
+    "日本語のマニュアルはありますか",
+    "Привет, как вернуть принтер?",
+    "ΟΔΥΣΣΕΥΣ και σύνδεση",
+    "🖨️ printer jam 😡 help!!!",
+    "def main():\n    print('hello')\n    return 0",
+    "SELECT * FROM orders WHERE id = 42;",
+    "curl -X POST https://api.example.com/v1/jobs -H 'Authorization: Bearer x'",
+    "pg_dump --format=custom mydb > db.dump",
+    "  leading and trailing spaces  ",
+    "UPPER CASE QUESTION ABOUT WARRANTY",
+    "a",
+    "?!",
+    "x" * 300,
     " ".join(["long question about shipping times and costs to many countries"] * 40),
-    "The quick brown fox jumps over the lazy dog. " * 30, "e-mail vs email vs E‑mail", "ﬁne ligatures and ｆｕｌｌｗｉｄｔｈ",
-    "İstanbul'a kargo", "tab\tseparated\tvalues", "line one\nline two\r\nline three", "1234567890 0987654321",
+    "The quick brown fox jumps over the lazy dog. " * 30,
+    "e-mail vs email vs E‑mail",
+    "ﬁne ligatures and ｆｕｌｌｗｉｄｔｈ",
+    "İstanbul'a kargo",
+    "tab\tseparated\tvalues",
+    "line one\nline two\r\nline three",
+    "1234567890 0987654321",
     "naïve coöperation résumé",
 ]
 
@@ -61,7 +81,12 @@ def test_query_vectors_match_python(page: Any, served_site: str, model: LoadedMo
     assert len(PARITY_STRINGS) == 30
     page.goto(served_site + "chatbot/index.html")
     wait_ready(page, model=True)
-    browser_vecs = np.array(page.evaluate("async (xs) => { const out = []; for (const x of xs) out.push(await window.sitebot.embed(x)); return out; }", PARITY_STRINGS))
+    browser_vecs = np.array(
+        page.evaluate(
+            "async (xs) => { const out = []; for (const x of xs) out.push(await window.sitebot.embed(x)); return out; }",
+            PARITY_STRINGS,
+        )
+    )
     py_vecs = embed_texts(model, PARITY_STRINGS, max_tokens=128)
     cos = (browser_vecs * py_vecs).sum(axis=1) / np.linalg.norm(browser_vecs, axis=1) / np.linalg.norm(py_vecs, axis=1)
     worst = int(cos.argmin())
@@ -79,11 +104,17 @@ def test_keyboard_user_gets_the_right_page_cited_first(page: Any, served_site: s
         page.keyboard.type(q["q"])
         page.keyboard.press("Enter")
         # The reply replaces the "searching…" line; it is the log's last element but its Copy button.
-        page.wait_for_function("() => { const log = document.querySelector('sitebot-widget').shadowRoot.querySelector('[role=log]');"
-                               " return !log.querySelector('.busy') && log.lastElementChild.matches('.copy')"
-                               " && log.lastElementChild.previousElementSibling.matches('.answer, .msg.bot'); }")
+        page.wait_for_function(
+            "() => { const log = document.querySelector('sitebot-widget').shadowRoot.querySelector('[role=log]');"
+            " return !log.querySelector('.busy') && log.lastElementChild.matches('.copy')"
+            " && log.lastElementChild.previousElementSibling.matches('.answer, .msg.bot'); }"
+        )
         reply = host.locator("[role=log] > :not(.copy)").last
-        href = reply.locator("a.source").first.get_attribute("href", timeout=1000) if reply.locator("a.source").count() else ""
+        href = (
+            reply.locator("a.source").first.get_attribute("href", timeout=1000)
+            if reply.locator("a.source").count()
+            else ""
+        )
         assert page_path(href or "") == q["url"], (q, href, reply.inner_text()[:200])
     page.keyboard.press("Escape")
     dialog.wait_for(state="hidden")
@@ -115,9 +146,13 @@ def test_python_port_ranks_like_the_browser(page: Any, served_site: str, example
     retriever = Retriever(examples_bundle)
     for q in QUESTIONS:
         vec = np.array(page.evaluate("(q) => window.sitebot.embed(q)", q["q"]), dtype=np.float32)
-        browser = [page_path(r["url"]) + "#" + r["url"].partition("#")[2]
-                   for r in page.evaluate("(q) => window.sitebot.search(q, {k: 5})", q["q"])]
-        python = [page_path("http://h" + h.url) + "#" + h.url.partition("#")[2] for h in retriever.search(q["q"], vec, k=5)]
+        browser = [
+            page_path(r["url"]) + "#" + r["url"].partition("#")[2]
+            for r in page.evaluate("(q) => window.sitebot.search(q, {k: 5})", q["q"])
+        ]
+        python = [
+            page_path("http://h" + h.url) + "#" + h.url.partition("#")[2] for h in retriever.search(q["q"], vec, k=5)
+        ]
         assert browser == python, q["q"]
 
 
@@ -169,7 +204,8 @@ def host_page(folder: Path, widget_src: str, *, css: str = "", body: str = "") -
     (folder / "index.html").write_text(
         f"<!doctype html><html lang=en><head><meta charset=utf-8><title>Host</title><link rel=icon href='data:,'><link rel=stylesheet href=style.css></head>"
         f"<body><p id=para>Host paragraph</p><button id=btn>Host button</button><a id=lnk href=#>Host link</a><mark id=mk>m</mark>{body}"
-        f"<script src='{widget_src}' defer></script></body></html>")
+        f"<script src='{widget_src}' defer></script></body></html>"
+    )
 
 
 WIDGET_STYLE = """() => {
@@ -219,9 +255,10 @@ def test_page_text_with_markup_is_shown_as_text(page: Any, tmp_path: Path) -> No
     (site / "index.html").write_text(
         "<html lang=en><head><title>Security notes</title></head><body><main><h1>Security notes</h1>"
         "<h2 id=xss>Cross-site scripting examples</h2><p>A classic attack string is "
-        "<code>&lt;img src=x onerror=\"window.__pwned=1\"&gt;</code> and another is "
+        '<code>&lt;img src=x onerror="window.__pwned=1"&gt;</code> and another is '
         "<code>&lt;script&gt;window.__pwned=2&lt;/script&gt;</code>; both must be escaped by every template.</p>"
-        "</main></body></html>")
+        "</main></body></html>"
+    )
     out = build(site, tmp_path / "bundle")
     server, url = serve_in_thread(out)
     try:
@@ -249,8 +286,6 @@ def test_demo_page_console_is_clean(page: Any, served_site: str) -> None:
     assert page.problems == []
 
 
-
-
 def test_works_under_a_strict_content_security_policy(page: Any, examples_bundle: Path, tmp_path: Path) -> None:
     site = tmp_path / "csp"
     shutil.copytree(examples_bundle, site / "chatbot")
@@ -258,7 +293,8 @@ def test_works_under_a_strict_content_security_policy(page: Any, examples_bundle
         "<!doctype html><html lang=en><head><meta charset=utf-8><link rel=icon href='data:,'>"
         "<meta http-equiv='Content-Security-Policy' content=\"default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; "
         "style-src 'self'; worker-src 'self'; connect-src 'self'\"><title>Strict</title></head>"
-        "<body><p>Strict page</p><script src='chatbot/widget.js' defer></script></body></html>")
+        "<body><p>Strict page</p><script src='chatbot/widget.js' defer></script></body></html>"
+    )
     server, url = serve_in_thread(site, require_bundle=False)
     try:
         page.goto(url + "index.html")

@@ -8,9 +8,23 @@ from pathlib import Path
 import pytest
 
 from sitebot import checks
-from sitebot.checks import (base_url_problem, email_problem, endpoint_problem, endpoint_secret_error, hours_problem,
-                            http_parts, is_http_url, is_keyed_host, is_secret_name, parse_hours, spec_problem,
-                            timezone_problem, url_problem, url_secret, webhook_problem)
+from sitebot.checks import (
+    base_url_problem,
+    email_problem,
+    endpoint_problem,
+    endpoint_secret_error,
+    hours_problem,
+    http_parts,
+    is_http_url,
+    is_keyed_host,
+    is_secret_name,
+    parse_hours,
+    spec_problem,
+    timezone_problem,
+    url_problem,
+    url_secret,
+    webhook_problem,
+)
 
 
 def test_is_a_leaf_module() -> None:
@@ -20,10 +34,18 @@ def test_is_a_leaf_module() -> None:
     assert set(relative) <= {"errors"}
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("https://example.com", True), ("HTTP://example.com/a", True), ("http://", True),
-    ("/docs/", False), ("logo.png", False), ("ftp://example.com", False), ("httpsfoo", False),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("https://example.com", True),
+        ("HTTP://example.com/a", True),
+        ("http://", True),
+        ("/docs/", False),
+        ("logo.png", False),
+        ("ftp://example.com", False),
+        ("httpsfoo", False),
+    ],
+)
 def test_is_http_url_tells_urls_from_paths(value: str, expected: bool) -> None:
     assert is_http_url(value) is expected
 
@@ -34,8 +56,19 @@ def test_url_problem_accepts_absolute_http_urls(value: str) -> None:
     assert http_parts(value) is not None
 
 
-@pytest.mark.parametrize("value", ["", "/contact", "example.com", "mailto:a@b.co", "https://", "https://exa mple.com",
-                                   "http://[::1", "javascript:alert(1)"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "",
+        "/contact",
+        "example.com",
+        "mailto:a@b.co",
+        "https://",
+        "https://exa mple.com",
+        "http://[::1",
+        "javascript:alert(1)",
+    ],
+)
 def test_url_problem_refuses_the_rest(value: str) -> None:
     assert url_problem(value) == "must be an http(s) URL like https://example.com/contact"
     assert http_parts(value) is None
@@ -47,22 +80,36 @@ def test_base_url_is_a_url_or_a_root_path() -> None:
     assert base_url_problem("docs/") == "must start with http://, https:// or /"
 
 
-@pytest.mark.parametrize(("value", "problem"), [
-    ("https://chat.example.com/", None), ("chat/", None), ("./proxy", None),
-    ("//chat.example.com/", "must be an http(s) URL or a path relative to the bundle folder"),  # no scheme
-    ("ftp://chat.example.com/", "must be an http(s) URL or a path relative to the bundle folder"),
-    ("http://[::1", "must be an http(s) URL or a path relative to the bundle folder"),
-    ("chat proxy", "must be an http(s) URL or a path relative to the bundle folder, without spaces"),
-    ("", "must be an http(s) URL or a path relative to the bundle folder, without spaces"),
-])
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("https://chat.example.com/", None),
+        ("chat/", None),
+        ("./proxy", None),
+        ("//chat.example.com/", "must be an http(s) URL or a path relative to the bundle folder"),  # no scheme
+        ("ftp://chat.example.com/", "must be an http(s) URL or a path relative to the bundle folder"),
+        ("http://[::1", "must be an http(s) URL or a path relative to the bundle folder"),
+        ("chat proxy", "must be an http(s) URL or a path relative to the bundle folder, without spaces"),
+        ("", "must be an http(s) URL or a path relative to the bundle folder, without spaces"),
+    ],
+)
 def test_endpoint_problem(value: str, problem: str | None) -> None:
     assert endpoint_problem(value) == problem
 
 
-@pytest.mark.parametrize(("name", "secret"), [
-    ("api_key", True), ("openai_api_key", True), ("Access-Token", True), ("password", True), ("key", True),
-    ("keywords", False), ("model", False), ("monkey", False),
-])
+@pytest.mark.parametrize(
+    ("name", "secret"),
+    [
+        ("api_key", True),
+        ("openai_api_key", True),
+        ("Access-Token", True),
+        ("password", True),
+        ("key", True),
+        ("keywords", False),
+        ("model", False),
+        ("monkey", False),
+    ],
+)
 def test_is_secret_name(name: str, secret: bool) -> None:
     assert is_secret_name(name) is secret
 
@@ -93,14 +140,17 @@ def test_keyed_hosts_need_a_proxy() -> None:
     assert endpoint_secret_error("https://chat.example.com/", "x") is None
 
 
-@pytest.mark.parametrize(("value", "start"), [
-    ("https://hooks.zapier.com/hooks/catch/1/abc/", None),
-    ("http://localhost:8787/hook", None),
-    ("http://example.com/hook", "must use https://"),
-    ("https://hooks.slack.com/services/T/B/X", "is a Slack webhook"),
-    ("https://u:p@example.com/hook", "carries credentials (user:pass@) that would be public in the bundle"),
-    ("not a url", "must be an https:// URL (http:// only for localhost)"),
-])
+@pytest.mark.parametrize(
+    ("value", "start"),
+    [
+        ("https://hooks.zapier.com/hooks/catch/1/abc/", None),
+        ("http://localhost:8787/hook", None),
+        ("http://example.com/hook", "must use https://"),
+        ("https://hooks.slack.com/services/T/B/X", "is a Slack webhook"),
+        ("https://u:p@example.com/hook", "carries credentials (user:pass@) that would be public in the bundle"),
+        ("not a url", "must be an https:// URL (http:// only for localhost)"),
+    ],
+)
 def test_webhook_problem(value: str, start: str | None) -> None:
     problem = webhook_problem(value)
     assert problem is None if start is None else (problem or "").startswith(start)
@@ -122,14 +172,17 @@ def test_hours() -> None:
     assert problem.endswith(checks.HOURS_FORM)
 
 
-@pytest.mark.parametrize(("spec", "value", "problem"), [
-    ((int, lambda v: v > 0, "must be > 0"), 3, None),
-    ((int, lambda v: v > 0, "must be > 0"), 0, "must be > 0"),
-    ((int, None, ""), True, "must be an int, not bool"),
-    ((float, None, ""), 2, None),
-    ((str, None, ""), 2, "must be a str, not int"),
-    ((list, None, ""), "a", "must be a list, not str"),
-    ((str, url_problem, ""), "nope", "must be an http(s) URL like https://example.com/contact"),
-])
+@pytest.mark.parametrize(
+    ("spec", "value", "problem"),
+    [
+        ((int, lambda v: v > 0, "must be > 0"), 3, None),
+        ((int, lambda v: v > 0, "must be > 0"), 0, "must be > 0"),
+        ((int, None, ""), True, "must be an int, not bool"),
+        ((float, None, ""), 2, None),
+        ((str, None, ""), 2, "must be a str, not int"),
+        ((list, None, ""), "a", "must be a list, not str"),
+        ((str, url_problem, ""), "nope", "must be an http(s) URL like https://example.com/contact"),
+    ],
+)
 def test_spec_problem(spec: checks.Spec, value: object, problem: str | None) -> None:
     assert spec_problem(spec, value) == problem

@@ -25,7 +25,10 @@ def doc(*sections: Section) -> Document:
 
 def test_long_sections_split_on_sentences_within_budget(model: LoadedModel) -> None:
     count = lambda t: count_tokens(model, t)  # noqa: E731
-    d = doc(Section("refunds", ("Refunds",), 2, sentences(40, "refund")), Section("shipping", ("Shipping",), 2, sentences(3, "shipping")))
+    d = doc(
+        Section("refunds", ("Refunds",), 2, sentences(40, "refund")),
+        Section("shipping", ("Shipping",), 2, sentences(3, "shipping")),
+    )
     chunks = chunk_document(d, 0, count=count, max_tokens=128, overlap=24)
     refund = [c for c in chunks if c.anchor == "refunds"]
     assert len(refund) > 3
@@ -48,8 +51,11 @@ def test_embed_text_is_prefixed_with_title_and_headings(model: LoadedModel) -> N
 
 def test_empty_parent_merges_into_first_child(model: LoadedModel) -> None:
     count = lambda t: count_tokens(model, t)  # noqa: E731
-    d = doc(Section("pricing", ("Pricing",), 2, ""), Section("", ("Pricing", "Team"), 3, sentences(2, "team")),
-            Section("solo", ("Pricing", "Solo"), 3, sentences(2, "solo")))
+    d = doc(
+        Section("pricing", ("Pricing",), 2, ""),
+        Section("", ("Pricing", "Team"), 3, sentences(2, "team")),
+        Section("solo", ("Pricing", "Solo"), 3, sentences(2, "solo")),
+    )
     chunks = chunk_document(d, 0, count=count, max_tokens=128, overlap=24)
     assert [(c.anchor, c.headings) for c in chunks] == [("pricing", ("Pricing", "Team")), ("solo", ("Pricing", "Solo"))]
 
@@ -60,5 +66,3 @@ def test_overlong_sentence_is_cut(model: LoadedModel) -> None:
     chunks = chunk_document(d, 0, count=count, max_tokens=128, overlap=24)
     assert len(chunks) >= 5
     assert all(len(model.tokenizer.encode(c.embed_text).ids) <= 128 for c in chunks)
-
-

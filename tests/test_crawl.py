@@ -17,10 +17,10 @@ import pytest
 from crawl_site import Hit, Reply, TestSite
 from sitebot.crawl import DEFAULT_USER_AGENT, Cached, CrawlOptions, CrawlResult, Fetched, crawl
 from sitebot.crawl.http import parse_retry_after
-from sitebot.errors import ConfigError, CrawlError
 from sitebot.crawl.robots import Robots, agent_token, robots_directives
 from sitebot.crawl.sitemaps import gunzip, parse_sitemap
 from sitebot.crawl.urls import TemplateBudget, canonical, in_scope, looks_like_trap, template
+from sitebot.errors import ConfigError, CrawlError
 from sitebot.text.extract import decode
 
 SM_NS = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
@@ -73,7 +73,7 @@ def closed_port() -> int:
 
 @pytest.fixture
 def other() -> Iterator[TestSite]:
-    """"Another host": 127.0.0.2 where loopback covers 127/8 (Linux), else another port."""
+    """ "Another host": 127.0.0.2 where loopback covers 127/8 (Linux), else another port."""
     try:
         site = TestSite(host="127.0.0.2")
     except OSError:
@@ -99,13 +99,43 @@ def full_site(other: TestSite) -> TestSite:
         "".join(
             f'<a href="{h}">{h}</a>'
             for h in [
-                "/about", "/about?utm_source=news&utm_medium=email", "/about#team", "/about-print",
-                "/docs/index.html", "/shop;jsessionid=ABC123", "/cart?sid=42", "/cart?PHPSESSID=abc&item=2",
-                "/private/secret", "/r1", "/loop-a", "/away", "/limited", "/flaky", "/broken", "/missing",
-                "/slow", "/big", "/big-declared", "/latin1", "/doc.pdf", "/notes.txt", "/readme.md",
-                "/calendar?month=1", "/dup", "/hidden", "/nofollow-header", "/other-bot-tag", "/none-tag",
-                f"{X}/page", "/logo.png", "mailto:hello@example.com", "javascript:void(0)", "tel:+123",
-                "/excluded/page", "/a/b/c/d/e/f/g/h/i/j/k/l/m/", "/x/y/x/y/x/",
+                "/about",
+                "/about?utm_source=news&utm_medium=email",
+                "/about#team",
+                "/about-print",
+                "/docs/index.html",
+                "/shop;jsessionid=ABC123",
+                "/cart?sid=42",
+                "/cart?PHPSESSID=abc&item=2",
+                "/private/secret",
+                "/r1",
+                "/loop-a",
+                "/away",
+                "/limited",
+                "/flaky",
+                "/broken",
+                "/missing",
+                "/slow",
+                "/big",
+                "/big-declared",
+                "/latin1",
+                "/doc.pdf",
+                "/notes.txt",
+                "/readme.md",
+                "/calendar?month=1",
+                "/dup",
+                "/hidden",
+                "/nofollow-header",
+                "/other-bot-tag",
+                "/none-tag",
+                f"{X}/page",
+                "/logo.png",
+                "mailto:hello@example.com",
+                "javascript:void(0)",
+                "tel:+123",
+                "/excluded/page",
+                "/a/b/c/d/e/f/g/h/i/j/k/l/m/",
+                "/x/y/x/y/x/",
             ]
         )
         + '<a href="/rel-nofollow" rel="nofollow">no</a><img src="/img.png">'
@@ -134,47 +164,52 @@ def full_site(other: TestSite) -> TestSite:
         month = int(hit.target.split("=")[1])
         return Reply(links(f"/calendar?month={month + 1}", f"/calendar?month={month + 1}&utm_campaign=cal"))
 
-    site.routes.update({
-        "/robots.txt": Reply(robots.encode(), type="text/plain"),
-        "/sitemap_index.xml": Reply(index.encode(), type="application/xml"),
-        "/sitemaps/pages.xml.gz": Reply(gzip.compress(pages_sitemap.encode()), type="application/gzip"),
-        "/sitemap.xml": Reply(gzip.compress(guessed_sitemap.encode()), type="application/xml",
-                              headers={"Content-Encoding": "gzip"}),
-        "/": Reply(home),
-        "/about": Reply(links("/", "/about")),
-        "/about-print": Reply(html("print", '<link rel="canonical" href="/about">')),
-        "/docs/": Reply(html("docs")),
-        "/shop": Reply(html("shop")),
-        "/cart": Reply(html("cart")),
-        "/r1": Reply(status=301, headers={"Location": "/r2"}),
-        "/r2": Reply(status=302, headers={"Location": f"{B}/r3"}),
-        "/r3": Reply(status=307, headers={"Location": "final"}),
-        "/final": Reply(html("final")),
-        "/loop-a": Reply(status=302, headers={"Location": "/loop-b"}),
-        "/loop-b": Reply(status=302, headers={"Location": "/loop-a"}),
-        "/away": Reply(status=302, headers={"Location": f"{X}/landing"}),
-        "/limited": lambda hit: Reply(status=429, headers={"Retry-After": "1"}) if hit.nth == 1 else Reply(html("ok")),
-        "/flaky": lambda hit: Reply(status=500) if hit.nth <= 2 else Reply(html("third time lucky")),
-        "/broken": Reply(b"down", status=500),
-        "/slow": Reply(html("too late"), delay=3),
-        "/big": Reply(big_body),
-        "/big-declared": Reply(big_body, length=800 * 65536),
-        "/latin1": Reply("<html><body><p>café</p></body></html>".encode("latin-1"), type="text/html"),
-        "/doc.pdf": Reply(minimal_pdf(), type="application/pdf"),
-        "/notes.txt": Reply(b"plain notes", type="text/plain; charset=utf-8"),
-        "/readme.md": Reply(b"# Readme\n", type="text/markdown; charset=utf-8"),
-        "/calendar": calendar,
-        "/dup": Reply(html("the same article", '<link rel="canonical" href="/canonical-target">')),
-        "/hidden": Reply(html('<a href="/via-noindex">x</a>', '<meta name="robots" content="noindex">')),
-        "/via-noindex": Reply(html("reached through a noindex page")),
-        "/nofollow-header": Reply(links("/not-followed"), headers={"X-Robots-Tag": "nofollow"}),
-        "/other-bot-tag": Reply(html("for us"), headers={"X-Robots-Tag": "otherbot: noindex"}),
-        "/none-tag": Reply(links("/not-followed-2"), headers={"X-Robots-Tag": "sitebot: none"}),
-        "/logo.png": Reply(b"\x89PNG\r\n\x1a\n", type="image/png"),
-        "/map-area": Reply(html("area")),
-        "/from-sitemap": Reply(html("listed")),
-        "/from-sitemap-2": Reply(html("listed too")),
-    })
+    site.routes.update(
+        {
+            "/robots.txt": Reply(robots.encode(), type="text/plain"),
+            "/sitemap_index.xml": Reply(index.encode(), type="application/xml"),
+            "/sitemaps/pages.xml.gz": Reply(gzip.compress(pages_sitemap.encode()), type="application/gzip"),
+            "/sitemap.xml": Reply(
+                gzip.compress(guessed_sitemap.encode()), type="application/xml", headers={"Content-Encoding": "gzip"}
+            ),
+            "/": Reply(home),
+            "/about": Reply(links("/", "/about")),
+            "/about-print": Reply(html("print", '<link rel="canonical" href="/about">')),
+            "/docs/": Reply(html("docs")),
+            "/shop": Reply(html("shop")),
+            "/cart": Reply(html("cart")),
+            "/r1": Reply(status=301, headers={"Location": "/r2"}),
+            "/r2": Reply(status=302, headers={"Location": f"{B}/r3"}),
+            "/r3": Reply(status=307, headers={"Location": "final"}),
+            "/final": Reply(html("final")),
+            "/loop-a": Reply(status=302, headers={"Location": "/loop-b"}),
+            "/loop-b": Reply(status=302, headers={"Location": "/loop-a"}),
+            "/away": Reply(status=302, headers={"Location": f"{X}/landing"}),
+            "/limited": lambda hit: (
+                Reply(status=429, headers={"Retry-After": "1"}) if hit.nth == 1 else Reply(html("ok"))
+            ),
+            "/flaky": lambda hit: Reply(status=500) if hit.nth <= 2 else Reply(html("third time lucky")),
+            "/broken": Reply(b"down", status=500),
+            "/slow": Reply(html("too late"), delay=3),
+            "/big": Reply(big_body),
+            "/big-declared": Reply(big_body, length=800 * 65536),
+            "/latin1": Reply("<html><body><p>café</p></body></html>".encode("latin-1"), type="text/html"),
+            "/doc.pdf": Reply(minimal_pdf(), type="application/pdf"),
+            "/notes.txt": Reply(b"plain notes", type="text/plain; charset=utf-8"),
+            "/readme.md": Reply(b"# Readme\n", type="text/markdown; charset=utf-8"),
+            "/calendar": calendar,
+            "/dup": Reply(html("the same article", '<link rel="canonical" href="/canonical-target">')),
+            "/hidden": Reply(html('<a href="/via-noindex">x</a>', '<meta name="robots" content="noindex">')),
+            "/via-noindex": Reply(html("reached through a noindex page")),
+            "/nofollow-header": Reply(links("/not-followed"), headers={"X-Robots-Tag": "nofollow"}),
+            "/other-bot-tag": Reply(html("for us"), headers={"X-Robots-Tag": "otherbot: noindex"}),
+            "/none-tag": Reply(links("/not-followed-2"), headers={"X-Robots-Tag": "sitebot: none"}),
+            "/logo.png": Reply(b"\x89PNG\r\n\x1a\n", type="image/png"),
+            "/map-area": Reply(html("area")),
+            "/from-sitemap": Reply(html("listed")),
+            "/from-sitemap-2": Reply(html("listed too")),
+        }
+    )
     return site
 
 
@@ -198,7 +233,9 @@ def test_crawl_whole_site(other: TestSite) -> None:
         elapsed = time.monotonic() - started
         # The server notices the client hung up on the 50 MB pages (poll: its thread may still be writing).
         deadline = time.monotonic() + 5
-        while not all(h.aborted for h in site.hits("/big") + site.hits("/big-declared")) and time.monotonic() < deadline:
+        while (
+            not all(h.aborted for h in site.hits("/big") + site.hits("/big-declared")) and time.monotonic() < deadline
+        ):
             time.sleep(0.05)
         log = list(site.log)
     finally:
@@ -206,33 +243,53 @@ def test_crawl_whole_site(other: TestSite) -> None:
 
     months = [f"/calendar?month={n}" for n in range(1, 51)]
     indexed = [
-        "/", "/about", "/docs/", "/shop", "/cart", "/cart?item=2", "/final", "/limited", "/flaky", "/latin1",
-        "/doc.pdf", "/notes.txt", "/readme.md", "/canonical-target", "/via-noindex", "/nofollow-header",
-        "/other-bot-tag", "/map-area", "/from-sitemap", "/from-sitemap-2", *months,
+        "/",
+        "/about",
+        "/docs/",
+        "/shop",
+        "/cart",
+        "/cart?item=2",
+        "/final",
+        "/limited",
+        "/flaky",
+        "/latin1",
+        "/doc.pdf",
+        "/notes.txt",
+        "/readme.md",
+        "/canonical-target",
+        "/via-noindex",
+        "/nofollow-header",
+        "/other-bot-tag",
+        "/map-area",
+        "/from-sitemap",
+        "/from-sitemap-2",
+        *months,
     ]
     assert sorted(p.url for p in pages) == sorted(B + u for u in indexed)
     assert len(pages) == len({p.url for p in pages}) == result.pages
-    assert result.skipped == sorted([
-        (B + "/a/b/c/d/e/f/g/h/i/j/k/l/m/", "trap"),
-        (B + "/about-print", "duplicate"),
-        (B + "/away", "redirect out of scope"),
-        (B + "/big", "too large"),
-        (B + "/big-declared", "too large"),
-        (B + "/broken", "HTTP 500"),
-        (B + "/calendar?month=51", "trap"),
-        (B + "/dup", "duplicate"),
-        (B + "/excluded/page", "excluded"),
-        (B + "/hidden", "noindex"),
-        (B + "/logo.png", "unsupported type image/png"),
-        (B + "/loop-a", "redirect loop"),
-        (B + "/missing", "HTTP 404"),
-        (B + "/none-tag", "noindex"),
-        (B + "/private/listed", "robots.txt"),
-        (B + "/private/secret", "robots.txt"),
-        (B + "/slow", "timeout"),
-        (B + "/x/y/x/y/x/", "trap"),
-        (X + "/page", "out of scope"),
-    ])
+    assert result.skipped == sorted(
+        [
+            (B + "/a/b/c/d/e/f/g/h/i/j/k/l/m/", "trap"),
+            (B + "/about-print", "duplicate"),
+            (B + "/away", "redirect out of scope"),
+            (B + "/big", "too large"),
+            (B + "/big-declared", "too large"),
+            (B + "/broken", "HTTP 500"),
+            (B + "/calendar?month=51", "trap"),
+            (B + "/dup", "duplicate"),
+            (B + "/excluded/page", "excluded"),
+            (B + "/hidden", "noindex"),
+            (B + "/logo.png", "unsupported type image/png"),
+            (B + "/loop-a", "redirect loop"),
+            (B + "/missing", "HTTP 404"),
+            (B + "/none-tag", "noindex"),
+            (B + "/private/listed", "robots.txt"),
+            (B + "/private/secret", "robots.txt"),
+            (B + "/slow", "timeout"),
+            (B + "/x/y/x/y/x/", "trap"),
+            (X + "/page", "out of scope"),
+        ]
+    )
     assert result.planned == []
     assert result.not_modified == 0
 
@@ -242,11 +299,46 @@ def test_crawl_whole_site(other: TestSite) -> None:
     retried = {"/limited": 2, "/flaky": 3, "/broken": 3, "/slow": 3}
     assert {t: n for t, n in counts.items() if n > 1} == retried
     expected_targets = {
-        "/robots.txt", "/sitemap_index.xml", "/sitemaps/pages.xml.gz", "/sitemap.xml", "/", "/about", "/about-print",
-        "/docs/", "/shop", "/cart", "/cart?item=2", "/r1", "/r2", "/r3", "/final", "/loop-a", "/loop-b", "/away",
-        "/limited", "/flaky", "/broken", "/missing", "/slow", "/big", "/big-declared", "/latin1", "/doc.pdf",
-        "/notes.txt", "/readme.md", *months, "/dup", "/hidden", "/via-noindex", "/nofollow-header",
-        "/other-bot-tag", "/none-tag", "/logo.png", "/map-area", "/from-sitemap", "/from-sitemap-2",
+        "/robots.txt",
+        "/sitemap_index.xml",
+        "/sitemaps/pages.xml.gz",
+        "/sitemap.xml",
+        "/",
+        "/about",
+        "/about-print",
+        "/docs/",
+        "/shop",
+        "/cart",
+        "/cart?item=2",
+        "/r1",
+        "/r2",
+        "/r3",
+        "/final",
+        "/loop-a",
+        "/loop-b",
+        "/away",
+        "/limited",
+        "/flaky",
+        "/broken",
+        "/missing",
+        "/slow",
+        "/big",
+        "/big-declared",
+        "/latin1",
+        "/doc.pdf",
+        "/notes.txt",
+        "/readme.md",
+        *months,
+        "/dup",
+        "/hidden",
+        "/via-noindex",
+        "/nofollow-header",
+        "/other-bot-tag",
+        "/none-tag",
+        "/logo.png",
+        "/map-area",
+        "/from-sitemap",
+        "/from-sitemap-2",
     }
     assert set(counts) == expected_targets
     assert log[0].target == "/robots.txt" and log[1].target == "/"
@@ -268,7 +360,9 @@ def test_crawl_whole_site(other: TestSite) -> None:
     assert by_url["/notes.txt"].kind == "text" and by_url["/notes.txt"].charset == "utf-8"
     assert by_url["/readme.md"].kind == "markdown"
     assert by_url["/doc.pdf"].kind == "pdf" and by_url["/doc.pdf"].content == minimal_pdf()
-    assert by_url["/canonical-target"].content == html("the same article", '<link rel="canonical" href="/canonical-target">')
+    assert by_url["/canonical-target"].content == html(
+        "the same article", '<link rel="canonical" href="/canonical-target">'
+    )
     assert by_url["/"].depth == 0 and by_url["/final"].depth == 1 and by_url["/from-sitemap"].depth == 1
     assert by_url["/calendar?month=50"].depth == 50
     assert all(p.sha256 == hashlib.sha256(p.content).hexdigest() and not p.not_modified for p in pages)
@@ -306,7 +400,9 @@ def test_conditional_requests_second_crawl_gets_304s() -> None:
         hits = {h.target: h for h in site.log[n:]}
     assert first.pages == 3 and first.not_modified == 0
     assert second.pages == 3 and second.not_modified == 3
-    assert [(p.url, p.content, p.kind, p.charset) for p in again] == [(p.url, p.content, p.kind, p.charset) for p in pages]
+    assert [(p.url, p.content, p.kind, p.charset) for p in again] == [
+        (p.url, p.content, p.kind, p.charset) for p in pages
+    ]
     assert all(p.not_modified for p in again)
     assert "If-None-Match" in hits["/"].headers and "If-None-Match" in hits["/a"].headers
     assert hits["/b"].headers.get("If-Modified-Since") == lm and "If-None-Match" not in hits["/b"].headers
@@ -316,9 +412,11 @@ def test_conditional_requests_second_crawl_gets_304s() -> None:
 def test_dry_run_fetches_no_page() -> None:
     with TestSite({"/robots.txt": Reply(b"User-agent: *\nDisallow: /private/\n", type="text/plain")}) as site:
         B = site.url  # noqa: N806
-        sitemap = f"<urlset {SM_NS}>" + "".join(
-            f"<url><loc>{B}{p}</loc></url>" for p in ("/b", "/a", "/private/x", "/excluded/y", "/")
-        ) + "</urlset>"
+        sitemap = (
+            f"<urlset {SM_NS}>"
+            + "".join(f"<url><loc>{B}{p}</loc></url>" for p in ("/b", "/a", "/private/x", "/excluded/y", "/"))
+            + "</urlset>"
+        )
         site.routes["/sitemap.xml"] = Reply(sitemap.encode(), type="application/xml")
         result, pages = run(CrawlOptions(start_urls=(B + "/",), exclude=("/excluded/*",), dry_run=True, delay=0))
         targets = site.targets()
@@ -412,7 +510,9 @@ def test_path_scope_include_and_start_url_outside_include() -> None:
     with TestSite(routes) as site:
         B = site.url  # noqa: N806
         result, pages = run(
-            CrawlOptions(start_urls=(B + "/docs/",), scope=B + "/docs/", include=("/docs/?*",), exclude=("*x=*",), delay=0)
+            CrawlOptions(
+                start_urls=(B + "/docs/",), scope=B + "/docs/", include=("/docs/?*",), exclude=("*x=*",), delay=0
+            )
         )
         targets = site.targets()
     assert [p.url for p in pages] == [B + "/docs/a"]
@@ -428,12 +528,14 @@ def test_path_scope_include_and_start_url_outside_include() -> None:
 def test_ignoring_robots_still_reads_its_sitemaps() -> None:
     with TestSite() as site:
         B = site.url  # noqa: N806
-        site.routes.update({
-            "/robots.txt": Reply(f"User-agent: *\nDisallow: /\nSitemap: {B}/map.xml\n".encode(), type="text/plain"),
-            "/map.xml": Reply(f"<urlset><url><loc>{B}/listed</loc></url></urlset>".encode(), type="text/xml"),
-            "/": Reply(html("home")),
-            "/listed": Reply(html("listed")),
-        })
+        site.routes.update(
+            {
+                "/robots.txt": Reply(f"User-agent: *\nDisallow: /\nSitemap: {B}/map.xml\n".encode(), type="text/plain"),
+                "/map.xml": Reply(f"<urlset><url><loc>{B}/listed</loc></url></urlset>".encode(), type="text/xml"),
+                "/": Reply(html("home")),
+                "/listed": Reply(html("listed")),
+            }
+        )
         result, pages = run(CrawlOptions(start_urls=(B + "/",), respect_robots=False, delay=0))
     assert [p.url for p in pages] == [B + "/", B + "/listed"]
 
@@ -466,7 +568,9 @@ def test_transport_can_be_injected() -> None:
             return httpx.Response(200, headers={"Content-Type": "text/plain"}, content=b"a")
         return httpx.Response(404)
 
-    result, pages = run(CrawlOptions(start_urls=("https://example.test/",), delay=0), transport=httpx.MockTransport(handler))
+    result, pages = run(
+        CrawlOptions(start_urls=("https://example.test/",), delay=0), transport=httpx.MockTransport(handler)
+    )
     assert [p.url for p in pages] == ["https://example.test/", "https://example.test/a"]
     assert result.requests == 4  # robots.txt, /, /sitemap.xml, /a
 
@@ -495,7 +599,9 @@ def test_connection_refused() -> None:
 
 def test_start_url_that_is_not_html() -> None:
     with TestSite({"/logo.png": Reply(b"\x89PNG\r\n\x1a\n", type="image/png")}) as site:
-        with pytest.raises(CrawlError, match=r"/logo\.png is not an HTML page \(image/png\); give the site's home page"):
+        with pytest.raises(
+            CrawlError, match=r"/logo\.png is not an HTML page \(image/png\); give the site's home page"
+        ):
             run(CrawlOptions(start_urls=(site.url + "/logo.png",), delay=0))
 
 
@@ -544,8 +650,14 @@ def test_one_bad_start_url_among_good_ones_is_a_skip() -> None:
         ("https://example.com", "https://example.com/"),
         ("https://example.com:443/docs/index.htm", "https://example.com/docs/"),
         ("https://example.com:8443/x", "https://example.com:8443/x"),
-        ("https://example.com/x?gclid=1&fbclid=2&msclkid=3&mc_cid=4&mc_eid=5&_ga=6&ref_src=7&UTM_Term=8", "https://example.com/x"),
-        ("https://example.com/x?SID=1&sessionid=2&session_id=3&PHPSESSID=4&jsessionid=5&sessid=6&q=7", "https://example.com/x?q=7"),
+        (
+            "https://example.com/x?gclid=1&fbclid=2&msclkid=3&mc_cid=4&mc_eid=5&_ga=6&ref_src=7&UTM_Term=8",
+            "https://example.com/x",
+        ),
+        (
+            "https://example.com/x?SID=1&sessionid=2&session_id=3&PHPSESSID=4&jsessionid=5&sessid=6&q=7",
+            "https://example.com/x?q=7",
+        ),
         ("https://example.com/shop;jsessionid=A1B2/item;JSESSIONID=zz?x=1", "https://example.com/shop/item?x=1"),
         ("https://example.com/caf%c3%a9/%7euser/a b", "https://example.com/caf%C3%A9/~user/a%20b"),
         ("https://example.com/café", "https://example.com/caf%C3%A9"),
@@ -599,7 +711,9 @@ def test_traps() -> None:
 
 
 def test_robots_longest_match_and_ties() -> None:
-    r = Robots.parse("User-agent: *\nDisallow: /docs/\nAllow: /docs/public/\nDisallow: /docs/public/secret\n", "sitebot")
+    r = Robots.parse(
+        "User-agent: *\nDisallow: /docs/\nAllow: /docs/public/\nDisallow: /docs/public/secret\n", "sitebot"
+    )
     assert not r.allowed("https://x/docs/a")
     assert r.allowed("https://x/docs/public/a")
     assert not r.allowed("https://x/docs/public/secret.html")
@@ -628,7 +742,11 @@ def test_robots_user_agent_groups() -> None:
         "Sitemap: https://x/sitemap.xml # a comment\n"
     )
     ours = Robots.parse(text, agent_token(DEFAULT_USER_AGENT))
-    assert ours.allowed("https://x/docs/") and not ours.allowed("https://x/private/a") and not ours.allowed("https://x/tmp/a")
+    assert (
+        ours.allowed("https://x/docs/")
+        and not ours.allowed("https://x/private/a")
+        and not ours.allowed("https://x/tmp/a")
+    )
     assert ours.crawl_delay == 2
     assert ours.sitemaps == ["https://x/sitemap.xml"]
     theirs = Robots.parse(text, "somebot")
@@ -647,7 +765,9 @@ def test_page_level_robots_directives() -> None:
     assert robots_directives(["sitebot: none"], "sitebot") == {"none"}
     assert robots_directives(["otherbot: noindex, nofollow"], "sitebot") == set()
     assert robots_directives(["otherbot: noindex", "nofollow"], "sitebot") == {"nofollow"}
-    assert robots_directives(["unavailable_after: 25 Jun 2010 15:00:00 PST"], "sitebot") == {"unavailable_after: 25 jun 2010 15:00:00 pst"}
+    assert robots_directives(["unavailable_after: 25 Jun 2010 15:00:00 PST"], "sitebot") == {
+        "unavailable_after: 25 jun 2010 15:00:00 pst"
+    }
 
 
 def test_sitemap_urlset_index_gzip_text() -> None:
@@ -690,11 +810,29 @@ def test_fixture_pdf_is_valid() -> None:
 def test_options_problems_name_every_bad_value() -> None:
     assert CrawlOptions().problems() == []
     assert CrawlOptions(start_urls=("https://example.com/",), scope="https://example.com/docs/").problems() == []
-    bad = CrawlOptions(max_pages=0, max_depth=-1, concurrency=65, delay=-0.1, timeout=0, max_bytes=0, retries=11,
-                       max_retry_after=-1, user_agent="curl/8", scope="example.com/")
+    bad = CrawlOptions(
+        max_pages=0,
+        max_depth=-1,
+        concurrency=65,
+        delay=-0.1,
+        timeout=0,
+        max_bytes=0,
+        retries=11,
+        max_retry_after=-1,
+        user_agent="curl/8",
+        scope="example.com/",
+    )
     assert [name for name, _ in bad.problems()] == [
-        "max_pages", "max_depth", "concurrency", "delay", "timeout", "max_bytes", "retries", "max_retry_after",
-        "user_agent", "scope",
+        "max_pages",
+        "max_depth",
+        "concurrency",
+        "delay",
+        "timeout",
+        "max_bytes",
+        "retries",
+        "max_retry_after",
+        "user_agent",
+        "scope",
     ]
     assert ("max_pages", "must be > 0") in bad.problems()
 
@@ -702,7 +840,9 @@ def test_options_problems_name_every_bad_value() -> None:
 def test_crawl_refuses_bad_options_before_any_request() -> None:
     with pytest.raises(ConfigError, match=r"^crawl option max_pages must be > 0 \(got 0\)$"):
         crawl(CrawlOptions(start_urls=("http://127.0.0.1:9/",), max_pages=0), lambda f: None)
-    with pytest.raises(ConfigError, match=r"max_pages must be > 0 \(got 0\); crawl option user_agent must name sitebot"):
+    with pytest.raises(
+        ConfigError, match=r"max_pages must be > 0 \(got 0\); crawl option user_agent must name sitebot"
+    ):
         crawl(CrawlOptions(start_urls=("http://127.0.0.1:9/",), max_pages=0, user_agent="x"), lambda f: None)
     with pytest.raises(CrawlError, match="no start URL given"):
         crawl(CrawlOptions(), lambda f: None)

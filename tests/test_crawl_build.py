@@ -15,8 +15,8 @@ import pytest
 
 from conftest import invoke_cli, run_cli
 from loopback import LoopbackServer
-from sitebot.index.model import default_model, load
 from sitebot.crawl import CrawlOptions
+from sitebot.index.model import default_model, load
 from sitebot.options import GenerateOptions
 from sitebot.pipeline import chunk_all, read_documents
 from test_generate import assert_clean_failure, tree_hashes
@@ -56,9 +56,15 @@ def test_crawl_gives_the_same_pages_and_chunks_as_the_folder(serve: object) -> N
     assert DEBIAN_REFERENCE.is_dir(), "install Debian's debian-reference-en (scripts/test.sh does)"
     server = serve(DEBIAN_REFERENCE)  # type: ignore[operator]
     model = load(default_model())
-    folder = GenerateOptions(source=DEBIAN_REFERENCE, output=Path("unused"), base_url=server.url, include=("*.en.html",))
-    crawled = GenerateOptions(source=server.url + "index.en.html", output=Path("unused"), use_cache=False,
-                              crawl=CrawlOptions(start_urls=(), delay=0.0))
+    folder = GenerateOptions(
+        source=DEBIAN_REFERENCE, output=Path("unused"), base_url=server.url, include=("*.en.html",)
+    )
+    crawled = GenerateOptions(
+        source=server.url + "index.en.html",
+        output=Path("unused"),
+        use_cache=False,
+        crawl=CrawlOptions(start_urls=(), delay=0.0),
+    )
     a, b = read_documents(folder), read_documents(crawled)
     assert len(a.docs) >= 10
     assert [d.url for d in b.docs] == [d.url for d in a.docs]
@@ -72,8 +78,10 @@ def make_site(root: Path, pages: int) -> None:
     """A 200-page site: a home page linking to every page, each page distinct."""
     root.mkdir(parents=True, exist_ok=True)
     links = "".join(f'<li><a href="/p/{i:03d}.html">Page {i}</a></li>' for i in range(pages))
-    (root / "index.html").write_text(f"<html><head><title>Home</title></head><body><main><h1>Home</h1>"
-                                     f"<p>Welcome to the product guide.</p><ul>{links}</ul></main></body></html>")
+    (root / "index.html").write_text(
+        f"<html><head><title>Home</title></head><body><main><h1>Home</h1>"
+        f"<p>Welcome to the product guide.</p><ul>{links}</ul></main></body></html>"
+    )
     (root / "p").mkdir(exist_ok=True)
     for i in range(pages):
         write_page(root, i, f"Topic {i} covers setting number {i * 7} and its effect on widget model {i % 13}.")
@@ -84,7 +92,8 @@ def write_page(root: Path, i: int, sentence: str) -> None:
         f"<html><head><title>Guide page {i}</title></head><body><nav><a href='/'>Home</a></nav><main>"
         f"<h1>Guide page {i}</h1><h2 id=intro>Introduction</h2><p>{sentence} It explains why the value matters.</p>"
         f"<h2 id=details>Details</h2><p>Section {i} details: install step {i}, then configure option {i + 1}.</p>"
-        f"</main></body></html>")
+        f"</main></body></html>"
+    )
 
 
 def test_rebuild_after_one_change_fetches_and_embeds_only_that_page(serve: object, tmp_path: Path) -> None:
@@ -123,7 +132,9 @@ def test_rebuild_after_one_change_fetches_and_embeds_only_that_page(serve: objec
     # runtime, the other shards or (headings unchanged) the chunk metadata.
     kinds = {f.split(".")[0] for f in changed}
     assert {"index/lexical", "index/sources", "index/vectors", "sitebot", "text/chunks"} <= kinds
-    assert kinds <= {"index/chunks", "index/lexical", "index/sources", "index/vectors", "sitebot", "text/chunks"}, changed
+    assert kinds <= {"index/chunks", "index/lexical", "index/sources", "index/vectors", "sitebot", "text/chunks"}, (
+        changed
+    )
     assert len([f for f in changed if f.startswith("text/")]) == 2
 
 
@@ -151,10 +162,22 @@ def previous_bundle(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     return out, tree_hashes(out)
 
 
-@pytest.mark.parametrize("case", ["unreachable host", "DNS failure", "not HTML", "all disallowed", "malformed URL", "not http",
-                                  "start page missing"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "unreachable host",
+        "DNS failure",
+        "not HTML",
+        "all disallowed",
+        "malformed URL",
+        "not http",
+        "start page missing",
+    ],
+)
 @pytest.mark.usefixtures("unresolvable")  # the DNS failure without a resolver: the CLI runs in-process
-def test_bad_start_urls_fail_cleanly(case: str, serve: object, tmp_path: Path, previous_bundle: tuple[Path, dict[str, str]]) -> None:
+def test_bad_start_urls_fail_cleanly(
+    case: str, serve: object, tmp_path: Path, previous_bundle: tuple[Path, dict[str, str]]
+) -> None:
     out, before = previous_bundle
     images, closed = tmp_path / "images", tmp_path / "closed"
     images.mkdir()
@@ -186,5 +209,3 @@ def test_report_is_written_for_folder_builds_too(tmp_path: Path) -> None:
     report = json.loads((tmp_path / "r.json").read_text())
     assert report["pages"] == 4 and report["skipped"] == [{"url": "p/hidden.html", "reason": "noindex"}]
     assert report["chunks"] >= 4 and report["bundle_bytes"] > 0
-
-

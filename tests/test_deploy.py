@@ -17,9 +17,11 @@ from conftest import build, invoke_cli, run_cli
 from sitebot.bundle.format import headers_for, manifest_files
 from sitebot.deploy import DeployError, deploy
 
-SETUP = ["Hold the button for five seconds until the light blinks.",
-         "Hold the button for ten seconds until the light blinks twice.",
-         "Press the reset pin once with a paper clip."]
+SETUP = [
+    "Hold the button for five seconds until the light blinks.",
+    "Hold the button for ten seconds until the light blinks twice.",
+    "Press the reset pin once with a paper clip.",
+]
 
 
 @pytest.fixture(scope="session")
@@ -32,20 +34,29 @@ def versions(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> list[
     (site / "docs").mkdir(parents=True)
     (site / "index.html").write_text(
         "<html lang=en><head><title>Acme</title></head><body><main><h1>Acme</h1>"
-        "<h2 id=refunds>Refunds</h2><p>You can return any widget within 30 days for a full refund.</p></main></body></html>")
-    (site / "about.html").write_text("<html><head><title>About</title></head><body><main><p>We make widgets in Ghent.</p></main></body></html>")
+        "<h2 id=refunds>Refunds</h2><p>You can return any widget within 30 days for a full refund.</p></main></body></html>"
+    )
+    (site / "about.html").write_text(
+        "<html><head><title>About</title></head><body><main><p>We make widgets in Ghent.</p></main></body></html>"
+    )
     out = []
     for i, text in enumerate(SETUP, 1):
         (site / "docs" / "setup.md").write_text(f"# Setup\n\n## Reset\n\n{text}\n")
-        out.append(build(site, root / f"v{i}", "--base-url", "https://acme.example/", env={"SITEBOT_CACHE_DIR": str(cache_dir)}))
+        out.append(
+            build(
+                site, root / f"v{i}", "--base-url", "https://acme.example/", env={"SITEBOT_CACHE_DIR": str(cache_dir)}
+            )
+        )
     return out
 
 
 def tree(folder: Path) -> dict[str, str]:
     """path → sha256 of every file, leaving out dotfiles (the deploy record) and .git."""
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*"))
-            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    }
 
 
 def changed(old: Path, new: Path) -> set[str]:
@@ -56,8 +67,12 @@ def changed(old: Path, new: Path) -> set[str]:
 def named(bundle: Path) -> set[str]:
     """The content-addressed files a bundle's manifest names."""
     m = json.loads((bundle / "sitebot.json").read_text())
-    return ({m["files"][k] for k in ("vectors", "lexical", "chunks", "sources")} | {s["file"] for s in m["files"]["shards"]}
-            | set(m["model"]["files"].values()) | set(m["runtime"].values()))
+    return (
+        {m["files"][k] for k in ("vectors", "lexical", "chunks", "sources")}
+        | {s["file"] for s in m["files"]["shards"]}
+        | set(m["model"]["files"].values())
+        | set(m["runtime"].values())
+    )
 
 
 def assert_serves(target: Path, bundle: Path, *, skip: tuple[str, ...] = ()) -> None:
@@ -71,7 +86,9 @@ def assert_serves(target: Path, bundle: Path, *, skip: tuple[str, ...] = ()) -> 
 def assert_order(ops: list[tuple[str, str]], bundle: Path) -> None:
     """Content-addressed files, then fixed names, then sitebot.json; removals only after it."""
     puts = [p for op, p in ops if op == "put" and p != ".sitebot-deploy.json"]
-    kinds = ["manifest" if p == "sitebot.json" else "hashed" if re.search(r"\.[0-9a-f]{12}\.", p) else "fixed" for p in puts]
+    kinds = [
+        "manifest" if p == "sitebot.json" else "hashed" if re.search(r"\.[0-9a-f]{12}\.", p) else "fixed" for p in puts
+    ]
     assert {p for p, k in zip(puts, kinds, strict=True) if k == "hashed"} <= named(bundle)
     assert kinds == sorted(kinds, key=["hashed", "fixed", "manifest"].index)
     if "sitebot.json" in puts:
@@ -81,23 +98,58 @@ def assert_order(ops: list[tuple[str, str]], bundle: Path) -> None:
         assert not any(op == "delete" for op, _ in ops)
 
 
-@pytest.mark.parametrize(("path", "kind", "ctype", "cache", "encoding"), [
-    ("ort/ort-wasm-simd-threaded.3398c10d07d2.wasm", "hashed", "application/wasm", "public, max-age=31536000, immutable", None),
-    ("engine.777da2b32477.js", "hashed", "text/javascript; charset=utf-8", "public, max-age=31536000, immutable", None),
-    ("model/model.8199be6f699a.onnx", "hashed", "application/octet-stream", "public, max-age=31536000, immutable", None),
-    ("index/vectors.e791dd7b528f.bin", "hashed", "application/octet-stream", "public, max-age=31536000, immutable", None),
-    ("text/chunks.54ca8a238ac2.json", "hashed", "application/json", "public, max-age=31536000, immutable", None),
-    ("text/chunks.json.54ca8a238ac2.gz", "hashed", "application/json", "public, max-age=31536000, immutable", "gzip"),
-    ("sitebot.json", "manifest", "application/json", "no-cache", None),
-    ("widget.js", "fixed", "text/javascript; charset=utf-8", "public, max-age=300, must-revalidate", None),
-    ("index.html", "fixed", "text/html; charset=utf-8", "public, max-age=300, must-revalidate", None),
-])
+@pytest.mark.parametrize(
+    ("path", "kind", "ctype", "cache", "encoding"),
+    [
+        (
+            "ort/ort-wasm-simd-threaded.3398c10d07d2.wasm",
+            "hashed",
+            "application/wasm",
+            "public, max-age=31536000, immutable",
+            None,
+        ),
+        (
+            "engine.777da2b32477.js",
+            "hashed",
+            "text/javascript; charset=utf-8",
+            "public, max-age=31536000, immutable",
+            None,
+        ),
+        (
+            "model/model.8199be6f699a.onnx",
+            "hashed",
+            "application/octet-stream",
+            "public, max-age=31536000, immutable",
+            None,
+        ),
+        (
+            "index/vectors.e791dd7b528f.bin",
+            "hashed",
+            "application/octet-stream",
+            "public, max-age=31536000, immutable",
+            None,
+        ),
+        ("text/chunks.54ca8a238ac2.json", "hashed", "application/json", "public, max-age=31536000, immutable", None),
+        (
+            "text/chunks.json.54ca8a238ac2.gz",
+            "hashed",
+            "application/json",
+            "public, max-age=31536000, immutable",
+            "gzip",
+        ),
+        ("sitebot.json", "manifest", "application/json", "no-cache", None),
+        ("widget.js", "fixed", "text/javascript; charset=utf-8", "public, max-age=300, must-revalidate", None),
+        ("index.html", "fixed", "text/html; charset=utf-8", "public, max-age=300, must-revalidate", None),
+    ],
+)
 def test_headers_by_file(path: str, kind: str, ctype: str, cache: str, encoding: str | None) -> None:
     h = headers_for(path, kind)
     assert (h.content_type, h.cache_control, h.content_encoding) == (ctype, cache, encoding)
 
 
-def test_dir_sends_only_changes_keeps_the_previous_version_and_prunes_older(versions: list[Path], tmp_path: Path) -> None:
+def test_dir_sends_only_changes_keeps_the_previous_version_and_prunes_older(
+    versions: list[Path], tmp_path: Path
+) -> None:
     v1, v2, v3 = versions
     target = tmp_path / "public" / "chatbot"
     (target / "text").mkdir(parents=True)
@@ -175,8 +227,13 @@ def test_dir_failure_leaves_the_live_bot_as_it_was(versions: list[Path], tmp_pat
 
 
 def git(*args: str, cwd: Path | None = None) -> str:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "Owner", "GIT_AUTHOR_EMAIL": "owner@example.com",
-           "GIT_COMMITTER_NAME": "Owner", "GIT_COMMITTER_EMAIL": "owner@example.com"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "Owner",
+        "GIT_AUTHOR_EMAIL": "owner@example.com",
+        "GIT_COMMITTER_NAME": "Owner",
+        "GIT_COMMITTER_EMAIL": "owner@example.com",
+    }
     r = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     return r.stdout
@@ -207,7 +264,9 @@ def checkout(bare: Path, branch: str, dest: Path) -> Path:
     return dest
 
 
-def test_git_commits_only_changes_and_keeps_the_rest_of_the_branch(versions: list[Path], remote: Path, tmp_path: Path) -> None:
+def test_git_commits_only_changes_and_keeps_the_rest_of_the_branch(
+    versions: list[Path], remote: Path, tmp_path: Path
+) -> None:
     v1, v2, v3 = versions
     spec = f"git:{remote}#gh-pages"
 
@@ -218,7 +277,10 @@ def test_git_commits_only_changes_and_keeps_the_rest_of_the_branch(versions: lis
     assert (tree1 / "CNAME").read_text() == "acme.example\n" and (tree1 / "index.html").read_text() == "<h1>Acme</h1>"
     assert_serves(tree1, v1, skip=("index.html",))  # the site's own index.html is not replaced by the demo page
     manifest12 = hashlib.sha256((v1 / "sitebot.json").read_bytes()).hexdigest()[:12]
-    assert git("log", "-1", "--format=%an <%ae>|%s", cwd=tree1).strip() == f"sitebot <sitebot@localhost>|sitebot: deploy bundle {manifest12}"
+    assert (
+        git("log", "-1", "--format=%an <%ae>|%s", cwd=tree1).strip()
+        == f"sitebot <sitebot@localhost>|sitebot: deploy bundle {manifest12}"
+    )
 
     r2 = deploy(v2, spec)
     assert set(r2.uploaded) == changed(v1, v2) - {"index.html"}
@@ -242,8 +304,9 @@ def test_git_commits_only_changes_and_keeps_the_rest_of_the_branch(versions: lis
     assert len(git("log", "--format=%H", cwd=tree3).split()) == 4  # the site, v1, v2, v3: no empty commit
 
 
-def test_git_creates_a_missing_branch_under_a_folder(versions: list[Path], remote: Path, tmp_path: Path,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_git_creates_a_missing_branch_under_a_folder(
+    versions: list[Path], remote: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("GIT_AUTHOR_NAME", "CI Bot")
     monkeypatch.setenv("GIT_AUTHOR_EMAIL", "ci@example.com")
     r = deploy(versions[0], f"git:file://{remote}#bot:assets/chatbot")
@@ -267,29 +330,41 @@ def test_git_push_rejected_leaves_the_branch_as_it_was(versions: list[Path], rem
     r = run_cli("deploy", str(v2), "--to", f"git:{remote}#gh-pages:chatbot")
     assert r.returncode == 1
     lines = r.stderr.strip().splitlines()
-    assert len(lines) == 1 and "rejected (pre-receive hook declined)" in lines[0] and "branch is unchanged" in lines[0], r.stderr
+    assert (
+        len(lines) == 1 and "rejected (pre-receive hook declined)" in lines[0] and "branch is unchanged" in lines[0]
+    ), r.stderr
     assert git("rev-parse", "gh-pages", cwd=remote) == head
 
 
 def test_git_errors_never_show_credentials(versions: list[Path]) -> None:
-    r = invoke_cli("deploy", str(versions[0]), "--to", "git:http://deployer:s3cret-token@127.0.0.1:9/site.git#gh-pages",
-                env={"GIT_TERMINAL_PROMPT": "0"})
+    r = invoke_cli(
+        "deploy",
+        str(versions[0]),
+        "--to",
+        "git:http://deployer:s3cret-token@127.0.0.1:9/site.git#gh-pages",
+        env={"GIT_TERMINAL_PROMPT": "0"},
+    )
     assert r.returncode == 1
     assert "s3cret" not in r.stderr and "***@127.0.0.1" in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1 and r.stderr.startswith("Error: cannot read git:"), r.stderr
 
 
-@pytest.mark.parametrize(("case", "expect"), [
-    ("scheme", "unknown deploy target 'ftp://example.com/chatbot'"),
-    ("not-bundle", "is not a sitebot bundle (it has no sitebot.json)"),
-    ("incomplete", "is incomplete: index/"),
-    ("no-branch", "names no branch"),
-    ("endpoint", "--endpoint-url is only for s3:// targets"),
-    ("itself", "is the bundle folder itself or inside it"),
-    ("damaged", "does not match the hash in its name"),
-    ("foreign-widget", "already holds a widget.js that sitebot did not put there"),
-])
-def test_bad_input_is_refused_before_touching_the_target(case: str, expect: str, versions: list[Path], tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("case", "expect"),
+    [
+        ("scheme", "unknown deploy target 'ftp://example.com/chatbot'"),
+        ("not-bundle", "is not a sitebot bundle (it has no sitebot.json)"),
+        ("incomplete", "is incomplete: index/"),
+        ("no-branch", "names no branch"),
+        ("endpoint", "--endpoint-url is only for s3:// targets"),
+        ("itself", "is the bundle folder itself or inside it"),
+        ("damaged", "does not match the hash in its name"),
+        ("foreign-widget", "already holds a widget.js that sitebot did not put there"),
+    ],
+)
+def test_bad_input_is_refused_before_touching_the_target(
+    case: str, expect: str, versions: list[Path], tmp_path: Path
+) -> None:
     bundle, target, extra = versions[0], f"dir:{tmp_path / 'out'}", []
     if case == "foreign-widget":  # someone else's widget.js where the bot's would go
         (tmp_path / "out").mkdir()
@@ -323,11 +398,20 @@ def test_bad_input_is_refused_before_touching_the_target(case: str, expect: str,
 
 
 def test_the_manifest_names_its_files_and_an_avatar_file_but_not_an_avatar_url() -> None:
-    manifest = {"format": 1, "model": {"files": {"model": "model/m.aaaaaaaaaaaa.onnx"}},
-                "files": {"vectors": "index/v.bbbbbbbbbbbb.bin", "shards": [{"file": "text/c.cccccccccccc.json", "start": 0}]},
-                "runtime": {"worker": "engine.dddddddddddd.js"}, "settings": {"avatar": "brand/avatar.eeeeeeeeeeee.png"}}
-    assert manifest_files(manifest) == {"model/m.aaaaaaaaaaaa.onnx", "index/v.bbbbbbbbbbbb.bin", "text/c.cccccccccccc.json",
-                                        "engine.dddddddddddd.js", "brand/avatar.eeeeeeeeeeee.png"}
+    manifest = {
+        "format": 1,
+        "model": {"files": {"model": "model/m.aaaaaaaaaaaa.onnx"}},
+        "files": {"vectors": "index/v.bbbbbbbbbbbb.bin", "shards": [{"file": "text/c.cccccccccccc.json", "start": 0}]},
+        "runtime": {"worker": "engine.dddddddddddd.js"},
+        "settings": {"avatar": "brand/avatar.eeeeeeeeeeee.png"},
+    }
+    assert manifest_files(manifest) == {
+        "model/m.aaaaaaaaaaaa.onnx",
+        "index/v.bbbbbbbbbbbb.bin",
+        "text/c.cccccccccccc.json",
+        "engine.dddddddddddd.js",
+        "brand/avatar.eeeeeeeeeeee.png",
+    }
     manifest["settings"]["avatar"] = "https://cdn.example/me.png"
     assert "https://cdn.example/me.png" not in manifest_files(manifest)
 

@@ -34,8 +34,11 @@ def free_port() -> int:
 @pytest.fixture(scope="session")
 def moto_url() -> Iterator[str]:
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
@@ -74,7 +77,7 @@ def objects(client: Any, bucket: str, prefix: str) -> dict[str, str]:
     out = {}
     for obj in client.list_objects_v2(Bucket=bucket, Prefix=prefix).get("Contents", []):
         body = client.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read()
-        out[obj["Key"][len(prefix):]] = hashlib.sha256(body).hexdigest()
+        out[obj["Key"][len(prefix) :]] = hashlib.sha256(body).hexdigest()
     return out
 
 
@@ -111,8 +114,11 @@ def test_s3_headers_order_changed_files_and_prune(versions: list[Path], moto_url
         if path.endswith(".json"):
             assert head(path)["type"] == "application/json"
     assert head("sitebot.json") == {"type": "application/json", "cache": "no-cache", "encoding": None}
-    assert head("widget.js") == {"type": "text/javascript; charset=utf-8", "cache": "public, max-age=300, must-revalidate",
-                                 "encoding": None}
+    assert head("widget.js") == {
+        "type": "text/javascript; charset=utf-8",
+        "cache": "public, max-age=300, must-revalidate",
+        "encoding": None,
+    }
     assert head("index.html")["type"] == "text/html; charset=utf-8"
     assert c.head_object(Bucket="site", Key="chatbot/sitebot.json")["Metadata"]["sha256"] == tree(v1)["sitebot.json"]
 
@@ -195,8 +201,9 @@ class DyingProxy:
             s.close()
 
 
-def test_s3_store_going_away_half_way_leaves_the_live_bot(versions: list[Path], moto_url: str,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_s3_store_going_away_half_way_leaves_the_live_bot(
+    versions: list[Path], moto_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     v1, v2, v3 = versions
     c = s3(moto_url)
     c.create_bucket(Bucket="halfway")
@@ -217,8 +224,9 @@ def test_s3_store_going_away_half_way_leaves_the_live_bot(versions: list[Path], 
     after = objects(c, "halfway", "chatbot/")
     assert after["sitebot.json"] == tree(v1)["sitebot.json"]
     assert all(after.get(p) == sha for p, sha in tree(v1).items())  # every file the live manifest names
-    assert {p: s for p, s in after.items() if p in before and p != ".sitebot-deploy.json"} == \
-        {p: s for p, s in before.items() if p != ".sitebot-deploy.json"}
+    assert {p: s for p, s in after.items() if p in before and p != ".sitebot-deploy.json"} == {
+        p: s for p, s in before.items() if p != ".sitebot-deploy.json"
+    }
 
     monkeypatch.delenv("AWS_MAX_ATTEMPTS")
     retry = deploy(v2, target, endpoint_url=moto_url)
@@ -230,12 +238,16 @@ def test_s3_store_going_away_half_way_leaves_the_live_bot(versions: list[Path], 
     assert all(p in final for p in named(v2)) and all(final[p] == sha for p, sha in tree(v3).items())
 
 
-@pytest.mark.parametrize(("case", "expect"), [
-    ("no-bucket", "cannot list s3://missing/chatbot: the bucket missing does not exist at"),
-    ("no-credentials", "no S3 credentials found; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"),
-])
-def test_s3_errors_are_one_sentence(case: str, expect: str, versions: list[Path], moto_url: str,
-                                    monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    ("case", "expect"),
+    [
+        ("no-bucket", "cannot list s3://missing/chatbot: the bucket missing does not exist at"),
+        ("no-credentials", "no S3 credentials found; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"),
+    ],
+)
+def test_s3_errors_are_one_sentence(
+    case: str, expect: str, versions: list[Path], moto_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     if case == "no-credentials":
         monkeypatch.delenv("AWS_ACCESS_KEY_ID")
         monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")

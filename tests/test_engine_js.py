@@ -76,10 +76,21 @@ def test_engine_answers_from_bm25_while_the_encoder_loads(tmp_path: Path) -> Non
     assert lexical["terms"] == ["refund", "policy"]
     assert [r["id"] for r in lexical["results"]] == [1, 2]
     first = lexical["results"][0]
-    assert first == {"id": 1, "url": "https://example.org/b#refunds", "title": "B", "heading": "Refunds",
-                     "score": 2, "dense": None, "lexical": 2, "text": "text 1"}
-    assert out["statuses"] == [{"lexical": "loading", "model": "loading"}, {"lexical": "ready", "model": "loading"},
-                               {"lexical": "ready", "model": "ready"}]
+    assert first == {
+        "id": 1,
+        "url": "https://example.org/b#refunds",
+        "title": "B",
+        "heading": "Refunds",
+        "score": 2,
+        "dense": None,
+        "lexical": 2,
+        "text": "text 1",
+    }
+    assert out["statuses"] == [
+        {"lexical": "loading", "model": "loading"},
+        {"lexical": "ready", "model": "loading"},
+        {"lexical": "ready", "model": "ready"},
+    ]
 
 
 def test_engine_fuses_once_the_encoder_is_in_and_embeds_a_question_once(tmp_path: Path) -> None:
@@ -122,8 +133,10 @@ def test_worker_answers_every_request_and_refuses_a_bundle_of_another_format(tmp
     worker = ROOT / "runtime_js/src/engine/worker.js"
     script.write_text(WORKER_SCRIPT.replace("WORKER_URL", json.dumps(worker.as_uri())))
     posted = json.loads(subprocess.run([node, str(script)], capture_output=True, text=True, check=True).stdout)
-    reason = (f"sitebot.json has format 999, this engine reads format {FORMAT_VERSION}; "
-              "rebuild the bundle with a matching sitebot")
+    reason = (
+        f"sitebot.json has format 999, this engine reads format {FORMAT_VERSION}; "
+        "rebuild the bundle with a matching sitebot"
+    )
     assert posted[0] == {"type": "status", "lexical": "failed", "model": "failed", "error": f"model: {reason}"}
     assert sorted(posted[1:], key=lambda m: m["id"]) == [
         {"type": "error", "id": 1, "message": "search before init"},

@@ -31,7 +31,13 @@ def test_keeps_main_content_and_drops_chrome() -> None:
     doc = extract(html_page(CHROME))
     text = doc.text
     assert "costs $12 per seat" in text
-    for junk in ("Pricing menu link", "We use cookies", "secret-tracker", "Subscribe to newsletter", "Footer legal text"):
+    for junk in (
+        "Pricing menu link",
+        "We use cookies",
+        "secret-tracker",
+        "Subscribe to newsletter",
+        "Footer legal text",
+    ):
         assert junk not in text
     assert doc.title == "Pricing — Acme"
     assert doc.lang == "en"
@@ -47,7 +53,9 @@ def test_sections_carry_heading_path_and_nearest_anchor() -> None:
 
 
 def test_without_main_the_body_minus_header_footer_is_used() -> None:
-    doc = extract(html_page("<header>Top bar</header><div><h2 id=a>Hours</h2><p>Open 9 to 5.</p></div><footer>Bottom</footer>"))
+    doc = extract(
+        html_page("<header>Top bar</header><div><h2 id=a>Hours</h2><p>Open 9 to 5.</p></div><footer>Bottom</footer>")
+    )
     assert "Open 9 to 5." in doc.text and "Top bar" not in doc.text and "Bottom" not in doc.text
 
 
@@ -62,7 +70,9 @@ def test_configured_selector_wins() -> None:
     assert doc.text == "Only this."
 
 
-@pytest.mark.parametrize("meta", ['<meta name="robots" content="noindex, follow">', '<meta name="ROBOTS" content="NOINDEX">'])
+@pytest.mark.parametrize(
+    "meta", ['<meta name="robots" content="noindex, follow">', '<meta name="ROBOTS" content="NOINDEX">']
+)
 def test_noindex_pages_are_skipped(meta: str) -> None:
     with pytest.raises(Skipped):
         extract(html_page("<main><p>Staff only.</p></main>", head=f"<title>x</title>{meta}"))
@@ -77,11 +87,21 @@ def test_markdown_headings_get_github_style_ids() -> None:
     md = b"---\ntitle: Setup guide\n---\n# Setting up\n\nIntro.\n\n## Connect to Wi-Fi\n\nHold the button.\n\n## Connect to Wi-Fi\n\nAgain.\n"
     doc = extract(Page(url="https://acme.example/docs/setup", path="docs/setup.md", kind="markdown", content=md))
     assert doc.title == "Setup guide"
-    assert [s.anchor for s in doc.sections if s.text in ("Hold the button.", "Again.")] == ["connect-to-wi-fi", "connect-to-wi-fi-1"]
+    assert [s.anchor for s in doc.sections if s.text in ("Hold the button.", "Again.")] == [
+        "connect-to-wi-fi",
+        "connect-to-wi-fi-1",
+    ]
 
 
 def test_plain_text_page() -> None:
-    doc = extract(Page(url="https://acme.example/notes.txt", path="notes.txt", kind="text", content=b"Release notes\n\nVersion 2 adds dark mode.\n"))
+    doc = extract(
+        Page(
+            url="https://acme.example/notes.txt",
+            path="notes.txt",
+            kind="text",
+            content=b"Release notes\n\nVersion 2 adds dark mode.\n",
+        )
+    )
     assert doc.title == "Release notes" and "dark mode" in doc.text
 
 
@@ -92,17 +112,32 @@ def test_latin1_without_declared_charset_is_decoded() -> None:
 
 @pytest.mark.parametrize(
     ("path", "url"),
-    [("index.html", "https://acme.example/"), ("pricing/index.html", "https://acme.example/pricing/"),
-     ("policies/refunds.html", "https://acme.example/policies/refunds.html"), ("docs/wifi.md", "https://acme.example/docs/wifi"),
-     ("docs/index.md", "https://acme.example/docs/"), ("a b.html", "https://acme.example/a%20b.html")],
+    [
+        ("index.html", "https://acme.example/"),
+        ("pricing/index.html", "https://acme.example/pricing/"),
+        ("policies/refunds.html", "https://acme.example/policies/refunds.html"),
+        ("docs/wifi.md", "https://acme.example/docs/wifi"),
+        ("docs/index.md", "https://acme.example/docs/"),
+        ("a b.html", "https://acme.example/a%20b.html"),
+    ],
 )
 def test_files_map_to_urls(path: str, url: str) -> None:
     assert url_for(path, "https://acme.example/") == url
 
 
 def test_owner_markers_weight_and_ignore() -> None:
-    doc = extract(html_page("<main data-sitebot-weight='0.3'><p>Changelog entry.</p><div data-sitebot-ignore><p>Ad block.</p></div></main>"))
+    doc = extract(
+        html_page(
+            "<main data-sitebot-weight='0.3'><p>Changelog entry.</p><div data-sitebot-ignore><p>Ad block.</p></div></main>"
+        )
+    )
     assert doc.weight == 0.3 and "Ad block" not in doc.text
     with pytest.raises(Skipped):
-        extract(html_page("<main><p>x</p></main>").__class__(url="u", path="p.html", kind="html",
-                content=b"<html><body data-sitebot-ignore><main><p>x</p></main></body></html>"))
+        extract(
+            html_page("<main><p>x</p></main>").__class__(
+                url="u",
+                path="p.html",
+                kind="html",
+                content=b"<html><body data-sitebot-ignore><main><p>x</p></main></body></html>",
+            )
+        )

@@ -36,7 +36,11 @@ def test_scope() -> None:
     for url in (B + "/docs", B + "/docs/a", B + "/docs?x=1", B + "/docs-old/", B + "/", "https://other.test/docs/"):
         f.admit(url, 1)
     assert f.next_level_urls() == [B + "/docs", B + "/docs/a", B + "/docs?x=1"]
-    assert f.skipped == {B + "/docs-old/": "out of scope", B + "/": "out of scope", "https://other.test/docs/": "out of scope"}
+    assert f.skipped == {
+        B + "/docs-old/": "out of scope",
+        B + "/": "out of scope",
+        "https://other.test/docs/": "out of scope",
+    }
 
 
 def test_include_and_exclude_globs_see_path_and_query() -> None:
@@ -68,7 +72,11 @@ def test_robots_verdict_and_reason_precedence() -> None:
     f.admit(B + "/private/a", 1)
     f.admit(B + "/private/old/a", 1)  # excluded is checked before robots.txt
     f.admit(B + "/private/deep", 5)  # robots.txt before max depth
-    assert f.skipped == {B + "/private/a": "robots.txt", B + "/private/old/a": "excluded", B + "/private/deep": "robots.txt"}
+    assert f.skipped == {
+        B + "/private/a": "robots.txt",
+        B + "/private/old/a": "excluded",
+        B + "/private/deep": "robots.txt",
+    }
     assert f.state[B + "/private/a"] == "skipped"
 
 

@@ -18,10 +18,15 @@ def small_site(tmp_path: Path) -> Path:
     (site / "index.html").write_text(
         "<html lang=en><head><title>Acme</title></head><body><nav>Menu</nav><main><h1>Acme</h1>"
         "<h2 id=refunds>Refunds</h2><p>You can return any widget within 30 days for a full refund.</p>"
-        "<h2 id=shipping>Shipping</h2><p>We ship to the EU and the UK in 3 to 5 working days.</p></main></body></html>")
-    (site / "docs" / "setup.md").write_text("# Setup\n\n## Wi-Fi\n\nHold the button for five seconds until the light blinks.\n")
+        "<h2 id=shipping>Shipping</h2><p>We ship to the EU and the UK in 3 to 5 working days.</p></main></body></html>"
+    )
+    (site / "docs" / "setup.md").write_text(
+        "# Setup\n\n## Wi-Fi\n\nHold the button for five seconds until the light blinks.\n"
+    )
     (site / "copy.html").write_text((site / "index.html").read_text())  # an exact duplicate
-    (site / "secret.html").write_text('<html><head><meta name="robots" content="noindex"><title>S</title></head><body><p>Hidden.</p></body></html>')
+    (site / "secret.html").write_text(
+        '<html><head><meta name="robots" content="noindex"><title>S</title></head><body><p>Hidden.</p></body></html>'
+    )
     return site
 
 
@@ -34,8 +39,13 @@ def test_bundle_layout_and_manifest(examples_bundle: Path) -> None:
     n = manifest["counts"]["chunks"]
     assert manifest["counts"]["pages"] >= 15 and n > manifest["counts"]["pages"]
     assert sum(s["count"] for s in manifest["files"]["shards"]) == n
-    for rel in [manifest["files"][k] for k in ("vectors", "lexical", "chunks")] + [s["file"] for s in manifest["files"]["shards"]] \
-            + list(manifest["model"]["files"].values()) + list(manifest["runtime"].values()) + ["widget.js", "index.html", "snippet.html"]:
+    for rel in (
+        [manifest["files"][k] for k in ("vectors", "lexical", "chunks")]
+        + [s["file"] for s in manifest["files"]["shards"]]
+        + list(manifest["model"]["files"].values())
+        + list(manifest["runtime"].values())
+        + ["widget.js", "index.html", "snippet.html"]
+    ):
         assert (examples_bundle / rel).is_file(), rel
     # int8 vectors plus one float32 scale each.
     assert (examples_bundle / manifest["files"]["vectors"]).stat().st_size == n * 384 + 4 * n
@@ -75,6 +85,7 @@ def test_config_file_supplies_source_and_settings(tmp_path: Path) -> None:
 
 # --- bad input: one sentence, exit 1, no traceback, the previous bundle untouched ---------------
 
+
 def assert_clean_failure(r, *needles: str) -> None:  # type: ignore[no-untyped-def]
     assert r.returncode == 1, (r.returncode, r.stderr)
     assert "Traceback" not in r.stderr and "Traceback" not in r.stdout
@@ -101,11 +112,24 @@ def corrupt_model_dir(tmp_path: Path) -> Path:
     return d
 
 
-@pytest.mark.parametrize("case", ["missing folder", "empty folder", "no readable pages", "only noindex pages",
-                                  "corrupt model", "wrong model sha256", "model folder without tokenizer",
-                                  "unwritable output", "output is a foreign folder", "bad config"])
-def test_bad_input_fails_cleanly_and_keeps_the_bundle(case: str, small_site: Path, tmp_path: Path,
-                                                      previous_bundle: tuple[Path, dict[str, str]]) -> None:
+@pytest.mark.parametrize(
+    "case",
+    [
+        "missing folder",
+        "empty folder",
+        "no readable pages",
+        "only noindex pages",
+        "corrupt model",
+        "wrong model sha256",
+        "model folder without tokenizer",
+        "unwritable output",
+        "output is a foreign folder",
+        "bad config",
+    ],
+)
+def test_bad_input_fails_cleanly_and_keeps_the_bundle(
+    case: str, small_site: Path, tmp_path: Path, previous_bundle: tuple[Path, dict[str, str]]
+) -> None:
     out, before = previous_bundle
     args: list[str] = []
     env: dict[str, str] = {}

@@ -88,6 +88,9 @@ def test_the_stages_depend_only_on_earlier_ones() -> None:
                 wrong += [f"{module} → {t}" for t in targets if t not in leaves or t == module]
         for stage, ok in allowed.items():
             if module == stage or module.startswith(stage + "."):
-                wrong += [f"{module} → {t}" for t in targets if not t.startswith(stage) and not any(
-                    t == o or t.startswith(o + ".") for o in ok)]
+                wrong += [
+                    f"{module} → {t}"
+                    for t in targets
+                    if not t.startswith(stage) and not any(t == o or t.startswith(o + ".") for o in ok)
+                ]
     assert wrong == []

@@ -33,9 +33,18 @@ def test_index_postings_are_delta_encoded() -> None:
     assert idx["dl"] == [1, 1, 2, 1] and idx["n"] == 4
 
 
-PARITY = ["How do I get REFUNDS for Café orders?", "Wi-Fi e-mail set-up re-enter--twice -x- a-", "naïve coöperation ﬁne ｆｕｌｌｗｉｄｔｈ",
-          "İstanbul ΟΔΥΣΣΕΥΣ straße 中文字符 日本語", "pg_dump --format=custom v2.1.3 x86_64", "policies classes bus glass eies aies shoes toes",
-          "constructor toString __proto__ hasOwnProperty", "x" * 45 + " " + "y" * 40, "١٢٣ ٤٥ numbers ½ ² ⅷ", "emoji 🖨️ 😡 e‑mail (non-breaking)"]
+PARITY = [
+    "How do I get REFUNDS for Café orders?",
+    "Wi-Fi e-mail set-up re-enter--twice -x- a-",
+    "naïve coöperation ﬁne ｆｕｌｌｗｉｄｔｈ",
+    "İstanbul ΟΔΥΣΣΕΥΣ straße 中文字符 日本語",
+    "pg_dump --format=custom v2.1.3 x86_64",
+    "policies classes bus glass eies aies shoes toes",
+    "constructor toString __proto__ hasOwnProperty",
+    "x" * 45 + " " + "y" * 40,
+    "١٢٣ ٤٥ numbers ½ ² ⅷ",
+    "emoji 🖨️ 😡 e‑mail (non-breaking)",
+]
 
 
 def test_browser_tokenizer_agrees_with_python(tmp_path: Path) -> None:
@@ -46,6 +55,7 @@ def test_browser_tokenizer_agrees_with_python(tmp_path: Path) -> None:
     script.write_text(
         f"import {{ tokenize }} from {json.dumps((ROOT / 'runtime_js/src/shared/lexical.js').as_uri())};\n"
         f"const stop = new Set({json.dumps(STOPWORDS)});\n"
-        f"console.log(JSON.stringify({json.dumps(PARITY)}.map((s) => tokenize(s, stop))));\n")
+        f"console.log(JSON.stringify({json.dumps(PARITY)}.map((s) => tokenize(s, stop))));\n"
+    )
     out = subprocess.run([node, str(script)], capture_output=True, text=True, check=True).stdout
     assert json.loads(out) == [tokenize(s) for s in PARITY]

@@ -22,18 +22,27 @@ from sitebot.serve import serve_in_thread
 pytestmark = pytest.mark.browser
 
 PAGES = {
-    "pricing.html": ("Pricing", "<h1>Pricing</h1><p>Larkbox has two plans for homes and small offices.</p>"
-                     "<h2 id=basic>Basic plan</h2><p>The Basic plan costs 9 euros a month and covers one hub with up to "
-                     "20 sensors.</p><h2 id=plus>Plus plan</h2><p>The Plus plan costs 19 euros a month. It adds unlimited "
-                     "sensors, 90 days of history and e-mail alerts. Paying yearly for Plus costs 190 euros a year.</p>"),
-    "refunds.html": ("Refunds", "<h1>Refunds</h1><h2 id=window>Refund window</h2><p>You can return a Larkbox hub within 30 "
-                     "days of delivery for a full refund. Send it back in its box with the receipt.</p>"
-                     "<h2 id=return-shipping>Return shipping</h2><p>Return shipping is free inside the EU; we email you a "
-                     "prepaid label.</p>"),
-    "setup.html": ("Setup", "<h1>Setting up your hub</h1><h2 id=wifi>Connecting to Wi-Fi</h2><p>Hold the hub button for five "
-                   "seconds until the light blinks blue, then pick your Wi-Fi network in the Larkbox app.</p>"
-                   "<h2 id=reset>Factory reset</h2><p>To reset the hub, hold the button for twenty seconds until the light "
-                   "turns red.</p>"),
+    "pricing.html": (
+        "Pricing",
+        "<h1>Pricing</h1><p>Larkbox has two plans for homes and small offices.</p>"
+        "<h2 id=basic>Basic plan</h2><p>The Basic plan costs 9 euros a month and covers one hub with up to "
+        "20 sensors.</p><h2 id=plus>Plus plan</h2><p>The Plus plan costs 19 euros a month. It adds unlimited "
+        "sensors, 90 days of history and e-mail alerts. Paying yearly for Plus costs 190 euros a year.</p>",
+    ),
+    "refunds.html": (
+        "Refunds",
+        "<h1>Refunds</h1><h2 id=window>Refund window</h2><p>You can return a Larkbox hub within 30 "
+        "days of delivery for a full refund. Send it back in its box with the receipt.</p>"
+        "<h2 id=return-shipping>Return shipping</h2><p>Return shipping is free inside the EU; we email you a "
+        "prepaid label.</p>",
+    ),
+    "setup.html": (
+        "Setup",
+        "<h1>Setting up your hub</h1><h2 id=wifi>Connecting to Wi-Fi</h2><p>Hold the hub button for five "
+        "seconds until the light blinks blue, then pick your Wi-Fi network in the Larkbox app.</p>"
+        "<h2 id=reset>Factory reset</h2><p>To reset the hub, hold the button for twenty seconds until the light "
+        "turns red.</p>",
+    ),
 }
 SYSTEM_PROMPT = "You are the Larkbox helper. Be brief and friendly."
 NOT_FOUND = "I don't know that one — write to support@larkbox.example."
@@ -50,21 +59,25 @@ def llm_site(tmp_path_factory: pytest.TempPathFactory, fake_llm_server: FakeLLM,
     pages.mkdir()
     www.mkdir()
     for name, (title, body) in PAGES.items():
-        html = f"<!doctype html><html lang=en><head><title>{title}</title></head><body><main>{body}</main></body></html>"
+        html = (
+            f"<!doctype html><html lang=en><head><title>{title}</title></head><body><main>{body}</main></body></html>"
+        )
         (pages / name).write_text(html)
         (www / name).write_text(html)
     for provider in ("openai", "anthropic"):
         config = root / f"config-{provider}"
         config.mkdir()
         (config / "sitebot.toml").write_text(
-            f'source = {json.dumps(str(pages))}\n'
+            f"source = {json.dumps(str(pages))}\n"
             f'[bot]\ntitle = "Larkbox help"\nmode = "llm"\nnot_found = {json.dumps(NOT_FOUND)}\n'
             f'[llm]\nprovider = "{provider}"\nendpoint = "{getattr(fake_llm_server, provider)}"\nmodel = "fake-model"\n'
-            f'temperature = 0.3\nmax_tokens = 321\npassages = 4\ntimeout = 1.5\nsystem_prompt = """{SYSTEM_PROMPT}"""\n')
+            f'temperature = 0.3\nmax_tokens = 321\npassages = 4\ntimeout = 1.5\nsystem_prompt = """{SYSTEM_PROMPT}"""\n'
+        )
         build(config, www / f"chatbot-{provider}", env={"SITEBOT_CACHE_DIR": str(cache_dir)})
         (www / f"{provider}.html").write_text(
             "<!doctype html><html lang=en><head><meta charset=utf-8><title>Larkbox</title><link rel=icon href='data:,'></head>"
-            f"<body><p>Larkbox</p><script src='chatbot-{provider}/widget.js' defer></script></body></html>")
+            f"<body><p>Larkbox</p><script src='chatbot-{provider}/widget.js' defer></script></body></html>"
+        )
     server, url = serve_in_thread(www, require_bundle=False)
     yield url
     server.shutdown()
@@ -100,8 +113,10 @@ def ask_in_panel(page: Any, question: str) -> None:
 
 def wait_settled(page: Any, count: int = 1) -> None:
     """Until `count` answers are finished: LLM ones show their sources, failed ones the extractive cards."""
-    page.wait_for_function(f"() => {ROOT_JS}.querySelectorAll('.llm .sources, .llm .answer, .log > .answer, .log > p.msg.bot:not(.busy)').length >= {count + 1}",
-                           timeout=15000)  # + 1: the greeting
+    page.wait_for_function(
+        f"() => {ROOT_JS}.querySelectorAll('.llm .sources, .llm .answer, .log > .answer, .log > p.msg.bot:not(.busy)').length >= {count + 1}",
+        timeout=15000,
+    )  # + 1: the greeting
 
 
 def prompt_of(rec: Recorded) -> tuple[str, list[dict[str, str]]]:
@@ -126,12 +141,16 @@ def assert_no_secrets(rec: Recorded) -> None:
 
 # --- streaming, citations, the request ----------------------------------------------------------
 
-ANSWER = ("The **Plus plan** costs 19 euros a month [1]. Paid yearly it is 190 euros [1, 2].\n\n"
-          "- unlimited sensors\n- 90 days of history [1][9]\n")
+ANSWER = (
+    "The **Plus plan** costs 19 euros a month [1]. Paid yearly it is 190 euros [1, 2].\n\n"
+    "- unlimited sensors\n- 90 days of history [1][9]\n"
+)
 
 
 @pytest.mark.parametrize("provider", ["openai", "anthropic"])
-def test_answer_streams_in_with_citations_and_sources(page: Any, llm_site: str, fake_llm: FakeLLM, provider: str) -> None:
+def test_answer_streams_in_with_citations_and_sources(
+    page: Any, llm_site: str, fake_llm: FakeLLM, provider: str
+) -> None:
     fake_llm.script(Reply(ANSWER, chunks=12, delay=0.06))
     page.context.add_cookies([{"name": "session", "value": "secret-cookie", "url": llm_site}])
     open_widget(page, llm_site, provider)
@@ -217,7 +236,9 @@ def test_not_found_answers_with_the_owner_words_and_no_request(page: Any, llm_si
     open_widget(page, llm_site)
     result = page.evaluate("() => window.sitebot.ask('What is the airspeed velocity of an unladen swallow?')")
     assert result == {"answer": NOT_FOUND, "citations": []}
-    page.wait_for_function(f"() => [...{ROOT_JS}.querySelectorAll('.msg.bot')].some(m => m.textContent === {json.dumps(NOT_FOUND)})")
+    page.wait_for_function(
+        f"() => [...{ROOT_JS}.querySelectorAll('.msg.bot')].some(m => m.textContent === {json.dumps(NOT_FOUND)})"
+    )
     assert fake_llm.requests == []  # not even a preflight
     assert page.problems == []
 
@@ -253,7 +274,9 @@ def test_llm_output_renders_inert(page: Any, llm_site: str, fake_llm: FakeLLM) -
     text = md.inner_text()
     assert "<script>window.__pwned = 1</script>" in text and '<img src=x onerror="window.__pwned = 2">' in text
     assert "tracking pixel" in text and "x.png" not in text  # an image shows its alt text only
-    counts = page.evaluate(f"() => ['script', 'img', 'iframe', 'object', 'style', '[onerror]', 'b'].map(s => {ROOT_JS}.querySelectorAll(s).length)")
+    counts = page.evaluate(
+        f"() => ['script', 'img', 'iframe', 'object', 'style', '[onerror]', 'b'].map(s => {ROOT_JS}.querySelectorAll(s).length)"
+    )
     assert counts == [0] * 7
     hrefs = page.evaluate(f"() => [...{ROOT_JS}.querySelectorAll('.md a')].map(a => a.getAttribute('href'))")
     assert all(h.startswith(("http://", "https://")) for h in hrefs), hrefs
@@ -286,7 +309,9 @@ FAILURES = {
 
 
 @pytest.mark.parametrize("failure", list(FAILURES))
-def test_failure_shows_a_message_and_the_extractive_answer(page: Any, llm_site: str, fake_llm: FakeLLM, failure: str) -> None:
+def test_failure_shows_a_message_and_the_extractive_answer(
+    page: Any, llm_site: str, fake_llm: FakeLLM, failure: str
+) -> None:
     reply, reason = FAILURES[failure]
     if reply:
         fake_llm.script(reply)

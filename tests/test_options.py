@@ -24,8 +24,11 @@ def site(tmp_path: Path) -> Path:
 
 
 def test_flags_override_the_toml_and_none_does_not(site: Path) -> None:
-    cfg = write_toml(site, 'base_url = "https://example.com/docs"\n[chunk]\nmax_tokens = 64\n'
-                           '[crawl]\nmax_pages = 10\ndelay = 1.0\n[bot]\ntitle = "Larkbox help"\n')
+    cfg = write_toml(
+        site,
+        'base_url = "https://example.com/docs"\n[chunk]\nmax_tokens = 64\n'
+        '[crawl]\nmax_pages = 10\ndelay = 1.0\n[bot]\ntitle = "Larkbox help"\n',
+    )
     opts = load_options(site, cfg)
     assert (opts.base_url, opts.max_tokens, opts.bot.title) == ("https://example.com/docs/", 64, "Larkbox help")
     assert (opts.crawl.max_pages, opts.crawl.delay, opts.crawl.start_urls) == (10, 1.0, ())
@@ -55,21 +58,37 @@ def test_every_problem_is_listed_at_once(site: Path) -> None:
     with pytest.raises(ConfigError) as e:
         load_options(site, base_url="example.com", max_tokens=1000, max_pages=0, user_agent="curl")
     message = str(e.value)
-    for needle in ("--base-url 'example.com' must start with", "--max-tokens must be between 32 and 512",
-                   "--max-pages must be > 0", "--user-agent must name sitebot"):
+    for needle in (
+        "--base-url 'example.com' must start with",
+        "--max-tokens must be between 32 and 512",
+        "--max-pages must be > 0",
+        "--user-agent must name sitebot",
+    ):
         assert needle in message
 
 
 def test_validate_lists_every_problem_of_library_options(site: Path, tmp_path: Path) -> None:
-    opts = GenerateOptions(source=site, output=tmp_path / "out", base_url="x", max_tokens=8,
-                           bot=BotSettings(mode="llm", accent="red"), llm=None,
-                           crawl=CrawlOptions(start_urls=(), concurrency=0), lead={"colour": 1})
+    opts = GenerateOptions(
+        source=site,
+        output=tmp_path / "out",
+        base_url="x",
+        max_tokens=8,
+        bot=BotSettings(mode="llm", accent="red"),
+        llm=None,
+        crawl=CrawlOptions(start_urls=(), concurrency=0),
+        lead={"colour": 1},
+    )
     with pytest.raises(ConfigError) as e:
         opts.validate()
     message = str(e.value)
-    for needle in ("base_url 'x' must start with", "max_tokens must be between 32 and 512",
-                   "'crawl.concurrency' must be between 1 and 64", "'bot.accent' must be a colour",
-                   'bot.mode is "llm" but llm.endpoint or llm.model is not set', "unknown key 'lead.colour'"):
+    for needle in (
+        "base_url 'x' must start with",
+        "max_tokens must be between 32 and 512",
+        "'crawl.concurrency' must be between 1 and 64",
+        "'bot.accent' must be a colour",
+        'bot.mode is "llm" but llm.endpoint or llm.model is not set',
+        "unknown key 'lead.colour'",
+    ):
         assert needle in message
     assert not (tmp_path / "out").exists()
 
@@ -91,15 +110,21 @@ def test_the_cli_shows_a_sitebot_error_as_one_line(site: Path) -> None:
     assert r.exit_code == 1
     assert r.output.strip().splitlines() == ["Error: --base-url 'example.com' must start with http://, https:// or /"]
     r = CliRunner().invoke(cli, ["generate", str(site), "--base-url", "example.com", "--verbose"])
-    assert r.exit_code == 1 and "Traceback" in r.output and r.output.strip().endswith("must start with http://, https:// or /")
+    assert (
+        r.exit_code == 1
+        and "Traceback" in r.output
+        and r.output.strip().endswith("must start with http://, https:// or /")
+    )
 
 
 def test_help_does_not_load_the_model_runtime() -> None:
     import subprocess
     import sys
 
-    code = "import sys; from sitebot.cli import main; sys.argv = ['sitebot', '--help']\ntry: main()\nexcept SystemExit: pass\n" \
-           "assert 'onnxruntime' not in sys.modules, 'onnxruntime imported'"
+    code = (
+        "import sys; from sitebot.cli import main; sys.argv = ['sitebot', '--help']\ntry: main()\nexcept SystemExit: pass\n"
+        "assert 'onnxruntime' not in sys.modules, 'onnxruntime imported'"
+    )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
 
@@ -111,6 +136,8 @@ def test_a_section_that_is_not_a_dict_is_a_config_error(site: Path, tmp_path: Pa
 
 
 def test_the_cli_dry_run_lists_the_folder_s_pages(site: Path, tmp_path: Path) -> None:
-    r = CliRunner().invoke(cli, ["generate", str(site), "-o", str(tmp_path / "out"), "--dry-run", "--base-url", "https://example.com/"])
+    r = CliRunner().invoke(
+        cli, ["generate", str(site), "-o", str(tmp_path / "out"), "--dry-run", "--base-url", "https://example.com/"]
+    )
     assert r.exit_code == 0, r.output
     assert r.output.split() == ["https://example.com/"] and not (tmp_path / "out").exists()

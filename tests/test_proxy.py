@@ -43,8 +43,14 @@ class EchoingErrors:
 
             def do_POST(self) -> None:  # noqa: N802
                 self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                text = json.dumps({"error": {"message": f"Incorrect API key provided: {self.headers.get('Authorization')}"
-                                                        f"{self.headers.get('x-api-key') or ''}"}}).encode()
+                text = json.dumps(
+                    {
+                        "error": {
+                            "message": f"Incorrect API key provided: {self.headers.get('Authorization')}"
+                            f"{self.headers.get('x-api-key') or ''}"
+                        }
+                    }
+                ).encode()
                 self.send_response(outer.status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(text)))
@@ -90,11 +96,25 @@ class Running:
 
 def start_proxy(tmp_path: Path, upstream_url: str, *args: str) -> tuple[Running, str]:
     out = tmp_path / "proxy"
-    r = run_cli("proxy", "--upstream", upstream_url, "--allow-origin", SITE, "--model", "pinned-model",
-                "--max-tokens", "300", "-o", str(out), *args)
+    r = run_cli(
+        "proxy",
+        "--upstream",
+        upstream_url,
+        "--allow-origin",
+        SITE,
+        "--model",
+        "pinned-model",
+        "--max-tokens",
+        "300",
+        "-o",
+        str(out),
+        *args,
+    )
     assert r.returncode == 0, r.stderr
-    proc = Running([NODE, str(out / "node-handler.mjs")],
-                   env={"PATH": os.environ["PATH"], "PORT": "0", "HOST": "127.0.0.1", "SITEBOT_LLM_API_KEY": KEY})
+    proc = Running(
+        [NODE, str(out / "node-handler.mjs")],
+        env={"PATH": os.environ["PATH"], "PORT": "0", "HOST": "127.0.0.1", "SITEBOT_LLM_API_KEY": KEY},
+    )
     port = proc.wait_for(r"listening on port (\d+)")
     return proc, f"http://127.0.0.1:{port}/"
 
@@ -106,8 +126,13 @@ def proxy(tmp_path: Path, fake_llm: FakeLLM) -> Iterator[str]:
     proc.stop()
 
 
-ASK = {"model": "gpt-4-expensive", "max_tokens": 100000, "stream": True, "temperature": 0.2,
-       "messages": [{"role": "system", "content": "Answer from [1]."}, {"role": "user", "content": "Refunds?"}]}
+ASK = {
+    "model": "gpt-4-expensive",
+    "max_tokens": 100000,
+    "stream": True,
+    "temperature": 0.2,
+    "messages": [{"role": "system", "content": "Answer from [1]."}, {"role": "user", "content": "Refunds?"}],
+}
 
 
 ANSWER = "Refunds take 30 days [1]."
@@ -129,6 +154,7 @@ def stream_early(url: str, fake: FakeLLM, headers: dict[str, str]) -> tuple[http
 
 # --- the generated Node proxy -------------------------------------------------------------------
 
+
 def test_allowed_origin_streams_through_with_the_key_and_the_pinned_model(proxy: str, fake_llm: FakeLLM) -> None:
     r, text = stream_early(proxy, fake_llm, {"Origin": SITE, "Cookie": "session=1"})
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
@@ -143,11 +169,22 @@ def test_allowed_origin_streams_through_with_the_key_and_the_pinned_model(proxy:
 
 
 def test_preflight_and_foreign_origins(proxy: str, fake_llm: FakeLLM) -> None:
-    ok = httpx.options(proxy, headers={"Origin": SITE, "Access-Control-Request-Method": "POST",
-                                       "Access-Control-Request-Headers": "content-type"})
+    ok = httpx.options(
+        proxy,
+        headers={
+            "Origin": SITE,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
     assert ok.status_code == 204 and ok.headers["access-control-allow-origin"] == SITE
     assert "content-type" in ok.headers["access-control-allow-headers"].lower()
-    for headers in ({"Origin": "https://evil.example"}, {"Origin": SITE + ".evil.example"}, {"Origin": "http://site.example"}, {}):
+    for headers in (
+        {"Origin": "https://evil.example"},
+        {"Origin": SITE + ".evil.example"},
+        {"Origin": "http://site.example"},
+        {},
+    ):
         r = httpx.post(proxy, json=ASK, headers=headers)
         assert r.status_code == 403, headers
         assert "access-control-allow-origin" not in r.headers
@@ -159,7 +196,9 @@ def test_oversized_bodies_are_refused_before_the_upstream(proxy: str, fake_llm: 
     big = json.dumps({**ASK, "pad": "x" * 40_000}).encode()
     r = httpx.post(proxy, content=big, headers={"Origin": SITE, "Content-Type": "application/json"})
     assert r.status_code == 413
-    chunked = httpx.post(proxy, content=iter([big[:20_000], big[20_000:]]), headers={"Origin": SITE})  # no Content-Length
+    chunked = httpx.post(
+        proxy, content=iter([big[:20_000], big[20_000:]]), headers={"Origin": SITE}
+    )  # no Content-Length
     assert chunked.status_code == 413
     assert fake_llm.requests == []
 
@@ -207,8 +246,13 @@ def test_anthropic_proxy_sends_x_api_key(tmp_path: Path, fake_llm: FakeLLM) -> N
 
 def test_node_proxy_without_the_key_says_so(tmp_path: Path) -> None:
     run_cli("proxy", "--allow-origin", SITE, "--model", "m", "-o", str(tmp_path / "p"))
-    r = subprocess.run([NODE, str(tmp_path / "p" / "node-handler.mjs")], capture_output=True, text=True, timeout=30,
-                       env={"PATH": os.environ["PATH"], "PORT": "0"})
+    r = subprocess.run(
+        [NODE, str(tmp_path / "p" / "node-handler.mjs")],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={"PATH": os.environ["PATH"], "PORT": "0"},
+    )
     assert r.returncode == 1 and "SITEBOT_LLM_API_KEY" in r.stderr
 
 
@@ -216,12 +260,15 @@ def test_cloudflare_worker_and_netlify_style_handlers(tmp_path: Path, fake_llm: 
     """The worker parses as a module, and both fetch-style entry points (the Worker's, and the
     Node file's default export called as Netlify Functions 2.0 call it) behave like the server."""
     out = tmp_path / "proxy"
-    r = run_cli("proxy", "--upstream", fake_llm.openai, "--allow-origin", SITE, "--model", "pinned-model", "-o", str(out))
+    r = run_cli(
+        "proxy", "--upstream", fake_llm.openai, "--allow-origin", SITE, "--model", "pinned-model", "-o", str(out)
+    )
     assert r.returncode == 0, r.stderr
     assert subprocess.run([NODE, "--check", str(out / "cloudflare-worker.js")], capture_output=True).returncode == 0
     shutil.copy(out / "cloudflare-worker.js", out / "worker.mjs")  # node loads .js files as CommonJS
     script = out / "check.mjs"
-    script.write_text("""
+    script.write_text(
+        """
 import worker from "./worker.mjs";
 import handler from "./node-handler.mjs";
 const ask = (origin) => new Request("https://proxy.example/", {method: "POST", headers: {Origin: origin, "Content-Type": "application/json"},
@@ -236,9 +283,15 @@ for (const [name, call] of [["worker", (q) => worker.fetch(q, {SITEBOT_LLM_API_K
                    leaked: text.includes("test-secret"), foreign: foreign.status};
 }
 console.log(JSON.stringify(results));
-""".replace("SITE_ORIGIN", SITE))
-    r = subprocess.run([NODE, str(script)], capture_output=True, text=True, timeout=30,
-                       env={"PATH": os.environ["PATH"], "SITEBOT_LLM_API_KEY": KEY})
+""".replace("SITE_ORIGIN", SITE)
+    )
+    r = subprocess.run(
+        [NODE, str(script)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={"PATH": os.environ["PATH"], "SITEBOT_LLM_API_KEY": KEY},
+    )
     assert r.returncode == 0, r.stderr
     results = json.loads(r.stdout)
     for name in ("worker", "netlify"):
@@ -246,16 +299,29 @@ console.log(JSON.stringify(results));
     assert [q.headers["authorization"] for q in fake_llm.posts] == [f"Bearer {KEY}"] * 2
 
 
-@pytest.mark.parametrize("args, needle", [
-    (["--allow-origin", "https://site.example/app", "--model", "m"], "must be an origin like"),
-    (["--allow-origin", "*", "--model", "m"], "must be an origin like"),
-    (["--allow-origin", "ftp://site.example", "--model", "m"], "must be an origin like"),
-    (["--allow-origin", SITE], "--model"),
-    ([ "--model", "m"], "--allow-origin"),
-    (["--allow-origin", SITE, "--model", "m", "--upstream", "file:///etc/passwd"], "must be an http(s) URL"),
-    (["--allow-origin", SITE, "--model", "m", "--upstream", "https://api.openai.com/v1/chat/completions?api_key=sk-live-9"], "SITEBOT_LLM_API_KEY"),
-    (["--allow-origin", SITE, "--model", "m", "--rate-limit", "0"], "--rate-limit"),
-])
+@pytest.mark.parametrize(
+    "args, needle",
+    [
+        (["--allow-origin", "https://site.example/app", "--model", "m"], "must be an origin like"),
+        (["--allow-origin", "*", "--model", "m"], "must be an origin like"),
+        (["--allow-origin", "ftp://site.example", "--model", "m"], "must be an origin like"),
+        (["--allow-origin", SITE], "--model"),
+        (["--model", "m"], "--allow-origin"),
+        (["--allow-origin", SITE, "--model", "m", "--upstream", "file:///etc/passwd"], "must be an http(s) URL"),
+        (
+            [
+                "--allow-origin",
+                SITE,
+                "--model",
+                "m",
+                "--upstream",
+                "https://api.openai.com/v1/chat/completions?api_key=sk-live-9",
+            ],
+            "SITEBOT_LLM_API_KEY",
+        ),
+        (["--allow-origin", SITE, "--model", "m", "--rate-limit", "0"], "--rate-limit"),
+    ],
+)
 def test_proxy_flags_are_validated(args: list[str], needle: str, tmp_path: Path) -> None:
     r = invoke_cli("proxy", *args, "-o", str(tmp_path / "p"), cwd=tmp_path)
     assert r.returncode == 1 and "Traceback" not in r.stderr
@@ -266,38 +332,60 @@ def test_proxy_flags_are_validated(args: list[str], needle: str, tmp_path: Path)
 
 
 def test_proxy_takes_defaults_from_sitebot_toml(tmp_path: Path) -> None:
-    (tmp_path / "sitebot.toml").write_text('base_url = "https://docs.site.example/help/"\n[llm]\nprovider = "anthropic"\n'
-                                           'endpoint = "https://proxy.site.example/"\nmodel = "claude-x"\nmax_tokens = 321\n')
+    (tmp_path / "sitebot.toml").write_text(
+        'base_url = "https://docs.site.example/help/"\n[llm]\nprovider = "anthropic"\n'
+        'endpoint = "https://proxy.site.example/"\nmodel = "claude-x"\nmax_tokens = 321\n'
+    )
     r = run_cli("proxy", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     text = (tmp_path / "proxy" / "node-handler.mjs").read_text()
     config = json.loads(re.search(r"const CONFIG = (\{.*?\n\});", text, re.S).group(1))  # type: ignore[union-attr]
-    assert config == {"provider": "anthropic", "upstream": "https://api.anthropic.com/v1/messages",
-                      "allowOrigins": ["https://docs.site.example"], "model": "claude-x", "maxTokens": 321,
-                      "rateLimit": 20, "maxBody": 32768}
+    assert config == {
+        "provider": "anthropic",
+        "upstream": "https://api.anthropic.com/v1/messages",
+        "allowOrigins": ["https://docs.site.example"],
+        "model": "claude-x",
+        "maxTokens": 321,
+        "rateLimit": 20,
+        "maxBody": 32768,
+    }
     assert "SITEBOT_LLM_API_KEY" in (tmp_path / "proxy" / "README.md").read_text()
 
 
 # --- sitebot serve --llm ------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def tiny_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     site = tmp_path_factory.mktemp("tiny") / "site"
     site.mkdir()
-    (site / "index.html").write_text("<html><head><title>Acme</title></head><body><main><h2 id=refunds>Refunds</h2>"
-                                     "<p>You can return any widget within 30 days.</p></main></body></html>")
+    (site / "index.html").write_text(
+        "<html><head><title>Acme</title></head><body><main><h2 id=refunds>Refunds</h2>"
+        "<p>You can return any widget within 30 days.</p></main></body></html>"
+    )
     return site
 
 
 @pytest.fixture(scope="module")
 def llm_bundle(tiny_site: Path) -> Path:
-    return build(tiny_site, tiny_site.parent / "llm", "--mode", "llm", "--llm-endpoint", "https://proxy.site.example/",
-                 "--llm-model", "m1")
+    return build(
+        tiny_site,
+        tiny_site.parent / "llm",
+        "--mode",
+        "llm",
+        "--llm-endpoint",
+        "https://proxy.site.example/",
+        "--llm-model",
+        "m1",
+    )
 
 
 def start_serve(bundle: Path, upstream_url: str, env: dict[str, str]) -> tuple[Running, str]:
-    proc = Running([sys.executable, "-m", "sitebot", "serve", str(bundle), "--port", "0", "--llm", upstream_url],
-                   cwd=ROOT, env={**os.environ, **env})
+    proc = Running(
+        [sys.executable, "-m", "sitebot", "serve", str(bundle), "--port", "0", "--llm", upstream_url],
+        cwd=ROOT,
+        env={**os.environ, **env},
+    )
     return proc, proc.wait_for(r"at (http://127\.0\.0\.1:\d+/)")
 
 
@@ -306,7 +394,10 @@ def test_serve_llm_forwards_with_the_key_and_streams(llm_bundle: Path, fake_llm:
     try:
         manifest = httpx.get(url + "sitebot.json").json()
         assert manifest["settings"]["llm"]["endpoint"] == "/__sitebot/llm"
-        assert json.loads((llm_bundle / "sitebot.json").read_text())["settings"]["llm"]["endpoint"] == "https://proxy.site.example/"
+        assert (
+            json.loads((llm_bundle / "sitebot.json").read_text())["settings"]["llm"]["endpoint"]
+            == "https://proxy.site.example/"
+        )
         r, text = stream_early(url + "__sitebot/llm", fake_llm, {"Origin": url.rstrip("/")})
         assert r.status_code == 200 and text.endswith("data: [DONE]\n\n")
         (got,) = fake_llm.posts

@@ -21,22 +21,35 @@ def test_faq_questions_come_first_and_spread_over_pages() -> None:
         doc("/about/", "Which one is right for you?"),  # marketing: only fills in
     ]
     got = suggest_starters(docs)
-    assert got == ["How do refunds work?", "What paper should I use?", "Do you ship to Norway?", "Can I print from my phone?"]
+    assert got == [
+        "How do refunds work?",
+        "What paper should I use?",
+        "Do you ship to Norway?",
+        "Can I print from my phone?",
+    ]
     assert "Which one is right for you?" not in got
 
 
 def test_site_without_questions_gets_title_starters() -> None:
-    docs = [doc("https://x/", "Intro", title="Acme"), doc("https://x/pricing/", "Plans", title="Pricing"),
-            doc("https://x/docs/a/b", "Deep", title="Deep page")]
-    assert suggest_starters(docs) == ["What can you tell me about Acme?", "What can you tell me about Pricing?",
-                                      "What can you tell me about Deep page?"]
+    docs = [
+        doc("https://x/", "Intro", title="Acme"),
+        doc("https://x/pricing/", "Plans", title="Pricing"),
+        doc("https://x/docs/a/b", "Deep", title="Deep page"),
+    ]
+    assert suggest_starters(docs) == [
+        "What can you tell me about Acme?",
+        "What can you tell me about Pricing?",
+        "What can you tell me about Deep page?",
+    ]
 
 
 def test_bundle_carries_suggested_or_owner_starters(tmp_path: Path, examples_bundle: Path) -> None:
     suggested = json.loads((examples_bundle / "sitebot.json").read_text())["settings"]["starters"]
     assert 2 <= len(suggested) <= 4 and all(q.endswith("?") for q in suggested)
     cfg = tmp_path / "sitebot.toml"
-    cfg.write_text(f'source = "{(EXAMPLES / "site").as_posix()}"\n[bot]\nstarters = ["Where is my order?"]\nlang = "fr"\n')
+    cfg.write_text(
+        f'source = "{(EXAMPLES / "site").as_posix()}"\n[bot]\nstarters = ["Where is my order?"]\nlang = "fr"\n'
+    )
     out = build(EXAMPLES / "site", tmp_path / "b", "--config", str(cfg))
     settings = json.loads((out / "sitebot.json").read_text())["settings"]
     assert settings["starters"] == ["Where is my order?"] and settings["lang"] == "fr"

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from conftest import build, invoke_cli, one_error_line, tree_hashes, write_toml
+from sitebot import GenerateOptions, generate
 from sitebot.bot.scope_presets import ALLOWED, PRESETS
 from sitebot.bot.support import DEFAULT_SCOPE_MARGIN, DEFAULT_SCOPE_THRESHOLD, normalise
 from sitebot.checks import parse_hours
@@ -20,7 +21,6 @@ from sitebot.errors import ConfigError
 from sitebot.index import quantise
 from sitebot.index.embed import embed_texts
 from sitebot.index.model import default_model, load
-from sitebot import GenerateOptions, generate
 from sitebot.options import BotSettings
 
 GIF = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
@@ -33,55 +33,111 @@ def settings_of(bundle: Path) -> dict[str, Any]:
 # --- bad values: one sentence with the file line and the dotted key, exit 1, old bundle kept --------
 
 BAD = {
-    "unknown key": ('[handoff]\nemail = "help@acme.example"\ncolour = "red"\n',
-                    ["sitebot.toml:3: unknown key 'handoff.colour'"]),
-    "wrong type": ('[lead]\nemail = "sales@acme.example"\nafter_questions = "3"\n',
-                   ["sitebot.toml:3: 'lead.after_questions' must be an int, not str"]),
+    "unknown key": (
+        '[handoff]\nemail = "help@acme.example"\ncolour = "red"\n',
+        ["sitebot.toml:3: unknown key 'handoff.colour'"],
+    ),
+    "wrong type": (
+        '[lead]\nemail = "sales@acme.example"\nafter_questions = "3"\n',
+        ["sitebot.toml:3: 'lead.after_questions' must be an int, not str"],
+    ),
     "invalid url": ('[handoff]\nurl = "not a url"\n', ["sitebot.toml:2: 'handoff.url' must be an http(s) URL"]),
-    "ftp webhook": ('[handoff]\nwebhook = "ftp://files.example/hook"\n', ["sitebot.toml:2: 'handoff.webhook' must be an https:// URL"]),
-    "http webhook": ('[feedback]\nwebhook = "http://example.com/hook"\n',
-                     ["sitebot.toml:2: 'feedback.webhook' must use https:// (http:// is only for localhost"]),
+    "ftp webhook": (
+        '[handoff]\nwebhook = "ftp://files.example/hook"\n',
+        ["sitebot.toml:2: 'handoff.webhook' must be an https:// URL"],
+    ),
+    "http webhook": (
+        '[feedback]\nwebhook = "http://example.com/hook"\n',
+        ["sitebot.toml:2: 'feedback.webhook' must use https:// (http:// is only for localhost"],
+    ),
     "invalid colour": ('[bot]\naccent = "blue;}"\n', ["sitebot.toml:2: 'bot.accent' must be a colour like #2563eb"]),
-    "bad hours": ('[handoff]\nemail = "help@acme.example"\nhours = "Mon-Fri 9-17"\ntimezone = "Europe/Paris"\n',
-                  ["sitebot.toml:3: 'handoff.hours' cannot read 'Mon-Fri 9-17'", '"Mon-Fri 09:00-17:30, Sat 10:00-14:00"']),
-    "end before start": ('[handoff]\nemail = "help@acme.example"\nhours = "Mon 17:00-09:00"\ntimezone = "Europe/Paris"\n',
-                         ["sitebot.toml:3: 'handoff.hours' has a group that ends before it starts"]),
-    "unknown timezone": ('[handoff]\nemail = "help@acme.example"\nhours = "Mon-Fri 09:00-17:00"\ntimezone = "Mars/Olympus"\n',
-                         ["sitebot.toml:4: 'handoff.timezone' must be an IANA time zone name like Europe/Paris"]),
-    "hours without timezone": ('[handoff]\nemail = "help@acme.example"\nhours = "Mon-Fri 09:00-17:00"\n',
-                               ["sitebot.toml:3: 'handoff.hours' needs handoff.timezone"]),
-    "no handoff target": ('[bot]\nname = "Ada"\n\n[handoff]\nlabel = "Talk to us"\n',
-                          ["sitebot.toml:4: [handoff] needs at least one of email, url or webhook"]),
+    "bad hours": (
+        '[handoff]\nemail = "help@acme.example"\nhours = "Mon-Fri 9-17"\ntimezone = "Europe/Paris"\n',
+        ["sitebot.toml:3: 'handoff.hours' cannot read 'Mon-Fri 9-17'", '"Mon-Fri 09:00-17:30, Sat 10:00-14:00"'],
+    ),
+    "end before start": (
+        '[handoff]\nemail = "help@acme.example"\nhours = "Mon 17:00-09:00"\ntimezone = "Europe/Paris"\n',
+        ["sitebot.toml:3: 'handoff.hours' has a group that ends before it starts"],
+    ),
+    "unknown timezone": (
+        '[handoff]\nemail = "help@acme.example"\nhours = "Mon-Fri 09:00-17:00"\ntimezone = "Mars/Olympus"\n',
+        ["sitebot.toml:4: 'handoff.timezone' must be an IANA time zone name like Europe/Paris"],
+    ),
+    "hours without timezone": (
+        '[handoff]\nemail = "help@acme.example"\nhours = "Mon-Fri 09:00-17:00"\n',
+        ["sitebot.toml:3: 'handoff.hours' needs handoff.timezone"],
+    ),
+    "no handoff target": (
+        '[bot]\nname = "Ada"\n\n[handoff]\nlabel = "Talk to us"\n',
+        ["sitebot.toml:4: [handoff] needs at least one of email, url or webhook"],
+    ),
     "no lead target": ('[lead]\nfields = ["email"]\n', ["sitebot.toml:1: [lead] needs webhook or email"]),
-    "required not asked": ('[lead]\nemail = "s@acme.example"\nfields = ["name"]\nrequired = ["email"]\n',
-                           ["sitebot.toml:4: 'lead.required' names email, which lead.fields does not ask for"]),
-    "empty scope": ('[scope]\nmessage = "Not here."\n', ["sitebot.toml:1: [scope] needs presets, keywords or examples"]),
+    "required not asked": (
+        '[lead]\nemail = "s@acme.example"\nfields = ["name"]\nrequired = ["email"]\n',
+        ["sitebot.toml:4: 'lead.required' names email, which lead.fields does not ask for"],
+    ),
+    "empty scope": (
+        '[scope]\nmessage = "Not here."\n',
+        ["sitebot.toml:1: [scope] needs presets, keywords or examples"],
+    ),
     "bad email": ('[handoff]\nemail = "help at acme"\n', ["sitebot.toml:2: 'handoff.email' must be an email address"]),
-    "slack": ('[handoff]\nwebhook = "https://hooks.slack.com/services/T0/B0/abc"\n',
-              ["sitebot.toml:2: 'handoff.webhook' is a Slack webhook: Slack webhooks do not accept browser requests and "
-               "would be public in the bundle; use a Zapier/Make webhook or your own endpoint that posts to Slack"]),
-    "credentials": ('[lead]\nwebhook = "https://me:SECRET-PW@hooks.example/lead"\n',
-                    ["sitebot.toml:2: 'lead.webhook' carries credentials (user:pass@) that would be public in the bundle"]),
-    "key in query": ('[feedback]\nwebhook = "https://hooks.example/fb?api_key=SECRET-PW"\n',
-                     ["sitebot.toml:2: 'feedback.webhook' has a key in its query (api_key=…) that would be public in the bundle"]),
+    "slack": (
+        '[handoff]\nwebhook = "https://hooks.slack.com/services/T0/B0/abc"\n',
+        [
+            "sitebot.toml:2: 'handoff.webhook' is a Slack webhook: Slack webhooks do not accept browser requests and "
+            "would be public in the bundle; use a Zapier/Make webhook or your own endpoint that posts to Slack"
+        ],
+    ),
+    "credentials": (
+        '[lead]\nwebhook = "https://me:SECRET-PW@hooks.example/lead"\n',
+        ["sitebot.toml:2: 'lead.webhook' carries credentials (user:pass@) that would be public in the bundle"],
+    ),
+    "key in query": (
+        '[feedback]\nwebhook = "https://hooks.example/fb?api_key=SECRET-PW"\n',
+        ["sitebot.toml:2: 'feedback.webhook' has a key in its query (api_key=…) that would be public in the bundle"],
+    ),
     "theme": ('[bot]\ntheme = "sepia"\n', ["sitebot.toml:2: 'bot.theme' must be auto, light or dark"]),
     "long name": (f'[bot]\nname = "{"x" * 41}"\n', ["sitebot.toml:2: 'bot.name' must be 1 to 40 characters"]),
-    "launcher text": ('[bot]\nlauncher_text = ""\n', ["sitebot.toml:2: 'bot.launcher_text' must be 1 to 30 characters"]),
-    "unknown preset": ('[scope]\npresets = ["astrology"]\n', ["sitebot.toml:2: 'scope.presets' must be a list of distinct names among health, legal, finance"]),
-    "threshold": ('[scope]\npresets = ["health"]\nthreshold = 1.5\n', ["sitebot.toml:3: 'scope.threshold' must be between 0 and 1"]),
-    "too many examples": ('[scope]\nexamples = [' + ", ".join(['"q?"'] * 201) + "]\n",
-                          ["sitebot.toml:2: 'scope.examples' must hold at most 200 questions"]),
-    "lead field": ('[lead]\nemail = "s@acme.example"\nfields = ["name", "fax"]\n', ["sitebot.toml:3: 'lead.fields' must be a non-empty list"]),
-    "out of hours": ('[handoff]\nemail = "h@acme.example"\nout_of_hours = ["phone"]\n',
-                     ["sitebot.toml:3: 'handoff.out_of_hours' must be a list of distinct names among email, url, webhook"]),
+    "launcher text": (
+        '[bot]\nlauncher_text = ""\n',
+        ["sitebot.toml:2: 'bot.launcher_text' must be 1 to 30 characters"],
+    ),
+    "unknown preset": (
+        '[scope]\npresets = ["astrology"]\n',
+        ["sitebot.toml:2: 'scope.presets' must be a list of distinct names among health, legal, finance"],
+    ),
+    "threshold": (
+        '[scope]\npresets = ["health"]\nthreshold = 1.5\n',
+        ["sitebot.toml:3: 'scope.threshold' must be between 0 and 1"],
+    ),
+    "too many examples": (
+        "[scope]\nexamples = [" + ", ".join(['"q?"'] * 201) + "]\n",
+        ["sitebot.toml:2: 'scope.examples' must hold at most 200 questions"],
+    ),
+    "lead field": (
+        '[lead]\nemail = "s@acme.example"\nfields = ["name", "fax"]\n',
+        ["sitebot.toml:3: 'lead.fields' must be a non-empty list"],
+    ),
+    "out of hours": (
+        '[handoff]\nemail = "h@acme.example"\nout_of_hours = ["phone"]\n',
+        ["sitebot.toml:3: 'handoff.out_of_hours' must be a list of distinct names among email, url, webhook"],
+    ),
     "not a table": ('handoff = "yes"\n', ["'handoff' must be a [handoff] table"]),
-    "avatar type": ('[bot]\navatar = "logo.bmp"\n', ["sitebot.toml:2: 'bot.avatar' must be an https:// image URL or a .png"]),
-    "avatar missing": ('[bot]\navatar = "brand/none.png"\n', ["sitebot.toml:2: 'bot.avatar'", "none.png cannot be read"]),
+    "avatar type": (
+        '[bot]\navatar = "logo.bmp"\n',
+        ["sitebot.toml:2: 'bot.avatar' must be an https:// image URL or a .png"],
+    ),
+    "avatar missing": (
+        '[bot]\navatar = "brand/none.png"\n',
+        ["sitebot.toml:2: 'bot.avatar'", "none.png cannot be read"],
+    ),
 }
 
 
 @pytest.mark.parametrize("case", list(BAD))
-def test_bad_values_name_key_and_line(case: str, site: Path, tmp_path: Path, previous: tuple[Path, dict[str, str]]) -> None:
+def test_bad_values_name_key_and_line(
+    case: str, site: Path, tmp_path: Path, previous: tuple[Path, dict[str, str]]
+) -> None:
     text, needles = BAD[case]
     out, before = previous
     r = invoke_cli("generate", str(site), "-o", str(out), "--config", str(write_toml(tmp_path, text)))
@@ -94,12 +150,20 @@ def test_bad_values_name_key_and_line(case: str, site: Path, tmp_path: Path, pre
 
 def test_every_problem_is_reported_at_once(site: Path, tmp_path: Path, previous: tuple[Path, dict[str, str]]) -> None:
     out, before = previous
-    cfg = write_toml(tmp_path, '[bot]\naccent = "blue;}"\ntheme = "sepia"\n\n[handoff]\nurl = "not a url"\nwebhook = "ftp://x/"\n'
-                               'colour = 1\n\n[lead]\nafter_questions = "3"\n')
+    cfg = write_toml(
+        tmp_path,
+        '[bot]\naccent = "blue;}"\ntheme = "sepia"\n\n[handoff]\nurl = "not a url"\nwebhook = "ftp://x/"\n'
+        'colour = 1\n\n[lead]\nafter_questions = "3"\n',
+    )
     line = one_error_line(invoke_cli("generate", str(site), "-o", str(out), "--config", str(cfg)))
-    for n in ("sitebot.toml:2: 'bot.accent'", "sitebot.toml:3: 'bot.theme'", "sitebot.toml:6: 'handoff.url'",
-              "sitebot.toml:7: 'handoff.webhook'", "sitebot.toml:8: unknown key 'handoff.colour'",
-              "sitebot.toml:11: 'lead.after_questions'"):
+    for n in (
+        "sitebot.toml:2: 'bot.accent'",
+        "sitebot.toml:3: 'bot.theme'",
+        "sitebot.toml:6: 'handoff.url'",
+        "sitebot.toml:7: 'handoff.webhook'",
+        "sitebot.toml:8: unknown key 'handoff.colour'",
+        "sitebot.toml:11: 'lead.after_questions'",
+    ):
         assert n in line, (n, line)
     assert tree_hashes(out) == before
 
@@ -107,15 +171,18 @@ def test_every_problem_is_reported_at_once(site: Path, tmp_path: Path, previous:
 def test_oversized_avatar_is_refused(site: Path, tmp_path: Path, previous: tuple[Path, dict[str, str]]) -> None:
     out, before = previous
     (tmp_path / "big.png").write_bytes(b"\x89PNG" + b"\0" * (600 * 1024))
-    line = one_error_line(invoke_cli("generate", str(site), "-o", str(out), "--config",
-                                  str(write_toml(tmp_path, '[bot]\navatar = "big.png"\n'))))
+    line = one_error_line(
+        invoke_cli(
+            "generate", str(site), "-o", str(out), "--config", str(write_toml(tmp_path, '[bot]\navatar = "big.png"\n'))
+        )
+    )
     assert "sitebot.toml:2: 'bot.avatar'" in line and "512 KB" in line
     assert tree_hashes(out) == before
 
 
 # --- a full configuration lands in sitebot.json as the browser reads it -----------------------------
 
-FULL = '''[bot]
+FULL = """[bot]
 name = "Ada"
 avatar = "brand/ada.gif"
 launcher_text = "Ask Ada"
@@ -163,7 +230,7 @@ examples = ["Should I sue my neighbour?", "Is this contract fair to me?"]
 threshold = 0.6
 message = "I can't advise on that; a colleague will help."
 handoff = true
-'''
+"""
 
 
 @pytest.fixture(scope="module")
@@ -178,26 +245,46 @@ def test_full_configuration_manifest_shape(full_bundle: Path) -> None:
     s = settings_of(full_bundle)
     assert (s["name"], s["launcher_text"], s["theme"], s["accent"]) == ("Ada", "Ask Ada", "dark", "#0f766e")
     assert s["handoff"] == {
-        "label": "Talk to a person", "message": "A colleague can help you with that.", "email": "help@acme.example",
-        "subject": "Question from acme.example", "url": "https://wa.me/15551234567", "url_label": "WhatsApp us",
+        "label": "Talk to a person",
+        "message": "A colleague can help you with that.",
+        "email": "help@acme.example",
+        "subject": "Question from acme.example",
+        "url": "https://wa.me/15551234567",
+        "url_label": "WhatsApp us",
         "webhook": "https://hooks.zapier.com/hooks/catch/123/abc/",
         "hours": [{"days": [1, 2, 3, 4, 5], "from": 540, "to": 1050}, {"days": [6], "from": 600, "to": 840}],
-        "timezone": "Europe/Paris", "offline_message": "We are closed; leave your email.", "out_of_hours": ["email", "url"],
-        "triggers": ["speak to sales", "real person"], "on_not_found": False, "on_scope": True,
+        "timezone": "Europe/Paris",
+        "offline_message": "We are closed; leave your email.",
+        "out_of_hours": ["email", "url"],
+        "triggers": ["speak to sales", "real person"],
+        "on_not_found": False,
+        "on_scope": True,
     }
     assert s["lead"] == {
-        "fields": ["name", "email", "phone", "company", "message"], "required": ["name", "email"],
-        "consent": "I agree to be contacted about my request.", "privacy_url": "https://acme.example/privacy",
-        "webhook": "http://127.0.0.1:8765/lead", "format": "form", "email": "sales@acme.example", "after_questions": 3,
-        "triggers": ["get a quote"], "title": "Get a quote", "intro": "Tell us about your project.", "with_handoff": False,
+        "fields": ["name", "email", "phone", "company", "message"],
+        "required": ["name", "email"],
+        "consent": "I agree to be contacted about my request.",
+        "privacy_url": "https://acme.example/privacy",
+        "webhook": "http://127.0.0.1:8765/lead",
+        "format": "form",
+        "email": "sales@acme.example",
+        "after_questions": 3,
+        "triggers": ["get a quote"],
+        "title": "Get a quote",
+        "intro": "Tell us about your project.",
+        "with_handoff": False,
     }
     assert s["feedback"] == {"webhook": "https://acme.example/api/feedback", "event": False}
     preset_keywords = [k for p in ("health", "finance") for k in PRESETS[p].keywords]
     examples = 2 + sum(len(PRESETS[p].examples) for p in ("health", "finance"))
     assert s["scope"] == {
-        "keywords": list(dict.fromkeys(["legal advice", "what dose", *preset_keywords])), "threshold": 0.6,
-        "margin": DEFAULT_SCOPE_MARGIN, "message": "I can't advise on that; a colleague will help.", "handoff": True,
-        "examples": examples, "allowed": len(ALLOWED),
+        "keywords": list(dict.fromkeys(["legal advice", "what dose", *preset_keywords])),
+        "threshold": 0.6,
+        "margin": DEFAULT_SCOPE_MARGIN,
+        "message": "I can't advise on that; a colleague will help.",
+        "handoff": True,
+        "examples": examples,
+        "allowed": len(ALLOWED),
     }
     assert all(k == k.lower() for k in s["scope"]["keywords"])
     assert len(set(s["scope"]["keywords"])) == len(s["scope"]["keywords"])
@@ -211,16 +298,22 @@ def test_avatar_file_is_copied_content_addressed(full_bundle: Path) -> None:
 
 
 def test_avatar_url_is_kept_as_is(site: Path, tmp_path: Path) -> None:
-    out = build(site, tmp_path / "b", "--config",
-                str(write_toml(tmp_path, '[bot]\navatar = "https://cdn.acme.example/ada.png?v=2"\n')))
+    out = build(
+        site,
+        tmp_path / "b",
+        "--config",
+        str(write_toml(tmp_path, '[bot]\navatar = "https://cdn.acme.example/ada.png?v=2"\n')),
+    )
     assert settings_of(out)["avatar"] == "https://cdn.acme.example/ada.png?v=2"
     assert not (out / "brand").exists()
 
 
 def test_scope_vectors_are_the_examples_then_the_allowed_questions_embedded_as_queries(full_bundle: Path) -> None:
     manifest = json.loads((full_bundle / "sitebot.json").read_text())
-    scope = normalise("scope", {"presets": ["health", "finance"],
-                                "examples": ["Should I sue my neighbour?", "Is this contract fair to me?"]})
+    scope = normalise(
+        "scope",
+        {"presets": ["health", "finance"], "examples": ["Should I sue my neighbour?", "Is this contract fair to me?"]},
+    )
     assert scope is not None
     texts = [*scope["examples"], *scope["allowed"]]
     assert scope["allowed"] == list(ALLOWED)
@@ -248,29 +341,77 @@ def test_a_bundle_without_the_sections_has_them_null(previous: tuple[Path, dict[
 
 
 def test_defaults_of_a_minimal_configuration(site: Path, tmp_path: Path) -> None:
-    cfg = write_toml(tmp_path, '[handoff]\nemail = "help@acme.example"\n\n[lead]\nwebhook = "https://hooks.example/l"\n\n'
-                               '[feedback]\n\n[scope]\nkeywords = ["Lawsuit"]\n')
+    cfg = write_toml(
+        tmp_path,
+        '[handoff]\nemail = "help@acme.example"\n\n[lead]\nwebhook = "https://hooks.example/l"\n\n'
+        '[feedback]\n\n[scope]\nkeywords = ["Lawsuit"]\n',
+    )
     s = settings_of(build(site, tmp_path / "b", "--config", str(cfg)))
-    assert s["handoff"] == {"label": None, "message": None, "email": "help@acme.example", "subject": None, "url": None,
-                            "url_label": None, "webhook": None, "hours": None, "timezone": None, "offline_message": None,
-                            "out_of_hours": ["email", "webhook"], "triggers": [], "on_not_found": True, "on_scope": True}
-    assert s["lead"] == {"fields": ["name", "email", "message"], "required": ["email"], "consent": None,
-                         "privacy_url": None, "webhook": "https://hooks.example/l", "format": "json", "email": None,
-                         "after_questions": 0, "triggers": [], "title": None, "intro": None, "with_handoff": True}
+    assert s["handoff"] == {
+        "label": None,
+        "message": None,
+        "email": "help@acme.example",
+        "subject": None,
+        "url": None,
+        "url_label": None,
+        "webhook": None,
+        "hours": None,
+        "timezone": None,
+        "offline_message": None,
+        "out_of_hours": ["email", "webhook"],
+        "triggers": [],
+        "on_not_found": True,
+        "on_scope": True,
+    }
+    assert s["lead"] == {
+        "fields": ["name", "email", "message"],
+        "required": ["email"],
+        "consent": None,
+        "privacy_url": None,
+        "webhook": "https://hooks.example/l",
+        "format": "json",
+        "email": None,
+        "after_questions": 0,
+        "triggers": [],
+        "title": None,
+        "intro": None,
+        "with_handoff": True,
+    }
     assert s["feedback"] == {"webhook": None, "event": True}
-    assert s["scope"] == {"keywords": ["lawsuit"], "threshold": DEFAULT_SCOPE_THRESHOLD, "margin": DEFAULT_SCOPE_MARGIN,
-                          "message": None, "handoff": True, "examples": 0, "allowed": 0}
+    assert s["scope"] == {
+        "keywords": ["lawsuit"],
+        "threshold": DEFAULT_SCOPE_THRESHOLD,
+        "margin": DEFAULT_SCOPE_MARGIN,
+        "message": None,
+        "handoff": True,
+        "examples": 0,
+        "allowed": 0,
+    }
 
 
 # --- presets ---------------------------------------------------------------------------------------
 
 ORDINARY = [
-    "What are your opening hours?", "Pharmacy opening hours on Sunday", "How much are your prices?", "Do you ship to Canada?",
-    "How do I get a refund?", "Where is your legal notice?", "Where are the terms and conditions?",
-    "What is your privacy policy?", "Which payment methods do you accept?", "Do you sell ibuprofen?",
-    "Is tax included in the price?", "Can I order my prescription online?", "Do you accept bitcoin?",
-    "Do you offer loans?", "Can I book a lawyer?", "Something is wrong with my order", "Can I end my contract early?",
-    "How do I see my portfolio in the app?", "Can my landlord pay the invoice?", "Where do I see my test results?",
+    "What are your opening hours?",
+    "Pharmacy opening hours on Sunday",
+    "How much are your prices?",
+    "Do you ship to Canada?",
+    "How do I get a refund?",
+    "Where is your legal notice?",
+    "Where are the terms and conditions?",
+    "What is your privacy policy?",
+    "Which payment methods do you accept?",
+    "Do you sell ibuprofen?",
+    "Is tax included in the price?",
+    "Can I order my prescription online?",
+    "Do you accept bitcoin?",
+    "Do you offer loans?",
+    "Can I book a lawyer?",
+    "Something is wrong with my order",
+    "Can I end my contract early?",
+    "How do I see my portfolio in the app?",
+    "Can my landlord pay the invoice?",
+    "Where do I see my test results?",
 ]
 
 
@@ -294,6 +435,7 @@ def test_preset_keywords_and_examples_land_in_the_bundle(preset: str) -> None:
 
 # --- the library path: the same checks, with the dotted key -----------------------------------------
 
+
 def test_library_options_are_checked_before_anything_is_written(site: Path, tmp_path: Path) -> None:
     out = tmp_path / "lib"
     with pytest.raises(ConfigError, match=r"'handoff.webhook' is a Slack webhook.*posts to Slack"):
@@ -311,8 +453,14 @@ def test_library_options_are_checked_before_anything_is_written(site: Path, tmp_
 
 def test_library_options_build_the_same_settings(site: Path, tmp_path: Path) -> None:
     (tmp_path / "a.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
-    opts = GenerateOptions(source=site, output=tmp_path / "lib", bot=BotSettings(name="Ada", avatar=str(tmp_path / "a.svg")),
-                           handoff={"email": "help@acme.example"}, feedback={}, scope={"presets": ["legal"]})
+    opts = GenerateOptions(
+        source=site,
+        output=tmp_path / "lib",
+        bot=BotSettings(name="Ada", avatar=str(tmp_path / "a.svg")),
+        handoff={"email": "help@acme.example"},
+        feedback={},
+        scope={"presets": ["legal"]},
+    )
     generate(opts)
     s = settings_of(tmp_path / "lib")
     assert s["name"] == "Ada" and s["avatar"].startswith("brand/avatar.") and s["avatar"].endswith(".svg")
@@ -322,20 +470,44 @@ def test_library_options_build_the_same_settings(site: Path, tmp_path: Path) -> 
 
 # --- opening hours -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text, expected", [
-    ("Mon-Fri 09:00-17:30, Sat 10:00-14:00", [{"days": [1, 2, 3, 4, 5], "from": 540, "to": 1050}, {"days": [6], "from": 600, "to": 840}]),
-    ("Mon-Fri 09:00-12:00, 13:00-17:00; Sat, Sun 10:00-14:00",
-     [{"days": [1, 2, 3, 4, 5], "from": 540, "to": 720}, {"days": [1, 2, 3, 4, 5], "from": 780, "to": 1020},
-      {"days": [6, 7], "from": 600, "to": 840}]),
-    ("Fri-Mon 08:00-24:00", [{"days": [1, 5, 6, 7], "from": 480, "to": 1440}]),
-    ("sunday 9:30 – 12:00", [{"days": [7], "from": 570, "to": 720}]),
-])
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "Mon-Fri 09:00-17:30, Sat 10:00-14:00",
+            [{"days": [1, 2, 3, 4, 5], "from": 540, "to": 1050}, {"days": [6], "from": 600, "to": 840}],
+        ),
+        (
+            "Mon-Fri 09:00-12:00, 13:00-17:00; Sat, Sun 10:00-14:00",
+            [
+                {"days": [1, 2, 3, 4, 5], "from": 540, "to": 720},
+                {"days": [1, 2, 3, 4, 5], "from": 780, "to": 1020},
+                {"days": [6, 7], "from": 600, "to": 840},
+            ],
+        ),
+        ("Fri-Mon 08:00-24:00", [{"days": [1, 5, 6, 7], "from": 480, "to": 1440}]),
+        ("sunday 9:30 – 12:00", [{"days": [7], "from": 570, "to": 720}]),
+    ],
+)
 def test_hours_parse(text: str, expected: list[dict[str, Any]]) -> None:
     assert parse_hours(text) == expected
 
 
-@pytest.mark.parametrize("text", ["", "Mon-Fri", "09:00-17:00", "Mon 17:00-09:00", "Mon 25:00-26:00", "Mon 09:60-10:00",
-                                  "Lun 09:00-10:00", "Mon-Fri 9-17", "Sat 10:00-14:00, Sun"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "Mon-Fri",
+        "09:00-17:00",
+        "Mon 17:00-09:00",
+        "Mon 25:00-26:00",
+        "Mon 09:60-10:00",
+        "Lun 09:00-10:00",
+        "Mon-Fri 9-17",
+        "Sat 10:00-14:00, Sun",
+    ],
+)
 def test_bad_hours_are_refused(text: str) -> None:
     with pytest.raises(ValueError):
         parse_hours(text)

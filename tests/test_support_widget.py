@@ -25,21 +25,39 @@ ROOT_JS = "document.querySelector('sitebot-widget').shadowRoot"
 TAG = '<script src="/chatbot/widget.js" defer></script>'
 
 PAGES = {
-    "index.html": ("Larkspur Pharmacy", "<p>Larkspur Pharmacy is the neighbourhood pharmacy on Elm Street. Our pharmacists "
-                   "fill prescriptions, sell over-the-counter medicines and deliver to your door.</p>"),
-    "hours.html": ("Opening hours", "<h2>When we are open</h2><p>Larkspur Pharmacy is open Monday to Friday from 8 am to "
-                   "7 pm and on Saturday from 9 am to 1 pm. We are closed on Sundays and public holidays.</p>"),
-    "delivery.html": ("Home delivery", "<h2>Delivery area and fees</h2><p>We deliver within 10 km of Elm Street. Delivery "
-                      "is free for orders over 30 euros, otherwise it costs 3 euros. Orders placed before noon arrive "
-                      "the same day.</p>"),
-    "prescriptions.html": ("Prescription refills", "<h2>Refill a prescription online</h2><p>Upload a photo of your "
-                           "prescription or give us your doctor's name and we prepare the refill within two hours. "
-                           "Bring your health insurance card when you collect it.</p>"),
-    "products/pain-relief.html": ("Pain relief", "<h2>Pain relief tablets</h2><p>We stock ibuprofen and paracetamol "
-                                  "tablets from several brands, in packs of 10 to 30 tablets. Prices start at 2 "
-                                  "euros.</p>"),
-    "contact.html": ("Contact", "<h2>Reach us</h2><p>Call the pharmacy on 555 0134 or write to help@larkspur.example. "
-                     "Our address is 12 Elm Street.</p>"),
+    "index.html": (
+        "Larkspur Pharmacy",
+        "<p>Larkspur Pharmacy is the neighbourhood pharmacy on Elm Street. Our pharmacists "
+        "fill prescriptions, sell over-the-counter medicines and deliver to your door.</p>",
+    ),
+    "hours.html": (
+        "Opening hours",
+        "<h2>When we are open</h2><p>Larkspur Pharmacy is open Monday to Friday from 8 am to "
+        "7 pm and on Saturday from 9 am to 1 pm. We are closed on Sundays and public holidays.</p>",
+    ),
+    "delivery.html": (
+        "Home delivery",
+        "<h2>Delivery area and fees</h2><p>We deliver within 10 km of Elm Street. Delivery "
+        "is free for orders over 30 euros, otherwise it costs 3 euros. Orders placed before noon arrive "
+        "the same day.</p>",
+    ),
+    "prescriptions.html": (
+        "Prescription refills",
+        "<h2>Refill a prescription online</h2><p>Upload a photo of your "
+        "prescription or give us your doctor's name and we prepare the refill within two hours. "
+        "Bring your health insurance card when you collect it.</p>",
+    ),
+    "products/pain-relief.html": (
+        "Pain relief",
+        "<h2>Pain relief tablets</h2><p>We stock ibuprofen and paracetamol "
+        "tablets from several brands, in packs of 10 to 30 tablets. Prices start at 2 "
+        "euros.</p>",
+    ),
+    "contact.html": (
+        "Contact",
+        "<h2>Reach us</h2><p>Call the pharmacy on 555 0134 or write to help@larkspur.example. "
+        "Our address is 12 Elm Street.</p>",
+    ),
 }
 
 
@@ -47,10 +65,14 @@ def write_site(root: Path, config: str) -> None:
     for rel, (title, body) in PAGES.items():
         path = root / "site" / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(f"<!doctype html><html lang=en><meta charset=utf-8><link rel=icon href='data:,'><title>{title}</title>"
-                        f"<body><main><h1>{title}</h1>{body}</main>{TAG}</body></html>")
-    (root / "site" / "fr.html").write_text("<!doctype html><html lang=fr><meta charset=utf-8><link rel=icon href='data:,'>"
-                                           f"<title>Accueil</title><body><h1>Pharmacie</h1>{TAG}</body></html>")
+        path.write_text(
+            f"<!doctype html><html lang=en><meta charset=utf-8><link rel=icon href='data:,'><title>{title}</title>"
+            f"<body><main><h1>{title}</h1>{body}</main>{TAG}</body></html>"
+        )
+    (root / "site" / "fr.html").write_text(
+        "<!doctype html><html lang=fr><meta charset=utf-8><link rel=icon href='data:,'>"
+        f"<title>Accueil</title><body><h1>Pharmacie</h1>{TAG}</body></html>"
+    )
     (root / "sitebot.toml").write_text(config)
 
 
@@ -141,7 +163,9 @@ def ask(page: Any, question: str) -> Any:
     n = shadow(page, ".msg.user").count()
     shadow(page, ".input").fill(question)
     shadow(page, ".input").press("Enter")
-    page.wait_for_function(f"() => {ROOT_JS}.querySelectorAll('.msg.user').length > {n} && !{ROOT_JS}.querySelector('.busy')")
+    page.wait_for_function(
+        f"() => {ROOT_JS}.querySelectorAll('.msg.user').length > {n} && !{ROOT_JS}.querySelector('.busy')"
+    )
     return shadow(page, ".msg.user").nth(n)
 
 
@@ -151,7 +175,9 @@ def mailto_body(href: str) -> str:
     return urllib.parse.parse_qs(query)["body"][0]
 
 
-def test_asking_for_a_human_offers_handoff_and_the_webhook_gets_the_transcript(page: Any, site: str, fresh_hook: Webhook) -> None:
+def test_asking_for_a_human_offers_handoff_and_the_webhook_gets_the_transcript(
+    page: Any, site: str, fresh_hook: Webhook
+) -> None:
     open_panel(page, f"{site}/index.html")
     ask(page, "When are you open on Saturday?")
     assert "Saturday from 9 am to 1 pm" in shadow(page, ".card").first.inner_text()
@@ -257,7 +283,9 @@ def test_the_question_shows_while_the_scope_check_waits_for_the_model(page: Any,
     assert page.problems == []
 
 
-def test_the_lead_form_validates_sends_and_keeps_input_when_the_send_fails(page: Any, site: str, fresh_hook: Webhook) -> None:
+def test_the_lead_form_validates_sends_and_keeps_input_when_the_send_fails(
+    page: Any, site: str, fresh_hook: Webhook
+) -> None:
     open_panel(page, f"{site}/index.html")
     page.evaluate("() => window.sitebot.lead()")
     form = shadow(page, "form.sbf").last
@@ -292,8 +320,13 @@ def test_the_lead_form_validates_sends_and_keeps_input_when_the_send_fails(page:
     page.problems[:] = [p for p in page.problems if "status of 500" not in p]
     assert ok.path == "/lead" and ok.headers["content-type"] == "application/json"
     assert ok.body["type"] == "lead"
-    assert ok.body["fields"] == {"name": "Grace Hopper", "email": "grace@example.com", "company": "Navy",
-                                 "message": "Please send a quote for 40 first-aid kits.", "consent": True}
+    assert ok.body["fields"] == {
+        "name": "Grace Hopper",
+        "email": "grace@example.com",
+        "company": "Navy",
+        "message": "Please send a quote for 40 first-aid kits.",
+        "consent": True,
+    }
     assert page.problems == []
 
 
@@ -339,19 +372,27 @@ def test_auto_theme_follows_the_page(page: Any, site: str, page_style: str, dark
 
 @pytest.fixture(scope="module")
 def office_hours_site(tmp_path_factory: pytest.TempPathFactory, hook: Webhook) -> Iterator[str]:
-    config = support_config(hook, hours='hours = "Mon-Fri 09:00-17:00"\ntimezone = "Europe/Paris"\nofflinemessage = ""',
-                            lead='after_questions = 2\nformat = "form"')
-    config = config.replace('offlinemessage = ""', 'offline_message = "We are closed now; we answer messages on weekdays."')
+    config = support_config(
+        hook,
+        hours='hours = "Mon-Fri 09:00-17:00"\ntimezone = "Europe/Paris"\nofflinemessage = ""',
+        lead='after_questions = 2\nformat = "form"',
+    )
+    config = config.replace(
+        'offlinemessage = ""', 'offline_message = "We are closed now; we answer messages on weekdays."'
+    )
     server, url = make_bundle(tmp_path_factory.mktemp("hours"), config)
     yield url
     server.shutdown()
     server.server_close()
 
 
-@pytest.mark.parametrize("when, live", [
-    (datetime(2026, 11, 29, 12, 0, tzinfo=UTC), False),  # a Sunday
-    (datetime(2026, 11, 30, 9, 30, tzinfo=UTC), True),  # Monday 10:30 in Paris
-])
+@pytest.mark.parametrize(
+    "when, live",
+    [
+        (datetime(2026, 11, 29, 12, 0, tzinfo=UTC), False),  # a Sunday
+        (datetime(2026, 11, 30, 9, 30, tzinfo=UTC), True),  # Monday 10:30 in Paris
+    ],
+)
 def test_opening_hours_decide_what_is_offered(page: Any, office_hours_site: str, when: datetime, live: bool) -> None:
     page.clock.set_fixed_time(when)
     open_panel(page, f"{office_hours_site}/index.html")
@@ -363,8 +404,9 @@ def test_opening_hours_decide_what_is_offered(page: Any, office_hours_site: str,
     assert page.problems == []
 
 
-def test_the_lead_form_comes_after_n_questions_and_posts_form_fields(page: Any, office_hours_site: str,
-                                                                     fresh_hook: Webhook) -> None:
+def test_the_lead_form_comes_after_n_questions_and_posts_form_fields(
+    page: Any, office_hours_site: str, fresh_hook: Webhook
+) -> None:
     open_panel(page, f"{office_hours_site}/index.html")
     ask(page, "Do you deliver?")
     assert shadow(page, "form.sbf").count() == 0
@@ -381,7 +423,12 @@ def test_the_lead_form_comes_after_n_questions_and_posts_form_fields(page: Any, 
     # format = "form": a Formspree-style urlencoded post (no CORS preflight), the transcript as text.
     (got,) = fresh_hook.wait_for(1)
     assert got.headers["content-type"].startswith("application/x-www-form-urlencoded")
-    assert (got.body["type"], got.body["name"], got.body["email"], got.body["consent"]) == ("lead", "Alan", "alan@example.com", "true")
+    assert (got.body["type"], got.body["name"], got.body["email"], got.body["consent"]) == (
+        "lead",
+        "Alan",
+        "alan@example.com",
+        "true",
+    )
     assert "You: Do you deliver?" in got.body["transcript"]
     assert fresh_hook.preflights == 0
     assert page.problems == []
@@ -431,7 +478,9 @@ def test_in_llm_mode_a_ruled_out_question_never_reaches_the_model(page: Any, llm
 
 @pytest.fixture(scope="module")
 def auto_open_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    server, url = make_bundle(tmp_path_factory.mktemp("auto-open"), 'source = "site"\nbase_url = "/"\n[bot]\nopen_after = 1\n')
+    server, url = make_bundle(
+        tmp_path_factory.mktemp("auto-open"), 'source = "site"\nbase_url = "/"\n[bot]\nopen_after = 1\n'
+    )
     yield url
     server.shutdown()
     server.server_close()

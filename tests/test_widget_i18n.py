@@ -134,7 +134,11 @@ def test_rtl_languages_lay_out_right_to_left(page: Any, site: str, name: str, cl
     send, field = shadow(page, ".send").bounding_box(), shadow(page, ".input").bounding_box()
     assert send["x"] + send["width"] <= field["x"]  # the send button sits left of the input
     # The close button is at the panel's left edge, the title at its right.
-    panel, x, title = shadow(page, ".panel").bounding_box(), shadow(page, ".x").last.bounding_box(), shadow(page, ".title").bounding_box()
+    panel, x, title = (
+        shadow(page, ".panel").bounding_box(),
+        shadow(page, ".x").last.bounding_box(),
+        shadow(page, ".title").bounding_box(),
+    )
     assert x["x"] - panel["x"] < 40 and title["x"] > x["x"]
     # The launcher stays at the configured side (right).
     launcher = shadow(page, ".launcher").bounding_box()
@@ -185,7 +189,9 @@ def test_conversation_survives_navigation_and_new_chat_clears_it(page: Any, site
     before = shadow(page, ".answer").inner_text()
     assert "working days" in before
     page.goto(f"{site}/policies/shipping.html")
-    page.wait_for_function(f"() => document.querySelector('sitebot-widget') && !{ROOT_JS}.querySelector('.panel').hidden")  # reopened
+    page.wait_for_function(
+        f"() => document.querySelector('sitebot-widget') && !{ROOT_JS}.querySelector('.panel').hidden"
+    )  # reopened
     assert shadow(page, ".msg.user").all_inner_texts() == ["How long does delivery to Germany take?"]
     assert shadow(page, ".answer").inner_text() == before  # re-rendered from the stored passages
     assert shadow(page, ".answer mark").count() > 0
@@ -194,13 +200,17 @@ def test_conversation_survives_navigation_and_new_chat_clears_it(page: Any, site
     # A second question on this page; both exchanges then survive a reload.
     ask(page, "What paper can I use?")
     page.reload()
-    page.wait_for_function(f"() => document.querySelector('sitebot-widget') && {ROOT_JS}.querySelectorAll('.msg.user').length === 2")
+    page.wait_for_function(
+        f"() => document.querySelector('sitebot-widget') && {ROOT_JS}.querySelectorAll('.msg.user').length === 2"
+    )
     # New chat: the log is back to the greeting and the starters, and stays so on the next page.
     shadow(page, ".x").first.click()
     assert shadow(page, ".msg.user").count() == 0
     assert shadow(page, ".starter").count() == 2
     page.goto(f"{site}/pricing/index.html")
-    page.wait_for_function(f"() => document.querySelector('sitebot-widget') && !{ROOT_JS}.querySelector('.panel').hidden")
+    page.wait_for_function(
+        f"() => document.querySelector('sitebot-widget') && !{ROOT_JS}.querySelector('.panel').hidden"
+    )
     assert shadow(page, ".msg.user").count() == 0 and shadow(page, ".starter").count() == 2
     # Closed stays closed.
     shadow(page, ".launcher").click()
@@ -275,7 +285,9 @@ def test_llm_mode_starter_copy_restore_and_new_chat(browser: Any, llm_site: str,
         assert re.search(r"Sources:\n\[1\] .+ http://127\.0\.0\.1:\d+/pricing", text), text
         # The next page (here: a reload) shows the answer again without asking the model.
         page.reload()
-        page.wait_for_function(f"() => document.querySelector('sitebot-widget') && {ROOT_JS}.querySelector('.llm .sources')")
+        page.wait_for_function(
+            f"() => document.querySelector('sitebot-widget') && {ROOT_JS}.querySelector('.llm .sources')"
+        )
         assert shadow(page, ".llm .md").inner_text() == answer
         assert shadow(page, ".llm a.cite").count() >= 1
         assert len(fake_llm.posts) == 1

@@ -13,10 +13,9 @@ import threading
 import time
 import urllib.parse
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from loopback import LoopbackServer
+from loopback import CorsHandler, LoopbackServer
 
 
 @dataclass
@@ -59,19 +58,7 @@ class Webhook:
             return self._failures.pop(0) if self._failures else 200
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: Any
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
-        pass
-
-    def _cors(self) -> None:
-        self.send_header("Access-Control-Allow-Origin", self.headers.get("Origin") or "*")
-        self.send_header("Access-Control-Allow-Methods", "POST, OPTIONS")
-        self.send_header("Access-Control-Allow-Headers", self.headers.get("Access-Control-Request-Headers") or "content-type")
-        self.send_header("Vary", "Origin")
-
+class _Handler(CorsHandler):
     def do_OPTIONS(self) -> None:  # noqa: N802 - stdlib name
         self.server.hook.preflights += 1
         self.send_response(204)

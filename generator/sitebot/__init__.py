@@ -12,7 +12,16 @@ The library API; the `sitebot` CLI is a thin layer over it.
 from __future__ import annotations
 
 from .deploy import deploy
-from .errors import BundleError, ConfigError, CrawlError, DeployError, ModelError, QuestionsError, SitebotError, SourceError
+from .errors import (
+    BundleError,
+    ConfigError,
+    CrawlError,
+    DeployError,
+    ModelError,
+    QuestionsError,
+    SitebotError,
+    SourceError,
+)
 from .evaluate import evaluate
 from .options import GenerateOptions, GenerateSummary, LLMSettings, load_options
 from .pipeline import generate

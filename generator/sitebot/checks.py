@@ -69,12 +69,20 @@ _SECRET_NAMES = {"key", "token", "secret", "api_key", "apikey", "access_token", 
 _SECRET_SUFFIXES = ("_key", "_token", "_secret", "_password")
 # Hosts whose APIs need a secret key: a browser calling them would have to carry it.
 _KEYED_HOSTS = {
-    "api.openai.com", "api.anthropic.com", "api.groq.com", "openrouter.ai", "api.together.xyz",
-    "api.together.ai", "api.mistral.ai", "generativelanguage.googleapis.com",
+    "api.openai.com",
+    "api.anthropic.com",
+    "api.groq.com",
+    "openrouter.ai",
+    "api.together.xyz",
+    "api.together.ai",
+    "api.mistral.ai",
+    "generativelanguage.googleapis.com",
 }
 _KEYED_SUFFIXES = (".openai.azure.com",)
-SECRET_FIX = ("keep the key in the SITEBOT_LLM_API_KEY environment variable where `sitebot proxy` runs and point "
-              "llm.endpoint at that proxy (or use a local model that needs no key)")
+SECRET_FIX = (
+    "keep the key in the SITEBOT_LLM_API_KEY environment variable where `sitebot proxy` runs and point "
+    "llm.endpoint at that proxy (or use a local model that needs no key)"
+)
 
 
 class UrlSecret(NamedTuple):
@@ -125,9 +133,11 @@ def endpoint_secret_error(url: str, where: str) -> str | None:
     host = (parts.hostname or "").rstrip(".")
     if is_keyed_host(host):
         upstream = urllib.parse.urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
-        return (f"{where}: the LLM endpoint is {host}, which needs a secret key that would be public in the bundle; "
-                f"keep the key in the SITEBOT_LLM_API_KEY environment variable where `sitebot proxy --upstream "
-                f"{upstream}` runs and point llm.endpoint at that proxy (or use a local model that needs no key)")
+        return (
+            f"{where}: the LLM endpoint is {host}, which needs a secret key that would be public in the bundle; "
+            f"keep the key in the SITEBOT_LLM_API_KEY environment variable where `sitebot proxy --upstream "
+            f"{upstream}` runs and point llm.endpoint at that proxy (or use a local model that needs no key)"
+        )
     return None
 
 
@@ -144,8 +154,10 @@ def webhook_problem(value: str) -> str | None:
     if secret:
         return f"{secret.phrase} {public}; use a webhook URL without a secret, or your own endpoint that adds it"
     if host == "hooks.slack.com":
-        return ("is a Slack webhook: Slack webhooks do not accept browser requests and would be public in the bundle; "
-                "use a Zapier/Make webhook or your own endpoint that posts to Slack")
+        return (
+            "is a Slack webhook: Slack webhooks do not accept browser requests and would be public in the bundle; "
+            "use a Zapier/Make webhook or your own endpoint that posts to Slack"
+        )
     if parts.scheme == "http" and host not in _LOOPBACK:
         return "must use https:// (http:// is only for localhost, 127.0.0.1 or [::1])"
     return None
@@ -153,11 +165,15 @@ def webhook_problem(value: str) -> str | None:
 
 # --- email, time zone, opening hours ---------------------------------------------------------------
 
-_EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z][A-Za-z0-9-]*[A-Za-z0-9]$")
+_EMAIL = re.compile(
+    r"^[^@\s<>()\[\],;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z][A-Za-z0-9-]*[A-Za-z0-9]$"
+)
 _DAYS = {d: i for i, d in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun"), 1)}
 _FULL_DAYS = {"monday": 1, "tuesday": 2, "wednesday": 3, "thursday": 4, "friday": 5, "saturday": 6, "sunday": 7}
 _TIME = r"(\d{1,2}):(\d{2})"
-HOURS_FORM = 'write groups like "Mon-Fri 09:00-17:30, Sat 10:00-14:00" (days Mon to Sun, 24-hour HH:MM times, end after start)'
+HOURS_FORM = (
+    'write groups like "Mon-Fri 09:00-17:30, Sat 10:00-14:00" (days Mon to Sun, 24-hour HH:MM times, end after start)'
+)
 
 
 def email_problem(value: str) -> str | None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import click
 
@@ -46,6 +47,7 @@ class _Group(click.Group):
 
 def _verbose(help: str) -> Callable[[Any], Any]:
     """Every command's -v/--verbose; it also tells the error handler to show the traceback."""
+
     def remember(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
         ctx.meta[_VERBOSE] = value  # meta is shared with the group's context
         return value
@@ -62,37 +64,94 @@ def cli() -> None:
 @cli.command()
 @click.argument("source", required=False)
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Bundle folder to write [default: ./chatbot].")
-@click.option("--base-url", envvar="SITEBOT_BASE_URL", help="URL the site is published at, e.g. https://example.com/ [default: /].")
-@click.option("--config", "config_path", type=click.Path(path_type=Path), help="sitebot.toml to read [default: SOURCE/sitebot.toml or ./sitebot.toml].")
-@click.option("--model", "model_dir", type=click.Path(path_type=Path), help="Folder with model.onnx + tokenizer.json [default: all-MiniLM-L6-v2 int8].")
+@click.option(
+    "--base-url",
+    envvar="SITEBOT_BASE_URL",
+    help="URL the site is published at, e.g. https://example.com/ [default: /].",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    help="sitebot.toml to read [default: SOURCE/sitebot.toml or ./sitebot.toml].",
+)
+@click.option(
+    "--model",
+    "model_dir",
+    type=click.Path(path_type=Path),
+    help="Folder with model.onnx + tokenizer.json [default: all-MiniLM-L6-v2 int8].",
+)
 @click.option("--selector", help="CSS selector of the main content [default: main, [role=main], article].")
-@click.option("--include", multiple=True, help="Only pages matching this glob: a file path in a folder, a URL path in a crawl (repeatable).")
+@click.option(
+    "--include",
+    multiple=True,
+    help="Only pages matching this glob: a file path in a folder, a URL path in a crawl (repeatable).",
+)
 @click.option("--exclude", multiple=True, help="Leave out pages matching this glob (as --include; repeatable).")
 @click.option("--max-tokens", type=int, help="Chunk size in model tokens [default: 128].")
 @click.option("--title", help="Bot title shown in the panel.")
-@click.option("--mode", type=click.Choice(["extractive", "llm"]), help="Answer mode [default: extractive]; llm needs an endpoint and a model.")
-@click.option("--llm-endpoint", help="LLM mode: the chat endpoint (your `sitebot proxy` or a keyless local model), absolute or relative to the bundle.")
+@click.option(
+    "--mode",
+    type=click.Choice(["extractive", "llm"]),
+    help="Answer mode [default: extractive]; llm needs an endpoint and a model.",
+)
+@click.option(
+    "--llm-endpoint",
+    help="LLM mode: the chat endpoint (your `sitebot proxy` or a keyless local model), absolute or relative to the bundle.",
+)
 @click.option("--llm-model", help="LLM mode: the model name sent with each request.")
-@click.option("--llm-provider", type=click.Choice(["openai", "anthropic"]), help="LLM mode: the API the endpoint speaks [default: openai].")
-@click.option("--cache-dir", type=click.Path(path_type=Path), envvar="SITEBOT_CACHE_DIR", help="Embedding cache [default: ~/.cache/sitebot].")
+@click.option(
+    "--llm-provider",
+    type=click.Choice(["openai", "anthropic"]),
+    help="LLM mode: the API the endpoint speaks [default: openai].",
+)
+@click.option(
+    "--cache-dir",
+    type=click.Path(path_type=Path),
+    envvar="SITEBOT_CACHE_DIR",
+    help="Embedding cache [default: ~/.cache/sitebot].",
+)
 @click.option("--no-cache", is_flag=True, help="Embed and fetch everything again; do not read or write the cache.")
 @click.option("--max-pages", type=int, help="Crawl: stop after this many pages [default: 5000].")
 @click.option("--max-depth", type=int, help="Crawl: links followed from the start URL [default: 50].")
 @click.option("--concurrency", type=int, help="Crawl: simultaneous requests per host [default: 4].")
-@click.option("--delay", type=float, help="Crawl: seconds between requests to a host [default: 0.1; robots Crawl-delay wins].")
+@click.option(
+    "--delay", type=float, help="Crawl: seconds between requests to a host [default: 0.1; robots Crawl-delay wins]."
+)
 @click.option("--user-agent", help="Crawl: User-Agent (must name sitebot).")
 @click.option("--scope", help="Crawl: only URLs under this prefix [default: the start URL's host].")
 @click.option("--dry-run", is_flag=True, help="List what would be read or fetched; write nothing.")
 @click.option("--report", "report_path", type=click.Path(path_type=Path), help="Write a JSON build report (for CI).")
 @_verbose("List skipped pages with reasons; show error details.")
 @click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors.")
-def generate(source: str | None, output: Path | None, base_url: str | None, config_path: Path | None,
-             model_dir: Path | None, selector: str | None, include: tuple[str, ...], exclude: tuple[str, ...],
-             max_tokens: int | None, title: str | None, mode: str | None, llm_endpoint: str | None,
-             llm_model: str | None, llm_provider: str | None, cache_dir: Path | None, no_cache: bool,
-             max_pages: int | None, max_depth: int | None, concurrency: int | None, delay: float | None,
-             user_agent: str | None, scope: str | None, dry_run: bool, report_path: Path | None,
-             verbose: bool, quiet: bool) -> None:
+def generate(
+    source: str | None,
+    output: Path | None,
+    base_url: str | None,
+    config_path: Path | None,
+    model_dir: Path | None,
+    selector: str | None,
+    include: tuple[str, ...],
+    exclude: tuple[str, ...],
+    max_tokens: int | None,
+    title: str | None,
+    mode: str | None,
+    llm_endpoint: str | None,
+    llm_model: str | None,
+    llm_provider: str | None,
+    cache_dir: Path | None,
+    no_cache: bool,
+    max_pages: int | None,
+    max_depth: int | None,
+    concurrency: int | None,
+    delay: float | None,
+    user_agent: str | None,
+    scope: str | None,
+    dry_run: bool,
+    report_path: Path | None,
+    verbose: bool,
+    quiet: bool,
+) -> None:
     """Build a chatbot bundle from SOURCE: a folder of built pages (HTML, Markdown, text,
     PDF) or the URL of a live site to crawl.
 
@@ -101,11 +160,28 @@ def generate(source: str | None, output: Path | None, base_url: str | None, conf
     from .options import load_options
 
     opts = load_options(
-        source, config_path, output=output, base_url=base_url, model_dir=model_dir, selector=selector,
-        include=include or None, exclude=exclude or None, max_tokens=max_tokens, title=title, mode=mode,
-        llm_endpoint=llm_endpoint, llm_model=llm_model, llm_provider=llm_provider, cache_dir=cache_dir,
-        use_cache=False if no_cache else None, max_pages=max_pages, max_depth=max_depth,
-        concurrency=concurrency, delay=delay, user_agent=user_agent, scope=scope,
+        source,
+        config_path,
+        output=output,
+        base_url=base_url,
+        model_dir=model_dir,
+        selector=selector,
+        include=include or None,
+        exclude=exclude or None,
+        max_tokens=max_tokens,
+        title=title,
+        mode=mode,
+        llm_endpoint=llm_endpoint,
+        llm_model=llm_model,
+        llm_provider=llm_provider,
+        cache_dir=cache_dir,
+        use_cache=False if no_cache else None,
+        max_pages=max_pages,
+        max_depth=max_depth,
+        concurrency=concurrency,
+        delay=delay,
+        user_agent=user_agent,
+        scope=scope,
     )
     if dry_run:
         from .collect import plan
@@ -126,9 +202,23 @@ def _run_generate(opts: Any, quiet: bool) -> Any:
     from .pipeline import generate
 
     console = Console(stderr=True)
-    labels = {"read": "Reading pages", "found": "URLs found", "fetch": "Fetching", "skip": "Skipped", "chunk": "Chunking", "embed": "Embedding chunks"}
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, disable=quiet or not console.is_terminal, transient=True) as bar:
+    labels = {
+        "read": "Reading pages",
+        "found": "URLs found",
+        "fetch": "Fetching",
+        "skip": "Skipped",
+        "chunk": "Chunking",
+        "embed": "Embedding chunks",
+    }
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        disable=quiet or not console.is_terminal,
+        transient=True,
+    ) as bar:
         tasks: dict[str, Any] = {}
 
         def progress(stage: str, n: int, total: int | None) -> None:
@@ -144,9 +234,16 @@ def _write_report(path: Path, s: Any) -> None:
     import json
 
     report = {
-        "output": str(s.output), "pages": s.pages, "chunks": s.chunks, "embedded": s.embedded,
-        "from_cache": s.chunks - s.embedded, "bundle_bytes": s.bundle_bytes, "index_bytes": s.index_bytes,
-        "seconds": round(s.seconds, 3), "requests": s.requests, "not_modified": s.not_modified,
+        "output": str(s.output),
+        "pages": s.pages,
+        "chunks": s.chunks,
+        "embedded": s.embedded,
+        "from_cache": s.chunks - s.embedded,
+        "bundle_bytes": s.bundle_bytes,
+        "index_bytes": s.index_bytes,
+        "seconds": round(s.seconds, 3),
+        "requests": s.requests,
+        "not_modified": s.not_modified,
         "skipped": [{"url": u, "reason": r} for u, r in s.skipped],
         "duplicates": [{"url": d, "kept": k} for d, k in s.duplicates],
     }
@@ -159,8 +256,11 @@ def _print_summary(s: Any, verbose: bool, quiet: bool) -> None:
         reasons: dict[str, int] = {}
         for _, r in s.skipped:
             reasons[r] = reasons.get(r, 0) + 1
-        err("Warning: skipped " + ", ".join(f"{_plural(n, 'page')} ({r})" for r, n in sorted(reasons.items()))
-            + ("" if verbose else "; --verbose lists them"))
+        err(
+            "Warning: skipped "
+            + ", ".join(f"{_plural(n, 'page')} ({r})" for r, n in sorted(reasons.items()))
+            + ("" if verbose else "; --verbose lists them")
+        )
         if verbose:
             for path, r in s.skipped:
                 err(f"  skipped {path}: {r}")
@@ -171,27 +271,61 @@ def _print_summary(s: Any, verbose: bool, quiet: bool) -> None:
         return
     if s.requests:
         err(f"Fetched with {_plural(s.requests, 'request')}; {s.not_modified:,} pages unchanged (304)")
-    err(f"Indexed {_plural(s.pages, 'page')} into {_plural(s.chunks, 'chunk')} "
+    err(
+        f"Indexed {_plural(s.pages, 'page')} into {_plural(s.chunks, 'chunk')} "
         f"({s.embedded:,} embedded, {s.chunks - s.embedded:,} from cache)"
-        + (f"; merged {_plural(len(s.duplicates), 'duplicate page')}" if s.duplicates else ""))
+        + (f"; merged {_plural(len(s.duplicates), 'duplicate page')}" if s.duplicates else "")
+    )
     err(f"Wrote {s.output} ({_size(s.bundle_bytes)}; index {_size(s.index_bytes)}) in {s.seconds:.1f} seconds")
     err(f"Preview: sitebot serve {s.output}")
 
 
 @cli.command()
-@click.option("--provider", type=click.Choice(["openai", "anthropic"]), help="The API the upstream speaks [default: [llm] provider, else openai].")
+@click.option(
+    "--provider",
+    type=click.Choice(["openai", "anthropic"]),
+    help="The API the upstream speaks [default: [llm] provider, else openai].",
+)
 @click.option("--upstream", help="The provider's chat URL [default: OpenAI's or Anthropic's].")
-@click.option("--allow-origin", "allow_origins", multiple=True, help="An origin allowed to call the proxy, e.g. https://example.com (repeatable) [default: base_url's origin].")
+@click.option(
+    "--allow-origin",
+    "allow_origins",
+    multiple=True,
+    help="An origin allowed to call the proxy, e.g. https://example.com (repeatable) [default: base_url's origin].",
+)
 @click.option("--model", help="The model every request is pinned to [default: [llm] model].")
 @click.option("--max-tokens", type=int, help="Cap on answer length in tokens [default: [llm] max_tokens, else 600].")
-@click.option("--rate-limit", type=int, default=20, show_default=True, help="Requests a minute allowed from one client IP.")
+@click.option(
+    "--rate-limit", type=int, default=20, show_default=True, help="Requests a minute allowed from one client IP."
+)
 @click.option("--max-body", type=int, default=32768, show_default=True, help="Largest request body in bytes.")
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("proxy"), show_default=True, help="Folder to write the proxy into.")
-@click.option("--config", "config_path", type=click.Path(path_type=Path), help="sitebot.toml to take defaults from [default: ./sitebot.toml].")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=Path("proxy"),
+    show_default=True,
+    help="Folder to write the proxy into.",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    help="sitebot.toml to take defaults from [default: ./sitebot.toml].",
+)
 @_verbose("Show error details.")
-def proxy(provider: str | None, upstream: str | None, allow_origins: tuple[str, ...], model: str | None,
-          max_tokens: int | None, rate_limit: int, max_body: int, output: Path, config_path: Path | None,
-          verbose: bool) -> None:
+def proxy(
+    provider: str | None,
+    upstream: str | None,
+    allow_origins: tuple[str, ...],
+    model: str | None,
+    max_tokens: int | None,
+    rate_limit: int,
+    max_body: int,
+    output: Path,
+    config_path: Path | None,
+    verbose: bool,
+) -> None:
     """Write a small proxy that holds the LLM provider's key, for the bot's llm mode.
 
     It writes cloudflare-worker.js, node-handler.mjs (Node 18+, also a Vercel or Netlify
@@ -201,26 +335,64 @@ def proxy(provider: str | None, upstream: str | None, allow_origins: tuple[str, 
     from .options import load_proxy_options
     from .proxy import write_proxy
 
-    opts = load_proxy_options(config_path, provider=provider, upstream=upstream, allow_origins=allow_origins or None,
-                              model=model, max_tokens=max_tokens, rate_limit=rate_limit, max_body=max_body)
+    opts = load_proxy_options(
+        config_path,
+        provider=provider,
+        upstream=upstream,
+        allow_origins=allow_origins or None,
+        model=model,
+        max_tokens=max_tokens,
+        rate_limit=rate_limit,
+        max_body=max_body,
+    )
     if not allow_origins and opts.allow_origins:
-        click.echo(f"Allowing {opts.allow_origins[0]}, the origin of base_url (give --allow-origin to choose)", err=True)
+        click.echo(
+            f"Allowing {opts.allow_origins[0]}, the origin of base_url (give --allow-origin to choose)", err=True
+        )
     paths = write_proxy(opts, output)
     click.echo(f"Wrote {', '.join(str(p) for p in paths)}", err=True)
-    click.echo(f"Deploy one of them with SITEBOT_LLM_API_KEY set where it runs ({output / 'README.md'} says how), "
-               "then set [llm] endpoint to its URL", err=True)
+    click.echo(
+        f"Deploy one of them with SITEBOT_LLM_API_KEY set where it runs ({output / 'README.md'} says how), "
+        "then set [llm] endpoint to its URL",
+        err=True,
+    )
 
 
 @cli.command("eval")
 @click.argument("bundle", type=click.Path(path_type=Path))
-@click.option("--questions", "questions_path", required=True, type=click.Path(path_type=Path), help="JSON Lines, one {\"q\": …, \"url\": …} a line (or \"pages\": [...] for several answers).")
-@click.option("--at", "at", type=click.IntRange(min=1), default=5, show_default=True, help="Cut-off N of the recall that --min-recall checks, and of the misses listed.")
+@click.option(
+    "--questions",
+    "questions_path",
+    required=True,
+    type=click.Path(path_type=Path),
+    help='JSON Lines, one {"q": …, "url": …} a line (or "pages": [...] for several answers).',
+)
+@click.option(
+    "--at",
+    "at",
+    type=click.IntRange(min=1),
+    default=5,
+    show_default=True,
+    help="Cut-off N of the recall that --min-recall checks, and of the misses listed.",
+)
 @click.option("--min-recall", type=click.FloatRange(0, 1), help="Exit 1 when recall@N is below this, e.g. 0.8.")
 @click.option("--min-mrr", type=click.FloatRange(0, 1), help="Exit 1 when MRR@10 is below this.")
-@click.option("--json", "json_path", type=click.Path(path_type=Path), help="Also write the report, every question with its rank, as JSON.")
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(path_type=Path),
+    help="Also write the report, every question with its rank, as JSON.",
+)
 @_verbose("Show error details.")
-def eval_(bundle: Path, questions_path: Path, at: int, min_recall: float | None, min_mrr: float | None,
-          json_path: Path | None, verbose: bool) -> None:
+def eval_(
+    bundle: Path,
+    questions_path: Path,
+    at: int,
+    min_recall: float | None,
+    min_mrr: float | None,
+    json_path: Path | None,
+    verbose: bool,
+) -> None:
     """Ask a built BUNDLE questions with known answers and score its retrieval.
 
     Ranks exactly as the widget does (same maths, the bundle's own model and settings)
@@ -255,7 +427,9 @@ def _print_eval(report: Any) -> None:
 
     console = Console(highlight=False)
     n = len(report.results)
-    console.print(f"{_plural(n, 'question')} against {report.bundle} ({report.model}), ranked by page as the widget does")
+    console.print(
+        f"{_plural(n, 'question')} against {report.bundle} ({report.model}), ranked by page as the widget does"
+    )
     figures = Table(box=None, show_header=False, padding=(0, 2, 0, 0))
     for cut in sorted({1, 5, report.k}):
         figures.add_row(f"recall@{cut}", f"{report.recall(cut):.3f}", f"{round(report.recall(cut) * n)}/{n}")
@@ -280,8 +454,15 @@ def _print_eval(report: Any) -> None:
 @click.argument("folder", required=False, default="chatbot", type=click.Path(path_type=Path))
 @click.option("--port", default=8000, show_default=True, help="Port to listen on (0 picks a free one).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--site", type=click.Path(path_type=Path), help="Also serve this site folder at /, with the bot on every page.")
-@click.option("--llm", "llm", metavar="UPSTREAM", help="LLM mode: forward the bot's requests to this provider URL with the key from SITEBOT_LLM_API_KEY.")
+@click.option(
+    "--site", type=click.Path(path_type=Path), help="Also serve this site folder at /, with the bot on every page."
+)
+@click.option(
+    "--llm",
+    "llm",
+    metavar="UPSTREAM",
+    help="LLM mode: forward the bot's requests to this provider URL with the key from SITEBOT_LLM_API_KEY.",
+)
 @_verbose("Log every request.")
 def serve(folder: Path, port: int, host: str, site: Path | None, llm: str | None, verbose: bool) -> None:
     """Serve a bundle FOLDER with its demo page, for preview.
@@ -297,8 +478,15 @@ def serve(folder: Path, port: int, host: str, site: Path | None, llm: str | None
 
     from .serve import make_server
 
-    server = make_server(folder, host=host, port=port, verbose=verbose, site=site, llm=llm,
-                         llm_key=os.environ.get("SITEBOT_LLM_API_KEY") if llm else None)
+    server = make_server(
+        folder,
+        host=host,
+        port=port,
+        verbose=verbose,
+        site=site,
+        llm=llm,
+        llm_key=os.environ.get("SITEBOT_LLM_API_KEY") if llm else None,
+    )
     url = f"http://{host}:{server.server_address[1]}/"
     where = f"{site} at {url} with the bot from {folder}" if site else f"{folder} at {url}"
     click.echo(f"Serving {where} (Ctrl+C to stop)", err=True)
@@ -314,8 +502,12 @@ def serve(folder: Path, port: int, host: str, site: Path | None, llm: str | None
 
 @cli.command("deploy")
 @click.argument("folder", type=click.Path(path_type=Path))
-@click.option("--to", "target", required=True, metavar="TARGET", help="dir:PATH, git:URL#BRANCH[:PATH] or s3://BUCKET/PREFIX.")
-@click.option("--endpoint-url", help="s3: the S3-compatible store's URL (R2, MinIO, B2…) [default: AWS, or AWS_ENDPOINT_URL].")
+@click.option(
+    "--to", "target", required=True, metavar="TARGET", help="dir:PATH, git:URL#BRANCH[:PATH] or s3://BUCKET/PREFIX."
+)
+@click.option(
+    "--endpoint-url", help="s3: the S3-compatible store's URL (R2, MinIO, B2…) [default: AWS, or AWS_ENDPOINT_URL]."
+)
 @click.option("--dry-run", is_flag=True, help="List what would be uploaded and pruned; change nothing.")
 @_verbose("List every file as it is uploaded or removed; show error details.")
 @click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors.")
@@ -335,8 +527,10 @@ def deploy_(folder: Path, target: str, endpoint_url: str | None, dry_run: bool, 
 
     def progress(event: str, path: str, size: int) -> None:
         if verbose and not quiet:
-            click.echo(f"  {'uploaded' if event == 'upload' else 'removed'} {path}" + (f" ({_size(size)})" if size else ""),
-                       err=True)
+            click.echo(
+                f"  {'uploaded' if event == 'upload' else 'removed'} {path}" + (f" ({_size(size)})" if size else ""),
+                err=True,
+            )
 
     report = deploy(folder, target, endpoint_url=endpoint_url, dry_run=dry_run, progress=progress)
     _print_deploy(report, quiet)
@@ -356,15 +550,21 @@ def _print_deploy(r: Any, quiet: bool) -> None:
             err(f"  would upload {path} ({_size(size)})")
         for path in r.pruned:
             err(f"  would remove {path}")
-        err(f"Dry run: would upload {_plural(len(r.uploaded), 'file')} ({_size(r.uploaded_bytes)}) to {r.target}, "
-            f"{counts}, would prune {_plural(len(r.pruned), 'old file')}")
+        err(
+            f"Dry run: would upload {_plural(len(r.uploaded), 'file')} ({_size(r.uploaded_bytes)}) to {r.target}, "
+            f"{counts}, would prune {_plural(len(r.pruned), 'old file')}"
+        )
     elif not r.uploaded and not r.pruned and r.commit is None:
-        err(f"Nothing to deploy: {r.target} already serves bundle {r.manifest} ({counts}"
-            + ("; no commit made)" if r.target.startswith("git:") else ")"))
+        err(
+            f"Nothing to deploy: {r.target} already serves bundle {r.manifest} ({counts}"
+            + ("; no commit made)" if r.target.startswith("git:") else ")")
+        )
     else:
-        err(f"Deployed bundle {r.manifest} to {r.target}: uploaded {_plural(len(r.uploaded), 'file')} "
+        err(
+            f"Deployed bundle {r.manifest} to {r.target}: uploaded {_plural(len(r.uploaded), 'file')} "
             f"({_size(r.uploaded_bytes)}), {counts}, pruned {_plural(len(r.pruned), 'old file')}"
-            + (f"; commit {r.commit}" if r.commit else ""))
+            + (f"; commit {r.commit}" if r.commit else "")
+        )
 
 
 def main() -> None:

@@ -1,15 +1,16 @@
 """Reading a site into documents: a folder or a crawl, extracted and with exact duplicates merged.
 
-    read_site_folder(opts, report) / crawl_site(opts, report, previous) → Collected
-    plan(opts) → the pages or URLs a build would read (a dry run)
+read_site_folder(opts, report) / crawl_site(opts, report, previous) → Collected
+plan(opts) → the pages or URLs a build would read (a dry run)
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .crawl.pagecache import PageCache
 from .errors import SourceError
@@ -91,15 +92,23 @@ def crawl_site(opts: GenerateOptions, report: Progress, previous: list[dict[str,
             page = Page(url=f.url, path=f.url, kind=f.kind, content=f.content, charset=f.charset)
             if not f.not_modified:
                 cache.put(f.url, f.sha256, f.etag, f.last_modified, f.kind, f.charset, f.content)
-            collector.add(page, f.url, {"url": f.url, "sha256": f.sha256, "etag": f.etag, "last_modified": f.last_modified})
+            collector.add(
+                page, f.url, {"url": f.url, "sha256": f.sha256, "etag": f.etag, "last_modified": f.last_modified}
+            )
 
         copts = replace(opts.crawl, start_urls=(str(opts.source),), include=opts.include, exclude=opts.exclude)
         result = crawl(copts, on_page, previous=known, progress=report)
     finally:
         cache.close()
     docs, dupes = collector.finish()
-    return Collected(docs, sorted(result.skipped + collector.skipped), dupes,
-                     sorted(collector.records, key=lambda r: r["url"]), result.requests, result.not_modified)
+    return Collected(
+        docs,
+        sorted(result.skipped + collector.skipped),
+        dupes,
+        sorted(collector.records, key=lambda r: r["url"]),
+        result.requests,
+        result.not_modified,
+    )
 
 
 def plan(opts: GenerateOptions) -> list[str]:
@@ -108,11 +117,16 @@ def plan(opts: GenerateOptions) -> list[str]:
     if is_url(opts.source):
         from .crawl import crawl
 
-        copts = replace(opts.crawl, start_urls=(str(opts.source),), include=opts.include, exclude=opts.exclude,
-                        dry_run=True)
+        copts = replace(
+            opts.crawl, start_urls=(str(opts.source),), include=opts.include, exclude=opts.exclude, dry_run=True
+        )
         return crawl(copts, lambda f: None).planned
-    return [p.url for p in read_folder(Path(opts.source), base_url=opts.base_url, include=opts.include,
-                                       exclude=opts.exclude, skip=(opts.output,))]
+    return [
+        p.url
+        for p in read_folder(
+            Path(opts.source), base_url=opts.base_url, include=opts.include, exclude=opts.exclude, skip=(opts.output,)
+        )
+    ]
 
 
 def nothing_to_index(source: Path | str, skipped: list[tuple[str, str]]) -> SourceError:

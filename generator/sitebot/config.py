@@ -9,15 +9,24 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .bot import support
-from .checks import (ENDPOINT_FORM, SECRET_FIX, base_url_problem, endpoint_problem, endpoint_secret_error,
-                     is_http_url, is_secret_name, spec_problem)
+from .checks import (
+    ENDPOINT_FORM,
+    SECRET_FIX,
+    base_url_problem,
+    endpoint_problem,
+    endpoint_secret_error,
+    is_secret_name,
+    spec_problem,
+)
 from .crawl.options import CrawlOptions
 from .errors import ConfigError
+
 
 def crawl_rule(field: str) -> Callable[[Any], str | None]:
     """The check of one [crawl] value: CrawlOptions.problems() is the one home of those rules."""
@@ -68,10 +77,16 @@ SCHEMA: dict[str, Any] = {
         "accent": support.ACCENT,
         "position": support.POSITION,
         "mode": (str, lambda v: v in ("extractive", "llm"), "must be extractive or llm"),
-        "lang": (str, lambda v: v == "" or bool(re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", v)),
-                 "must be a language code like fr or pt-BR, or empty to follow the page"),
-        "starters": (list, lambda v: len(v) <= 6 and all(isinstance(x, str) and 0 < len(x) <= 120 for x in v),
-                     "must be a list of at most 6 questions of 1 to 120 characters"),
+        "lang": (
+            str,
+            lambda v: v == "" or bool(re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", v)),
+            "must be a language code like fr or pt-BR, or empty to follow the page",
+        ),
+        "starters": (
+            list,
+            lambda v: len(v) <= 6 and all(isinstance(x, str) and 0 < len(x) <= 120 for x in v),
+            "must be a list of at most 6 questions of 1 to 120 characters",
+        ),
         **support.BOT,
     },
     "llm": {
@@ -99,7 +114,6 @@ SCHEMA: dict[str, Any] = {
     },
     **support.SPECS,
 }
-
 
 
 def _secret_errors(values: dict[str, Any], text: str, name: str, section: str | None, errors: list[str]) -> None:
@@ -156,7 +170,9 @@ def _line_of(text: str, section: str | None, key: str) -> int | None:
     return None
 
 
-def _check(values: dict[str, Any], schema: dict[str, Any], text: str, name: str, section: str | None, errors: list[str]) -> None:
+def _check(
+    values: dict[str, Any], schema: dict[str, Any], text: str, name: str, section: str | None, errors: list[str]
+) -> None:
     for key, value in values.items():
         dotted = f"{section}.{key}" if section else key
         line = _line_of(text, section, key) if not isinstance(value, dict) else None
@@ -204,8 +220,11 @@ def _support_errors(cfg: Config, errors: list[str]) -> None:
             support.read_avatar(path)
         except ValueError as e:
             line = _line_of(cfg.text, "bot", "avatar")
-            errors.append(f"{name}:{line}: 'bot.avatar' {e}; give an image file relative to sitebot.toml or an https:// URL"
-                          if line else f"{name}: 'bot.avatar' {e}")
+            errors.append(
+                f"{name}:{line}: 'bot.avatar' {e}; give an image file relative to sitebot.toml or an https:// URL"
+                if line
+                else f"{name}: 'bot.avatar' {e}"
+            )
 
 
 def load_config(path: Path | None) -> Config:
@@ -253,14 +272,22 @@ def _read_template(cfg: Config) -> str:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
         reason = e.strerror if isinstance(e, OSError) and e.strerror else "not UTF-8 text"
-        raise ConfigError(f"{where}: llm.prompt_template {path} cannot be read ({reason}); "
-                          "give a jinja2 file, relative to sitebot.toml") from None
+        raise ConfigError(
+            f"{where}: llm.prompt_template {path} cannot be read ({reason}); "
+            "give a jinja2 file, relative to sitebot.toml"
+        ) from None
     check_template(text, name=str(path))
     return text
 
 
-def resolve_llm(cfg: Config, *, mode: str | None = None, endpoint: str | None = None, model: str | None = None,
-                provider: str | None = None) -> dict[str, Any] | None:
+def resolve_llm(
+    cfg: Config,
+    *,
+    mode: str | None = None,
+    endpoint: str | None = None,
+    model: str | None = None,
+    provider: str | None = None,
+) -> dict[str, Any] | None:
     """`settings.llm` as the file and the flags give it, or None in extractive mode.
 
     Only the values set are returned (with the template's text as `prompt`): the defaults are
@@ -277,15 +304,21 @@ def resolve_llm(cfg: Config, *, mode: str | None = None, endpoint: str | None = 
     if (mode or cfg.get("bot.mode") or "extractive") != "llm":
         return None
     flags = {"endpoint": endpoint, "model": model, "provider": provider}
-    llm = {**{k: v for k, v in (cfg.get("llm") or {}).items() if k != "prompt_template"},
-           **{k: v for k, v in flags.items() if v is not None}}
-    for key, flag, example in (("endpoint", "--llm-endpoint", '"https://chat-proxy.example.com/"'),
-                               ("model", "--llm-model", '"gpt-4o-mini"')):
+    llm = {
+        **{k: v for k, v in (cfg.get("llm") or {}).items() if k != "prompt_template"},
+        **{k: v for k, v in flags.items() if v is not None},
+    }
+    for key, flag, example in (
+        ("endpoint", "--llm-endpoint", '"https://chat-proxy.example.com/"'),
+        ("model", "--llm-model", '"gpt-4o-mini"'),
+    ):
         if not llm.get(key):
             line = _line_of(cfg.text, "bot", "mode") if mode is None else None
-            where = (f"{cfg.path}:{line}: " if line else f"{cfg.path}: " if cfg.path and mode is None else "")
-            raise ConfigError(f'{where}bot.mode is "llm" but llm.{key} is not set; add {key} = {example} '
-                              f"under [llm] in sitebot.toml or pass {flag}")
+            where = f"{cfg.path}:{line}: " if line else f"{cfg.path}: " if cfg.path and mode is None else ""
+            raise ConfigError(
+                f'{where}bot.mode is "llm" but llm.{key} is not set; add {key} = {example} '
+                f"under [llm] in sitebot.toml or pass {flag}"
+            )
     return {**llm, "prompt": _read_template(cfg)}
 
 

@@ -27,9 +27,10 @@ from __future__ import annotations
 
 import json
 import urllib.parse
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -109,13 +110,19 @@ class EvalReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "bundle": str(self.bundle), "model": self.model, "retrieval": self.retrieval,
-            "questions": len(self.results), "k": self.k,
-            "recall@1": round(self.recall_at_1, 4), "recall@5": round(self.recall_at_5, 4),
-            f"recall@{self.k}": round(self.recall_at_k, 4), "mrr@10": round(self.mrr, 4),
+            "bundle": str(self.bundle),
+            "model": self.model,
+            "retrieval": self.retrieval,
+            "questions": len(self.results),
+            "k": self.k,
+            "recall@1": round(self.recall_at_1, 4),
+            "recall@5": round(self.recall_at_5, 4),
+            f"recall@{self.k}": round(self.recall_at_k, 4),
+            "mrr@10": round(self.mrr, 4),
             "failures": len(self.failures),
-            "results": [{**asdict(r), "expected": list(r.expected), "top": list(r.top), "first": r.first}
-                        for r in self.results],
+            "results": [
+                {**asdict(r), "expected": list(r.expected), "top": list(r.top), "first": r.first} for r in self.results
+            ],
         }
 
 
@@ -125,11 +132,13 @@ def load_questions(source: Path | str | Sequence[dict[str, Any] | Question]) -> 
         items = list(source)
         questions = [q if isinstance(q, Question) else _question(q, "questions", i) for i, q in enumerate(items, 1)]
         if not questions:
-            raise QuestionsError("the question list is empty; give at least one {\"q\": …, \"url\": …}")
+            raise QuestionsError('the question list is empty; give at least one {"q": …, "url": …}')
         return questions
     path = Path(source)
     if not path.is_file():
-        raise QuestionsError(f"questions file {path} does not exist" if not path.exists() else f"questions file {path} is not a file")
+        raise QuestionsError(
+            f"questions file {path} does not exist" if not path.exists() else f"questions file {path} is not a file"
+        )
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as e:
@@ -143,26 +152,32 @@ def load_questions(source: Path | str | Sequence[dict[str, Any] | Question]) -> 
         try:
             obj = json.loads(line)
         except ValueError as e:
-            raise QuestionsError(f"{path} line {n} is not JSON ({e.msg}); write one object a line, "
-                                 "e.g. {\"q\": \"How do refunds work?\", \"url\": \"policies/refunds.html\"}") from e
+            raise QuestionsError(
+                f"{path} line {n} is not JSON ({e.msg}); write one object a line, "
+                'e.g. {"q": "How do refunds work?", "url": "policies/refunds.html"}'
+            ) from e
         questions.append(_question(obj, str(path), n))
     if not questions:
-        raise QuestionsError(f"{path} has no questions; write one JSON object a line, "
-                             "e.g. {\"q\": \"How do refunds work?\", \"url\": \"policies/refunds.html\"}")
+        raise QuestionsError(
+            f"{path} has no questions; write one JSON object a line, "
+            'e.g. {"q": "How do refunds work?", "url": "policies/refunds.html"}'
+        )
     return questions
 
 
 def _question(obj: Any, where: str, n: int) -> Question:
     if not isinstance(obj, dict):
-        raise QuestionsError(f"{where} line {n} is not a JSON object; write {{\"q\": …, \"url\": …}}")
+        raise QuestionsError(f'{where} line {n} is not a JSON object; write {{"q": …, "url": …}}')
     text = next((obj[k] for k in QUESTION_KEYS if k in obj), None)
     if not isinstance(text, str) or not text.strip():
-        raise QuestionsError(f"{where} line {n} has no question; give it as a non-empty \"q\" string")
+        raise QuestionsError(f'{where} line {n} has no question; give it as a non-empty "q" string')
     raw = next((obj[k] for k in EXPECTED_KEYS if k in obj), None)
     expected = (raw,) if isinstance(raw, str) else tuple(raw) if isinstance(raw, list) else ()
     if not expected or not all(isinstance(u, str) and u.strip() for u in expected):
-        raise QuestionsError(f"{where} line {n} has no expected page; give \"url\" (a string) "
-                             "or \"pages\" (a list) with the page that answers it")
+        raise QuestionsError(
+            f'{where} line {n} has no expected page; give "url" (a string) '
+            'or "pages" (a list) with the page that answers it'
+        )
     return Question(text, expected, n)
 
 
@@ -186,7 +201,9 @@ def matches(page_url: str, expected: str, base_url: str) -> bool:
     return got == want and (got_host is None or want_host is None or got_host == want_host)
 
 
-def rank_pages(retriever: Retriever, query: str, qvec: np.ndarray | None, *, mode: str = "hybrid") -> tuple[list[str], bool]:
+def rank_pages(
+    retriever: Retriever, query: str, qvec: np.ndarray | None, *, mode: str = "hybrid"
+) -> tuple[list[str], bool]:
     """Distinct page URLs in the order their best chunk ranks, and whether the bot says "not found"."""
     # The one ranking implementation: Retriever.rank, the port the parity test holds to the browser.
     ranked, not_found = retriever.rank(query, qvec, mode=mode)
@@ -200,15 +217,23 @@ def rank_pages(retriever: Retriever, query: str, qvec: np.ndarray | None, *, mod
     return pages, not_found
 
 
-def judge(retriever: Retriever, questions: Sequence[Question], qvecs: Sequence[np.ndarray | None] | np.ndarray,
-          *, base_url: str, mode: str = "hybrid") -> list[QuestionResult]:
+def judge(
+    retriever: Retriever,
+    questions: Sequence[Question],
+    qvecs: Sequence[np.ndarray | None] | np.ndarray,
+    *,
+    base_url: str,
+    mode: str = "hybrid",
+) -> list[QuestionResult]:
     """Rank each question and find its first answering page."""
     results = []
-    for q, vec in zip(questions, qvecs):
+    for q, vec in zip(questions, qvecs, strict=True):
         pages, not_found = rank_pages(retriever, q.text, vec, mode=mode)
         rank = None
         if not not_found:
-            rank = next((n for n, url in enumerate(pages, 1) if any(matches(url, e, base_url) for e in q.expected)), None)
+            rank = next(
+                (n for n, url in enumerate(pages, 1) if any(matches(url, e, base_url) for e in q.expected)), None
+            )
         results.append(QuestionResult(q.text, q.expected, rank, tuple(pages[:5]), not_found, q.line))
     return results
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from .bot import support
 from .checks import endpoint_secret_error
@@ -75,8 +76,19 @@ class LLMSettings:
 
     def manifest(self) -> dict[str, Any]:
         """The keys in the order docs/llm.md shows them."""
-        keys = ("provider", "endpoint", "model", "temperature", "max_tokens", "passages", "history_turns",
-                "history_tokens", "timeout", "system_prompt", "prompt")
+        keys = (
+            "provider",
+            "endpoint",
+            "model",
+            "temperature",
+            "max_tokens",
+            "passages",
+            "history_turns",
+            "history_tokens",
+            "timeout",
+            "system_prompt",
+            "prompt",
+        )
         return {k: getattr(self, k) for k in keys}
 
 
@@ -122,12 +134,15 @@ class GenerateOptions:
 
     def problems(self, labels: Mapping[str, str] | None = None) -> list[str]:
         """Every problem, as sentences; `labels` names a setting by the flag it came from (e.g. --base-url)."""
+
         def name(key: str) -> str:
             return (labels or {}).get(key, key)
 
         found: list[str] = []
-        typed = [_type_problems(key, getattr(self, key), cls)
-                 for key, cls in (("bot", BotSettings), ("llm", LLMSettings), ("crawl", CrawlOptions))]
+        typed = [
+            _type_problems(key, getattr(self, key), cls)
+            for key, cls in (("bot", BotSettings), ("llm", LLMSettings), ("crawl", CrawlOptions))
+        ]
         for problems in typed:
             found += problems
         if not isinstance(self.base_url, str) or not self.base_url.startswith(("http://", "https://", "/")):
@@ -184,6 +199,7 @@ def is_url(source: Path | str) -> bool:
 
 
 # --- the checks behind validate() ------------------------------------------------------------------
+
 
 def _spec_problem(spec: tuple[Any, Any, str] | None, value: Any) -> str | None:
     if spec is None:
@@ -256,8 +272,21 @@ def _llm_problems(llm: LLMSettings | None) -> list[str]:
 # Flags of `load_options` → the crawl setting each sets (the rest of [crawl] comes from the file only).
 _CRAWL_FLAGS = ("max_pages", "max_depth", "concurrency", "delay", "user_agent", "scope")
 _FLAGS = {
-    "output", "base_url", "model_dir", "selector", "include", "exclude", "max_tokens", "title", "mode",
-    "llm_endpoint", "llm_model", "llm_provider", "cache_dir", "use_cache", *_CRAWL_FLAGS,
+    "output",
+    "base_url",
+    "model_dir",
+    "selector",
+    "include",
+    "exclude",
+    "max_tokens",
+    "title",
+    "mode",
+    "llm_endpoint",
+    "llm_model",
+    "llm_provider",
+    "cache_dir",
+    "use_cache",
+    *_CRAWL_FLAGS,
 }
 
 
@@ -307,14 +336,20 @@ def load_options(source: Path | str | None, config: Path | None = None, **flags:
         bot.mode = given["mode"]
     llm, llm_failed = None, False
     try:
-        values = resolve_llm(cfg, mode=given.get("mode"), endpoint=given.get("llm_endpoint"),
-                             model=given.get("llm_model"), provider=given.get("llm_provider"))
+        values = resolve_llm(
+            cfg,
+            mode=given.get("mode"),
+            endpoint=given.get("llm_endpoint"),
+            model=given.get("llm_model"),
+            provider=given.get("llm_provider"),
+        )
         llm = LLMSettings(**values) if values is not None else None
     except ConfigError as e:
         found.append(str(e))
         llm_failed = True  # already said, with the file's line: problems() would say it again
-    crawl = dataclasses.replace(_no_crawl(), **{**(cfg.get("crawl") or {}),
-                                                **{k: given[k] for k in _CRAWL_FLAGS if k in given}})
+    crawl = dataclasses.replace(
+        _no_crawl(), **{**(cfg.get("crawl") or {}), **{k: given[k] for k in _CRAWL_FLAGS if k in given}}
+    )
     opts = GenerateOptions(
         source=src if src is not None else Path("."),
         output=given.get("output") or cfg.path_value("output") or Path("chatbot"),
@@ -345,10 +380,17 @@ def load_options(source: Path | str | None, config: Path | None = None, **flags:
     return opts
 
 
-def load_proxy_options(config: Path | None = None, *, provider: str | None = None, upstream: str | None = None,
-                       allow_origins: tuple[str, ...] | None = None, model: str | None = None,
-                       max_tokens: int | None = None, rate_limit: int | None = None,
-                       max_body: int | None = None) -> ProxyOptions:
+def load_proxy_options(
+    config: Path | None = None,
+    *,
+    provider: str | None = None,
+    upstream: str | None = None,
+    allow_origins: tuple[str, ...] | None = None,
+    model: str | None = None,
+    max_tokens: int | None = None,
+    rate_limit: int | None = None,
+    max_body: int | None = None,
+) -> ProxyOptions:
     """`sitebot proxy`'s options: defaults < sitebot.toml's [llm] and base_url < flags (None: not given).
 
     With no origin given, the origin of an absolute base_url is allowed.
@@ -364,7 +406,9 @@ def load_proxy_options(config: Path | None = None, *, provider: str | None = Non
         origins = (f"{urlsplit(base).scheme}://{urlsplit(base).netloc}",)
     proxy_defaults = {f.name: f.default for f in dataclasses.fields(ProxyOptions)}
     return ProxyOptions(
-        provider=chosen, upstream=upstream or DEFAULT_UPSTREAMS.get(chosen, ""), allow_origins=origins,
+        provider=chosen,
+        upstream=upstream or DEFAULT_UPSTREAMS.get(chosen, ""),
+        allow_origins=origins,
         model=model or cfg.get("llm.model") or "",
         max_tokens=max_tokens or cfg.get("llm.max_tokens") or llm_defaults["max_tokens"],
         rate_limit=rate_limit if rate_limit is not None else proxy_defaults["rate_limit"],

@@ -1,6 +1,6 @@
 """`generate()`: a folder of pages → a static chatbot bundle. Reads top to bottom.
 
-    read pages → extract documents → merge duplicates → chunk → embed → index → write bundle
+read pages → extract documents → merge duplicates → chunk → embed → index → write bundle
 """
 
 from __future__ import annotations
@@ -11,27 +11,30 @@ from typing import Any
 
 from .bundle.manifest import previous_records, write_bundle
 from .bundle.writer import BundleWriter
-from .text.chunk import Chunk, chunk_document
-from .index.embed import EmbeddingCache, count_tokens, embed_with_cache
+from .collect import Collected, Progress, crawl_site, nothing_to_index, read_site_folder
 from .errors import ConfigError, SourceError
-from .text.extract import Document
+from .index.embed import EmbeddingCache, count_tokens, embed_with_cache
 from .index.model import default_model, describe, load, model_from_dir
 from .options import GenerateOptions, GenerateSummary, default_cache_dir, is_url
-from .collect import Collected, Progress, crawl_site, nothing_to_index, read_site_folder
+from .text.chunk import Chunk, chunk_document
+from .text.extract import Document
 from .text.starters import suggest_starters
 
 DEFAULT_RETRIEVAL: dict[str, float | int | str] = {
-    "k1": 1.2, "b": 0.75, "candidates": 50,
+    "k1": 1.2,
+    "b": 0.75,
+    "candidates": 50,
     # Score-aware fusion (min-max normalised dense and BM25 scores, weighted 3:1, as
     # Weaviate's relative-score fusion does by default). Plain reciprocal-rank fusion let
     # chunks that are middling in both lists win (DESIGN.md); "rrf" is still selectable.
-    "fusion": "convex", "w_dense": 0.75, "w_lexical": 0.25, "rrf_k": 60,
+    "fusion": "convex",
+    "w_dense": 0.75,
+    "w_lexical": 0.25,
+    "rrf_k": 60,
     # Below this best cosine the bot says it found nothing (off-topic questions score
     # 0.07–0.29 on the demo site, real ones 0.27 and up).
     "min_dense": 0.25,
 }
-
-
 
 
 def read_documents(opts: GenerateOptions, report: Progress | None = None) -> Collected:
@@ -61,10 +64,15 @@ def generate(opts: GenerateOptions, progress: Progress | None = None) -> Generat
             raise nothing_to_index(opts.source, got.skipped)
         model = load(files)
         chunks = chunk_all(docs, model, opts, report)
-        cache = EmbeddingCache((opts.cache_dir or default_cache_dir()) / "embeddings.sqlite" if opts.use_cache else None)
+        cache = EmbeddingCache(
+            (opts.cache_dir or default_cache_dir()) / "embeddings.sqlite" if opts.use_cache else None
+        )
         try:
             vectors, embedded = embed_with_cache(
-                model, [c.embed_text for c in chunks], max_tokens=opts.max_tokens, cache=cache,
+                model,
+                [c.embed_text for c in chunks],
+                max_tokens=opts.max_tokens,
+                cache=cache,
                 progress=lambda n: report("embed", n, len(chunks)),
             )
             # Scope examples, then the allowed questions, embedded as the browser embeds a question.
@@ -76,10 +84,20 @@ def generate(opts: GenerateOptions, progress: Progress | None = None) -> Generat
         if avatar is not None:
             support["avatar"] = writer.add(f"brand/avatar{Path(str(opts.bot.avatar)).suffix.lower()}", avatar)
         manifest = write_bundle(
-            writer, base_url=opts.base_url, model_files=files, model_info=describe(model), max_tokens=opts.max_tokens,
-            query_max_tokens=opts.query_max_tokens, docs=docs, chunks=chunks, vectors=vectors, records=got.records,
-            retrieval={**DEFAULT_RETRIEVAL, **opts.retrieval}, settings=_settings(opts, docs, support),
-            scope_vectors=scope_vectors, title=opts.bot.title,
+            writer,
+            base_url=opts.base_url,
+            model_files=files,
+            model_info=describe(model),
+            max_tokens=opts.max_tokens,
+            query_max_tokens=opts.query_max_tokens,
+            docs=docs,
+            chunks=chunks,
+            vectors=vectors,
+            records=got.records,
+            retrieval={**DEFAULT_RETRIEVAL, **opts.retrieval},
+            settings=_settings(opts, docs, support),
+            scope_vectors=scope_vectors,
+            title=opts.bot.title,
         )
         writer.commit()
     except BaseException:
@@ -87,9 +105,17 @@ def generate(opts: GenerateOptions, progress: Progress | None = None) -> Generat
         raise
     index_bytes = sum((opts.output / manifest["files"][k]).stat().st_size for k in ("vectors", "lexical", "chunks"))
     return GenerateSummary(
-        output=opts.output, pages=len(docs), chunks=len(chunks), embedded=embedded, bundle_bytes=writer.size,
-        index_bytes=index_bytes, seconds=time.perf_counter() - started, skipped=got.skipped,
-        duplicates=got.duplicates, requests=got.requests, not_modified=got.not_modified,
+        output=opts.output,
+        pages=len(docs),
+        chunks=len(chunks),
+        embedded=embedded,
+        bundle_bytes=writer.size,
+        index_bytes=index_bytes,
+        seconds=time.perf_counter() - started,
+        skipped=got.skipped,
+        duplicates=got.duplicates,
+        requests=got.requests,
+        not_modified=got.not_modified,
     )
 
 

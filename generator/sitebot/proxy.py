@@ -49,8 +49,10 @@ def normalise_origin(value: str) -> str:
     except ValueError:  # a port that is not a number
         parts, port = None, None
     if parts is None or "@" in parts.netloc or parts.path not in ("", "/") or parts.query or parts.fragment:
-        raise ConfigError(f"--allow-origin {value!r} must be an origin like https://example.com "
-                          "(http or https, a host and an optional port, no path)")
+        raise ConfigError(
+            f"--allow-origin {value!r} must be an origin like https://example.com "
+            "(http or https, a host and an optional port, no path)"
+        )
     host = parts.hostname.lower()
     if ":" in host:
         host = f"[{host}]"
@@ -62,8 +64,9 @@ def check_upstream(url: str, flag: str = "--upstream") -> str:
     if http_parts(url.strip()) is None:
         raise ConfigError(f"{flag} {url!r} must be an http(s) URL, e.g. {DEFAULT_UPSTREAMS['openai']}")
     if url_secret(url):
-        raise ConfigError(f"{flag}: the upstream URL carries a secret that would be written into the proxy's files; "
-                          f"{SECRET_FIX}")
+        raise ConfigError(
+            f"{flag}: the upstream URL carries a secret that would be written into the proxy's files; {SECRET_FIX}"
+        )
     return url.strip()
 
 
@@ -74,14 +77,26 @@ def validate(opts: ProxyOptions) -> ProxyOptions:
     if not opts.allow_origins:
         raise ConfigError("give the site's origin with --allow-origin https://your.site (repeat it for each origin)")
     if not opts.model.strip():
-        raise ConfigError("give --model (or [llm] model in sitebot.toml): the proxy pins it so visitors cannot pick a costlier one")
-    for flag, value, low, high in (("--max-tokens", opts.max_tokens, 1, 32768), ("--rate-limit", opts.rate_limit, 1, 100_000),
-                                   ("--max-body", opts.max_body, 1024, 10_000_000)):
+        raise ConfigError(
+            "give --model (or [llm] model in sitebot.toml): the proxy pins it so visitors cannot pick a costlier one"
+        )
+    for flag, value, low, high in (
+        ("--max-tokens", opts.max_tokens, 1, 32768),
+        ("--rate-limit", opts.rate_limit, 1, 100_000),
+        ("--max-body", opts.max_body, 1024, 10_000_000),
+    ):
         if not low <= value <= high:
             raise ConfigError(f"{flag} must be between {low} and {high:,}")
     origins = tuple(dict.fromkeys(normalise_origin(o) for o in opts.allow_origins))
-    return ProxyOptions(opts.provider, check_upstream(opts.upstream), origins, opts.model.strip(),
-                        opts.max_tokens, opts.rate_limit, opts.max_body)
+    return ProxyOptions(
+        opts.provider,
+        check_upstream(opts.upstream),
+        origins,
+        opts.model.strip(),
+        opts.max_tokens,
+        opts.rate_limit,
+        opts.max_body,
+    )
 
 
 _env = jinja2.Environment(
@@ -96,12 +111,24 @@ _env = jinja2.Environment(
 def render_proxy(opts: ProxyOptions) -> dict[str, str]:
     """File name → text of the three files."""
     opts = validate(opts)
-    config = {"provider": opts.provider, "upstream": opts.upstream, "allowOrigins": list(opts.allow_origins),
-              "model": opts.model, "maxTokens": opts.max_tokens, "rateLimit": opts.rate_limit, "maxBody": opts.max_body}
+    config = {
+        "provider": opts.provider,
+        "upstream": opts.upstream,
+        "allowOrigins": list(opts.allow_origins),
+        "model": opts.model,
+        "maxTokens": opts.max_tokens,
+        "rateLimit": opts.rate_limit,
+        "maxBody": opts.max_body,
+    }
     context = {
         "config_json": json.dumps(config, indent=2, ensure_ascii=False),
-        "provider": opts.provider, "upstream": opts.upstream, "origins": opts.allow_origins, "model": opts.model,
-        "max_tokens": opts.max_tokens, "rate_limit": opts.rate_limit, "max_body": opts.max_body,
+        "provider": opts.provider,
+        "upstream": opts.upstream,
+        "origins": opts.allow_origins,
+        "model": opts.model,
+        "max_tokens": opts.max_tokens,
+        "rate_limit": opts.rate_limit,
+        "max_body": opts.max_body,
     }
     return {name: _env.get_template(f"proxy/{name}.j2").render(**context) for name in FILES}
 

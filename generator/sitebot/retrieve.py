@@ -57,7 +57,9 @@ class Retriever:
         base = self.pages[page]["url"]
         return f"{base}#{anchor}" if anchor else base
 
-    def rank(self, query: str, qvec: np.ndarray | None, *, mode: str = "hybrid") -> tuple[list[tuple[int, float, float | None, float | None]], bool]:
+    def rank(
+        self, query: str, qvec: np.ndarray | None, *, mode: str = "hybrid"
+    ) -> tuple[list[tuple[int, float, float | None, float | None]], bool]:
         """Ranked (chunk, score, dense, lexical) and whether the answer is "not found".
 
         `mode` is "hybrid" (the browser's), or "dense" / "lexical" alone for benchmarks.

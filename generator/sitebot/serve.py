@@ -93,8 +93,11 @@ class _Handler(SimpleHTTPRequestHandler):
         import httpx
 
         upstream, provider, key = self.llm  # type: ignore[misc]
-        headers = {"Content-Type": "application/json", "Accept": self.headers.get("Accept") or "text/event-stream",
-                   "Accept-Encoding": "identity"}
+        headers = {
+            "Content-Type": "application/json",
+            "Accept": self.headers.get("Accept") or "text/event-stream",
+            "Accept-Encoding": "identity",
+        }
         if provider == "anthropic":
             headers["x-api-key"] = key
             headers["anthropic-version"] = self.headers.get("anthropic-version") or "2023-06-01"
@@ -102,8 +105,9 @@ class _Handler(SimpleHTTPRequestHandler):
             headers["Authorization"] = f"Bearer {key}"
         started = False
         try:
-            with httpx.stream("POST", upstream, content=body, headers=headers,
-                              timeout=httpx.Timeout(120, connect=10)) as r:
+            with httpx.stream(
+                "POST", upstream, content=body, headers=headers, timeout=httpx.Timeout(120, connect=10)
+            ) as r:
                 self.send_response(r.status_code)
                 self.send_header("Content-Type", r.headers.get("content-type", "application/json"))
                 self.end_headers()
@@ -129,7 +133,7 @@ class _SiteHandler(_Handler):
     def translate_path(self, path: str) -> str:
         clean = path.split("?", 1)[0].split("#", 1)[0]
         if clean.startswith(self.mount):
-            return str(self.bundle / clean[len(self.mount):])
+            return str(self.bundle / clean[len(self.mount) :])
         local = Path(super().translate_path(path))
         # Pretty URLs of Markdown pages (docs/setup → docs/setup.md), as the index maps them.
         if not local.exists() and local.with_suffix(".md").is_file():
@@ -157,21 +161,35 @@ class _SiteHandler(_Handler):
 def _llm_route(folder: Path, upstream: str, key: str | None) -> tuple[str, str, str]:
     """(upstream, provider, key) for --llm, or the sentence saying what is missing."""
     if http_parts(upstream) is None:
-        raise ConfigError(f"--llm {upstream!r} must be the provider's http(s) chat URL, "
-                          "e.g. https://api.openai.com/v1/chat/completions")
+        raise ConfigError(
+            f"--llm {upstream!r} must be the provider's http(s) chat URL, "
+            "e.g. https://api.openai.com/v1/chat/completions"
+        )
     settings = read_manifest(folder).get("settings")
     if not isinstance(settings, dict) or settings.get("mode") != "llm" or not isinstance(settings.get("llm"), dict):
-        raise BundleError(f'{folder} was built without the llm mode; rebuild it with bot.mode = "llm" '
-                          "(or --mode llm) to preview with --llm")
+        raise BundleError(
+            f'{folder} was built without the llm mode; rebuild it with bot.mode = "llm" '
+            "(or --mode llm) to preview with --llm"
+        )
     if not key:
-        raise ConfigError(f"set {KEY_VARIABLE} to the provider's key to preview with --llm "
-                          f"(e.g. {KEY_VARIABLE}=… sitebot serve {folder} --llm {upstream}); it stays on this machine")
+        raise ConfigError(
+            f"set {KEY_VARIABLE} to the provider's key to preview with --llm "
+            f"(e.g. {KEY_VARIABLE}=… sitebot serve {folder} --llm {upstream}); it stays on this machine"
+        )
     return upstream, str(settings["llm"].get("provider", "openai")), key
 
 
-def make_server(folder: Path, *, host: str = "127.0.0.1", port: int = 8000, verbose: bool = False,
-                require_bundle: bool = True, site: Path | None = None, llm: str | None = None,
-                llm_key: str | None = None) -> ThreadingHTTPServer:
+def make_server(
+    folder: Path,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    verbose: bool = False,
+    require_bundle: bool = True,
+    site: Path | None = None,
+    llm: str | None = None,
+    llm_key: str | None = None,
+) -> ThreadingHTTPServer:
     """A server for `folder` (not yet serving); port 0 picks a free port.
 
     With `site`, the site folder is served at / with the bundle mounted at /chatbot/.
@@ -197,10 +215,19 @@ def make_server(folder: Path, *, host: str = "127.0.0.1", port: int = 8000, verb
     return server
 
 
-def serve_in_thread(folder: Path, *, host: str = "127.0.0.1", port: int = 0, require_bundle: bool = True,
-                    site: Path | None = None, llm: str | None = None,
-                    llm_key: str | None = None) -> tuple[ThreadingHTTPServer, str]:
+def serve_in_thread(
+    folder: Path,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    require_bundle: bool = True,
+    site: Path | None = None,
+    llm: str | None = None,
+    llm_key: str | None = None,
+) -> tuple[ThreadingHTTPServer, str]:
     """Start serving in a daemon thread; returns the server and its base URL."""
-    server = make_server(folder, host=host, port=port, require_bundle=require_bundle, site=site, llm=llm, llm_key=llm_key)
+    server = make_server(
+        folder, host=host, port=port, require_bundle=require_bundle, site=site, llm=llm, llm_key=llm_key
+    )
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://{host}:{server.server_address[1]}/"

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import jinja2
 from jinja2 import nodes
@@ -135,11 +136,16 @@ def _reference(node: nodes.Node, scope: set[str]) -> None:
         if node.name == "loop":
             raise _Unsupported(node.lineno, "loop.* is not supported; number passages with passage.n")
         if node.name not in scope:
-            raise _Unsupported(node.lineno, f"unknown name '{node.name}' (the template can use "
-                                            f"{', '.join(CONTEXT_NAMES)} and its loop variables)")
+            raise _Unsupported(
+                node.lineno,
+                f"unknown name '{node.name}' (the template can use {', '.join(CONTEXT_NAMES)} and its loop variables)",
+            )
         return
-    raise _Unsupported(node.lineno, _WHY.get(type(node), f"{type(node).__name__.lower()} expressions are not supported")
-                       + "; only names, a.b, and `not` in ifs are")
+    raise _Unsupported(
+        node.lineno,
+        _WHY.get(type(node), f"{type(node).__name__.lower()} expressions are not supported")
+        + "; only names, a.b, and `not` in ifs are",
+    )
 
 
 def _condition(node: nodes.Node, scope: set[str]) -> None:
@@ -167,7 +173,9 @@ def _walk(body: list[nodes.Node], scope: set[str]) -> None:
                 _walk(elif_.body, scope)
             _walk(node.else_, scope)
         else:
-            raise _Unsupported(node.lineno, _WHY.get(type(node), f"{{% {type(node).__name__.lower()} %}} is not supported"))
+            raise _Unsupported(
+                node.lineno, _WHY.get(type(node), f"{{% {type(node).__name__.lower()} %}} is not supported")
+            )
 
 
 def check_template(text: str, *, name: str = "prompt.jinja") -> None:
@@ -175,11 +183,15 @@ def check_template(text: str, *, name: str = "prompt.jinja") -> None:
     subset of docs/llm.md; then render it on sample data and check it ends with a user message."""
     for n, line in enumerate(text.split("\n"), 1):
         if "{% raw" in line or "{%raw" in line:
-            raise ConfigError(f"{name}:{n}: the prompt template cannot use {{% raw %}} (the browser renders a jinja2 subset)")
+            raise ConfigError(
+                f"{name}:{n}: the prompt template cannot use {{% raw %}} (the browser renders a jinja2 subset)"
+            )
         m = _WS_CONTROL.search(line)
         if m:
-            raise ConfigError(f"{name}:{n}: the prompt template cannot use whitespace control ({m.group(0)}); "
-                              "blocks already drop their own line (trim_blocks, lstrip_blocks)")
+            raise ConfigError(
+                f"{name}:{n}: the prompt template cannot use whitespace control ({m.group(0)}); "
+                "blocks already drop their own line (trim_blocks, lstrip_blocks)"
+            )
     try:
         tree = _env.parse(text)
     except jinja2.TemplateSyntaxError as e:
@@ -187,7 +199,9 @@ def check_template(text: str, *, name: str = "prompt.jinja") -> None:
     try:
         _walk(tree.body, set(CONTEXT_NAMES))
     except _Unsupported as e:
-        raise ConfigError(f"{name}:{e.lineno}: the prompt template uses something the browser cannot render: {e.why}") from None
+        raise ConfigError(
+            f"{name}:{e.lineno}: the prompt template uses something the browser cannot render: {e.why}"
+        ) from None
     try:
         messages = split_messages(render(text, sample_context()))
     except jinja2.TemplateError as e:
@@ -209,17 +223,28 @@ _SAMPLE_TEXT = (
 def sample_context(*, passages: int = 5, history_turns: int = 1, system_prompt: str | None = None) -> dict[str, Any]:
     """A fixed, realistic context (passages of about one 128-token chunk each)."""
     return {
-        "system_prompt": ("You are the help assistant of Larkbox. Be brief and friendly.\n"
-                          "Never give medical, legal or financial advice.") if system_prompt is None else system_prompt,
+        "system_prompt": (
+            "You are the help assistant of Larkbox. Be brief and friendly.\n"
+            "Never give medical, legal or financial advice."
+        )
+        if system_prompt is None
+        else system_prompt,
         "site_title": "Larkbox",
         "question": "And how much does the Plus plan cost per year?",
         "passages": [
-            {"n": i, "title": f"Pricing {i}", "heading": "Plans" if i % 2 else "",
-             "url": f"https://larkbox.example/pricing/{i}/#plans", "text": _SAMPLE_TEXT}
+            {
+                "n": i,
+                "title": f"Pricing {i}",
+                "heading": "Plans" if i % 2 else "",
+                "url": f"https://larkbox.example/pricing/{i}/#plans",
+                "text": _SAMPLE_TEXT,
+            }
             for i in range(1, passages + 1)
         ],
         "history": [
-            m for t in range(history_turns) for m in (
+            m
+            for t in range(history_turns)
+            for m in (
                 {"role": "user", "content": "What plans do you have?"},
                 {"role": "assistant", "content": "There are two plans, Basic and Plus [1]."},
             )
@@ -232,8 +257,9 @@ def approx_tokens(text: str) -> int:
     return math.ceil(len(text) / 4)
 
 
-def prompt_tokens(settings: dict[str, Any], context: dict[str, Any] | None = None, *,
-                  count: Callable[[str], int] = approx_tokens) -> int:
+def prompt_tokens(
+    settings: dict[str, Any], context: dict[str, Any] | None = None, *, count: Callable[[str], int] = approx_tokens
+) -> int:
     """The prompt's size in tokens: each message's content plus 4 tokens of chat framing.
 
     `settings` is a manifest (`sitebot.json` as a dict), its `settings.llm`, or a dict with
@@ -242,8 +268,11 @@ def prompt_tokens(settings: dict[str, Any], context: dict[str, Any] | None = Non
     """
     llm = (settings["settings"].get("llm") or {}) if "settings" in settings else settings
     if context is None:
-        context = sample_context(passages=int(llm.get("passages", 5)), history_turns=int(llm.get("history_turns", 1)),
-                                 system_prompt=llm.get("system_prompt"))
+        context = sample_context(
+            passages=int(llm.get("passages", 5)),
+            history_turns=int(llm.get("history_turns", 1)),
+            system_prompt=llm.get("system_prompt"),
+        )
     template = llm.get("prompt") or DEFAULT_TEMPLATE.read_text(encoding="utf-8")
     return sum(count(m["content"]) + 4 for m in split_messages(render(template, context)))
 

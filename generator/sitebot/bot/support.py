@@ -15,11 +15,20 @@ Texts left unset stay None in the manifest: the browser supplies its translated 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
-from ..checks import (email_problem, hours_problem, is_http_url, parse_hours, spec_problem, timezone_problem,
-                      url_problem, webhook_problem)
+from ..checks import (
+    email_problem,
+    hours_problem,
+    is_http_url,
+    parse_hours,
+    spec_problem,
+    timezone_problem,
+    url_problem,
+    webhook_problem,
+)
 from ..errors import ConfigError
 
 SECTIONS = ("handoff", "lead", "feedback", "scope")
@@ -37,6 +46,7 @@ DEFAULT_SCOPE_THRESHOLD = 0.5
 DEFAULT_SCOPE_MARGIN = 0.05
 
 # --- single values ---------------------------------------------------------------------------------
+
 
 def avatar_problem(value: str) -> str | None:
     """Why `value` is neither an http(s) image URL nor an image file path (the file itself is checked later)."""
@@ -69,8 +79,13 @@ def is_avatar_url(value: str) -> bool:
 
 # --- specs: (type, check, message) as in config.SCHEMA, checked by checks.spec_problem ----------------
 
-def _texts(max_items: int | None = None, max_len: int | None = None, allowed: tuple[str, ...] | None = None,
-           what: str = "phrases") -> Callable[[list[Any]], str | None]:
+
+def _texts(
+    max_items: int | None = None,
+    max_len: int | None = None,
+    allowed: tuple[str, ...] | None = None,
+    what: str = "phrases",
+) -> Callable[[list[Any]], str | None]:
     def check(v: list[Any]) -> str | None:
         if allowed is not None:
             bad = [x for x in v if x not in allowed]
@@ -84,6 +99,7 @@ def _texts(max_items: int | None = None, max_len: int | None = None, allowed: tu
         if max_len is not None and any(len(x) > max_len for x in v):
             return f"must be {what} of at most {max_len} characters each"
         return None
+
     return check
 
 
@@ -125,8 +141,11 @@ HANDOFF: dict[str, Any] = {
 }
 
 LEAD: dict[str, Any] = {
-    "fields": (list, lambda v: bool(v) and _texts(allowed=LEAD_FIELDS)(v) is None,
-               f"must be a non-empty list of distinct names among {', '.join(LEAD_FIELDS)}"),
+    "fields": (
+        list,
+        lambda v: bool(v) and _texts(allowed=LEAD_FIELDS)(v) is None,
+        f"must be a non-empty list of distinct names among {', '.join(LEAD_FIELDS)}",
+    ),
     "required": (list, _texts(allowed=LEAD_FIELDS), ""),
     "consent": _TEXT,
     "privacy_url": (str, url_problem, ""),
@@ -167,19 +186,24 @@ def _presets_problem(v: list[Any]) -> str | None:
 
 # --- sections --------------------------------------------------------------------------------------
 
+
 def rule_problems(section: str, values: Mapping[str, Any]) -> list[tuple[str | None, str]]:
     """Problems across keys of a section: (key, or None for the section itself, the sentence after it)."""
     out: list[tuple[str | None, str]] = []
     if section == "handoff":
         if not any(values.get(k) for k in TARGETS):
-            out.append((None, "[handoff] needs at least one of email, url or webhook: where the visitor reaches a person"))
+            out.append(
+                (None, "[handoff] needs at least one of email, url or webhook: where the visitor reaches a person")
+            )
         if values.get("hours") and not values.get("timezone"):
             out.append(("hours", "'handoff.hours' needs handoff.timezone too, an IANA name like Europe/Paris"))
     elif section == "lead":
         fields = values.get("fields", ["name", "email", "message"])
         extra = [f for f in values.get("required", []) if isinstance(fields, list) and f not in fields]
         if extra:
-            out.append(("required", f"'lead.required' names {', '.join(map(str, extra))}, which lead.fields does not ask for"))
+            out.append(
+                ("required", f"'lead.required' names {', '.join(map(str, extra))}, which lead.fields does not ask for")
+            )
         if not values.get("webhook") and not values.get("email"):
             out.append((None, "[lead] needs webhook or email: where the visitor's details are sent"))
     elif section == "scope":
@@ -233,10 +257,16 @@ def normalise(section: str, values: Mapping[str, Any] | None) -> dict[str, Any] 
         return {
             "fields": fields,
             "required": list(v.get("required", ["email"] if "email" in fields else [])),
-            "consent": v.get("consent"), "privacy_url": v.get("privacy_url"), "webhook": v.get("webhook"),
-            "format": v.get("format", "json"), "email": v.get("email"),
-            "after_questions": v.get("after_questions", 0), "triggers": list(v.get("triggers", [])),
-            "title": v.get("title"), "intro": v.get("intro"), "with_handoff": v.get("with_handoff", True),
+            "consent": v.get("consent"),
+            "privacy_url": v.get("privacy_url"),
+            "webhook": v.get("webhook"),
+            "format": v.get("format", "json"),
+            "email": v.get("email"),
+            "after_questions": v.get("after_questions", 0),
+            "triggers": list(v.get("triggers", [])),
+            "title": v.get("title"),
+            "intro": v.get("intro"),
+            "with_handoff": v.get("with_handoff", True),
         }
     if section == "feedback":
         return {"webhook": v.get("webhook"), "event": v.get("event", True)}
@@ -250,8 +280,12 @@ def _scope(v: dict[str, Any]) -> dict[str, Any]:
     from .scope_presets import ALLOWED, PRESETS
 
     presets = [PRESETS[p] for p in v.get("presets", [])]
-    keywords = [" ".join(k.lower().split()) for k in [*v.get("keywords", []), *(k for p in presets for k in p.keywords)]]
-    examples = list(dict.fromkeys(" ".join(e.split()) for e in [*v.get("examples", []), *(e for p in presets for e in p.examples)]))
+    keywords = [
+        " ".join(k.lower().split()) for k in [*v.get("keywords", []), *(k for p in presets for k in p.keywords)]
+    ]
+    examples = list(
+        dict.fromkeys(" ".join(e.split()) for e in [*v.get("examples", []), *(e for p in presets for e in p.examples)])
+    )
     allowed = [" ".join(e.split()) for e in [*v.get("allowed", []), *ALLOWED]] if examples else []
     return {
         "keywords": list(dict.fromkeys(keywords)),

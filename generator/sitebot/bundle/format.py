@@ -148,7 +148,11 @@ def manifest_files(manifest: dict[str, Any]) -> set[str]:
                 walk(value)
 
     model = manifest.get("model")
-    for node in (manifest.get("files"), manifest.get("runtime"), model.get("files") if isinstance(model, dict) else None):
+    for node in (
+        manifest.get("files"),
+        manifest.get("runtime"),
+        model.get("files") if isinstance(model, dict) else None,
+    ):
         if node is not None:
             walk(node)
     # Shard entries also hold numbers; only strings are file names.
@@ -175,6 +179,8 @@ def read_manifest(folder: Path) -> dict[str, Any]:
     if manifest is None:
         raise BundleError(f"{path} is not a sitebot manifest; rebuild the bundle with `sitebot generate`")
     if manifest["format"] != FORMAT_VERSION:
-        raise BundleError(f"{path} is bundle format {manifest['format']!r}, but this sitebot reads format "
-                          f"{FORMAT_VERSION}; use the sitebot that built it, or rebuild it")
+        raise BundleError(
+            f"{path} is bundle format {manifest['format']!r}, but this sitebot reads format "
+            f"{FORMAT_VERSION}; use the sitebot that built it, or rebuild it"
+        )
     return manifest

@@ -97,9 +97,15 @@ def write_bundle(
         "generator": f"sitebot {VERSION}",
         "base_url": base_url,
         "model": {
-            "id": model_info["id"], "sha256": model_info["sha256"], "dims": model_info["dims"],
-            "max_tokens": max_tokens, "query_max_tokens": query_max_tokens,
-            "pooling": "mean", "normalize": True, "inputs": model_info["inputs"], "output": model_info["output"],
+            "id": model_info["id"],
+            "sha256": model_info["sha256"],
+            "dims": model_info["dims"],
+            "max_tokens": max_tokens,
+            "query_max_tokens": query_max_tokens,
+            "pooling": "mean",
+            "normalize": True,
+            "inputs": model_info["inputs"],
+            "output": model_info["output"],
             "files": {
                 "model": writer.add("model/model.onnx", model_files.model.read_bytes()),
                 "tokenizer": writer.add("model/tokenizer.json", model_files.tokenizer.read_bytes()),

@@ -42,7 +42,9 @@ def check_output(output: Path) -> None:
     while not probe.exists():
         probe = probe.parent
     if not probe.is_dir():
-        raise BundleError(f"cannot write to {output}: {probe} is a file, not a folder; choose another output path with -o")
+        raise BundleError(
+            f"cannot write to {output}: {probe} is a file, not a folder; choose another output path with -o"
+        )
     if not os.access(probe, os.W_OK | os.X_OK):
         raise BundleError(f"cannot write to {probe}: permission denied; choose another output path with -o")
 

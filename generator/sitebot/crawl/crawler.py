@@ -99,7 +99,9 @@ def _start_urls(opts: CrawlOptions) -> tuple[list[str], str]:
     for raw in opts.start_urls:
         url = canonical(raw)
         if url is None:
-            raise CrawlError(f"{raw!r} is not a valid http(s) URL; give the site's full address, e.g. https://example.com/")
+            raise CrawlError(
+                f"{raw!r} is not a valid http(s) URL; give the site's full address, e.g. https://example.com/"
+            )
         if url not in starts:
             starts.append(url)
     if opts.scope is None:
@@ -132,7 +134,9 @@ class _Crawler:
     # -- the crawl ----------------------------------------------------------------------------
 
     async def main(self) -> CrawlResult:
-        limits = httpx.Limits(max_connections=self.opts.concurrency * 2, max_keepalive_connections=self.opts.concurrency)
+        limits = httpx.Limits(
+            max_connections=self.opts.concurrency * 2, max_keepalive_connections=self.opts.concurrency
+        )
         async with httpx.AsyncClient(
             transport=self.transport,
             follow_redirects=False,

@@ -83,7 +83,7 @@ class Frontier:
                 self.skip(url, "robots.txt")
             self.state[url] = "skipped" if url not in allowed else "queued"
         level0 = allowed[: self.max_pages]
-        for url in allowed[self.max_pages:]:
+        for url in allowed[self.max_pages :]:
             self.state[url] = "skipped"
             self.skip(url, "max pages")
         self.scheduled = len(level0)
@@ -184,7 +184,12 @@ class Frontier:
     def _canonical_target(self, url: str, canon: str) -> str | None:
         """`url`'s page names `canon` as its rel=canonical; None: a duplicate."""
         state = self.state.get(canon)
-        usable = in_scope(canon, self.scope) and not self.excluded(canon) and not looks_like_trap(canon) and self.allowed(canon)
+        usable = (
+            in_scope(canon, self.scope)
+            and not self.excluded(canon)
+            and not looks_like_trap(canon)
+            and self.allowed(canon)
+        )
         if not usable:
             return url  # a hint we cannot follow: the page stays under its own URL
         if self.take(canon):

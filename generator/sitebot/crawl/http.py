@@ -17,7 +17,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import timezone
+from datetime import UTC
 from typing import TypeVar
 from urllib.parse import urljoin
 
@@ -50,7 +50,7 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
+        when = when.replace(tzinfo=UTC)
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
@@ -235,15 +235,27 @@ class Http:
         return failure
 
     async def _once(
-        self, url: str, headers: dict[str, str], max_bytes: int, want_body: Callable[[httpx.Response], bool], truncate: bool
+        self,
+        url: str,
+        headers: dict[str, str],
+        max_bytes: int,
+        want_body: Callable[[httpx.Response], bool],
+        truncate: bool,
     ) -> Response:
         async with self.gate(url).slot():
             self.requests += 1
             # wait_for bounds the whole exchange, body included (httpx's timeouts are per read).
-            return await asyncio.wait_for(self._exchange(url, headers, max_bytes, want_body, truncate), self.opts.timeout)
+            return await asyncio.wait_for(
+                self._exchange(url, headers, max_bytes, want_body, truncate), self.opts.timeout
+            )
 
     async def _exchange(
-        self, url: str, headers: dict[str, str], max_bytes: int, want_body: Callable[[httpx.Response], bool], truncate: bool
+        self,
+        url: str,
+        headers: dict[str, str],
+        max_bytes: int,
+        want_body: Callable[[httpx.Response], bool],
+        truncate: bool,
     ) -> Response:
         async with self.client.stream("GET", url, headers=headers) as resp:
             r = Response(url, resp.status_code, resp.headers)

@@ -56,7 +56,11 @@ class CrawlOptions:
             ("retries", 0 <= self.retries <= 10, "must be between 0 and 10"),
             ("max_retry_after", self.max_retry_after >= 0, "must be ≥ 0"),
             # Site owners write robots.txt rules for a product token; ours must be findable in it.
-            ("user_agent", "sitebot" in self.user_agent.lower(), "must name sitebot (site owners match robots.txt rules on it)"),
+            (
+                "user_agent",
+                "sitebot" in self.user_agent.lower(),
+                "must name sitebot (site owners match robots.txt rules on it)",
+            ),
             (
                 "scope",
                 self.scope is None or is_http_url(self.scope),

@@ -39,13 +39,23 @@ class PageCache:
         if self.db is None:
             return None
         with self.lock:
-            row = self.db.execute("SELECT sha256, kind, charset, content FROM pages WHERE url = ?", (rec["url"],)).fetchone()
+            row = self.db.execute(
+                "SELECT sha256, kind, charset, content FROM pages WHERE url = ?", (rec["url"],)
+            ).fetchone()
         if not row or row[0] != rec.get("sha256"):
             return None  # the cache lost or replaced this page: fetch it plainly
         return Cached(rec.get("etag"), rec.get("last_modified"), row[1], row[2], zlib.decompress(row[3]))
 
-    def put(self, url: str, sha256: str, etag: str | None, last_modified: str | None, kind: str,
-            charset: str | None, content: bytes) -> None:
+    def put(
+        self,
+        url: str,
+        sha256: str,
+        etag: str | None,
+        last_modified: str | None,
+        kind: str,
+        charset: str | None,
+        content: bytes,
+    ) -> None:
         if self.db is None:
             return
         with self.lock:

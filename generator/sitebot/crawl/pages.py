@@ -1,7 +1,7 @@
 """Pages: what a response is (kind, charset, 304 from the cache), and what an HTML page says.
 
-    page = page_from(landed, conditional.cached)   # a Page, or a Failure naming why not
-    facts = read_html(page.content, page.url, "sitebot")   # links, rel=canonical, robots meta
+page = page_from(landed, conditional.cached)   # a Page, or a Failure naming why not
+facts = read_html(page.content, page.url, "sitebot")   # links, rel=canonical, robots meta
 """
 
 from __future__ import annotations

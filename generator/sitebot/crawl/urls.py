@@ -1,7 +1,7 @@
 """URL hygiene for the crawler: one canonical spelling per page, scope, and crawler traps.
 
-    >>> canonical("HTTP://Example.com:80/a/./b/../index.html?utm_source=x&b=2&a=1#top")
-    'http://example.com/a/?a=1&b=2'
+>>> canonical("HTTP://Example.com:80/a/./b/../index.html?utm_source=x&b=2&a=1#top")
+'http://example.com/a/?a=1&b=2'
 """
 
 from __future__ import annotations
@@ -41,8 +41,8 @@ def normalise_escapes(text: str, safe: str = PATH_SAFE) -> str:
     while i < n:
         c = text[i]
         if c == "%" and i + 2 < n and text[i + 1] in _HEX and text[i + 2] in _HEX:
-            ch = chr(int(text[i + 1:i + 3], 16))
-            out.append(ch if ch in _UNRESERVED else "%" + text[i + 1:i + 3].upper())
+            ch = chr(int(text[i + 1 : i + 3], 16))
+            out.append(ch if ch in _UNRESERVED else "%" + text[i + 1 : i + 3].upper())
             i += 3
             continue
         out.append(c if c in _UNRESERVED or c in safe else quote(c, safe=""))

@@ -32,7 +32,7 @@ def _git(spec: str, endpoint_url: str | None) -> Target:
     from .gittarget import GitTarget, parse_git
 
     # git:URL#BRANCH, or git+ssh://…#BRANCH, git+https://…#BRANCH
-    return GitTarget(*parse_git(spec[len("git:"):] if spec.startswith("git:") else spec[len("git+"):]))
+    return GitTarget(*parse_git(spec[len("git:") :] if spec.startswith("git:") else spec[len("git+") :]))
 
 
 def _s3(spec: str, endpoint_url: str | None) -> Target:
@@ -50,20 +50,27 @@ def make_target(spec: str, *, endpoint_url: str | None = None) -> Target:
 
     scheme = "git" if spec.startswith("git+") else spec.partition(":")[0]
     if scheme not in TARGETS or ":" not in spec:
-        raise DeployError(f"unknown deploy target {scrub(spec)!r}; "
-                          "use dir:PATH, git:URL#BRANCH[:PATH] or s3://BUCKET/PREFIX")
+        raise DeployError(
+            f"unknown deploy target {scrub(spec)!r}; use dir:PATH, git:URL#BRANCH[:PATH] or s3://BUCKET/PREFIX"
+        )
     if endpoint_url and scheme != "s3":
         raise DeployError("--endpoint-url is only for s3:// targets")
     return TARGETS[scheme](spec, endpoint_url)
 
 
-def deploy(bundle: Path, target: str, *, endpoint_url: str | None = None, dry_run: bool = False,
-           progress: Progress | None = None) -> DeployReport:
+def deploy(
+    bundle: Path,
+    target: str,
+    *,
+    endpoint_url: str | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> DeployReport:
     """Deploy the bundle folder to `target`; `progress(event, path, bytes)` hears each upload and removal."""
     t = make_target(target, endpoint_url=endpoint_url)
     local = read_bundle(bundle)  # refuse a bad bundle before touching the target
     if target.startswith("dir:"):
-        folder, source = Path(target[len("dir:"):]).resolve(), bundle.resolve()
+        folder, source = Path(target[len("dir:") :]).resolve(), bundle.resolve()
         if folder == source or source in folder.parents:
             raise DeployError(f"{target} is the bundle folder itself or inside it; deploy to another folder")
     try:

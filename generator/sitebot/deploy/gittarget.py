@@ -42,8 +42,10 @@ def parse_git(spec: str) -> tuple[str, str, str]:
     branch, _, path = rest.partition(":")
     path = path.strip("/")
     if not hash_ or not url or not branch:
-        raise DeployError(f"git:{scrub(spec)} names no branch; write git:URL#BRANCH or git:URL#BRANCH:FOLDER, "
-                          "e.g. git:git@github.com:you/site.git#gh-pages")
+        raise DeployError(
+            f"git:{scrub(spec)} names no branch; write git:URL#BRANCH or git:URL#BRANCH:FOLDER, "
+            "e.g. git:git@github.com:you/site.git#gh-pages"
+        )
     if path and any(p in ("", ".", "..") for p in path.split("/")):
         raise DeployError(f"git:{scrub(spec)}: {path!r} is not a folder inside the branch")
     # A local path must not depend on the temporary folder git runs in.
@@ -72,9 +74,16 @@ class GitTarget(Target):
         self.tree: dict[str, tuple[str, str]] = {}  # path under PATH → (mode, blob id)
         self.changes: dict[str, str | None] = {}  # path → new blob id, None to remove
 
-    def _git(self, *args: str, fail: str, input: bytes | None = None, check: bool = True) -> subprocess.CompletedProcess[bytes]:
-        env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "GIT_LITERAL_PATHSPECS": "1",
-               "GIT_INDEX_FILE": str(self.repo / "sitebot-index")}
+    def _git(
+        self, *args: str, fail: str, input: bytes | None = None, check: bool = True
+    ) -> subprocess.CompletedProcess[bytes]:
+        env = {
+            **os.environ,
+            "GIT_TERMINAL_PROMPT": "0",
+            "LC_ALL": "C",
+            "GIT_LITERAL_PATHSPECS": "1",
+            "GIT_INDEX_FILE": str(self.repo / "sitebot-index"),
+        }
         try:
             r = subprocess.run(["git", *args], cwd=self.repo, env=env, input=input, capture_output=True)
         except FileNotFoundError as e:
@@ -88,7 +97,14 @@ class GitTarget(Target):
 
     def open(self) -> None:
         self.repo = Path(tempfile.mkdtemp(prefix="sitebot-deploy-"))
-        self._git("-c", "init.defaultBranch=sitebot-deploy", "init", "-q", "--bare", fail="cannot create a temporary git repository")
+        self._git(
+            "-c",
+            "init.defaultBranch=sitebot-deploy",
+            "init",
+            "-q",
+            "--bare",
+            fail="cannot create a temporary git repository",
+        )
         quoted = self.url.replace("\\", "\\\\").replace('"', '\\"')
         with (self.repo / "config").open("a") as cfg:
             cfg.write(f'[remote "origin"]\n\turl = "{quoted}"\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n')
@@ -101,16 +117,26 @@ class GitTarget(Target):
             return
         ref = f"refs/remotes/origin/{self.branch}"
         # Servers without partial clone ignore the filter (with a warning) and send everything.
-        self._git("fetch", "-q", "--depth", "1", "--filter=blob:limit=1m", "origin", f"+refs/heads/{self.branch}:{ref}",
-                  fail=where)
+        self._git(
+            "fetch",
+            "-q",
+            "--depth",
+            "1",
+            "--filter=blob:limit=1m",
+            "origin",
+            f"+refs/heads/{self.branch}:{ref}",
+            fail=where,
+        )
         self.parent = self._git("rev-parse", "--verify", f"{ref}^{{commit}}", fail=where).stdout.decode().strip()
-        listing = self._git("ls-tree", "-r", "-z", self.parent, "--", *([self.path] if self.path else []), fail=where).stdout
+        listing = self._git(
+            "ls-tree", "-r", "-z", self.parent, "--", *([self.path] if self.path else []), fail=where
+        ).stdout
         prefix = f"{self.path}/" if self.path else ""
         for entry in listing.decode(errors="surrogateescape").split("\0"):
             meta, _, name = entry.partition("\t")
             if name.startswith(prefix) and name != prefix:
                 mode, _, sha = meta.split(" ")
-                self.tree[name[len(prefix):]] = (mode, sha)
+                self.tree[name[len(prefix) :]] = (mode, sha)
 
     def read(self, path: str) -> bytes | None:
         if path not in self.tree or self.tree[path][0] != "100644":
@@ -138,20 +164,44 @@ class GitTarget(Target):
         if not self.changes:
             return None
         unchanged = "; the branch is unchanged"
-        self._git("read-tree", *([self.parent] if self.parent else ["--empty"]), fail="cannot read the branch" + unchanged)
-        index = "".join(f"100644 {sha}\t{self._full(p)}\n" if sha else f"{REMOVE}\t{self._full(p)}\n"
-                        for p, sha in sorted(self.changes.items()))
+        self._git(
+            "read-tree", *([self.parent] if self.parent else ["--empty"]), fail="cannot read the branch" + unchanged
+        )
+        index = "".join(
+            f"100644 {sha}\t{self._full(p)}\n" if sha else f"{REMOVE}\t{self._full(p)}\n"
+            for p, sha in sorted(self.changes.items())
+        )
         self._git("update-index", "--index-info", input=index.encode(), fail="cannot build the new tree" + unchanged)
         # --missing-ok: in a partial clone the branch's large files are not here, and need not be.
-        tree = self._git("write-tree", "--missing-ok", fail="cannot build the new tree" + unchanged).stdout.decode().strip()
-        if self.parent and tree == self._git("rev-parse", f"{self.parent}^{{tree}}", fail="cannot read the branch").stdout.decode().strip():
+        tree = (
+            self._git("write-tree", "--missing-ok", fail="cannot build the new tree" + unchanged)
+            .stdout.decode()
+            .strip()
+        )
+        if (
+            self.parent
+            and tree
+            == self._git("rev-parse", f"{self.parent}^{{tree}}", fail="cannot read the branch").stdout.decode().strip()
+        ):
             return None
-        commit = self._git(*IDENTITY, "commit-tree", tree, *(["-p", self.parent] if self.parent else []), "-m", message,
-                           fail="cannot commit the bundle" + unchanged).stdout.decode().strip()
+        commit = (
+            self._git(
+                *IDENTITY,
+                "commit-tree",
+                tree,
+                *(["-p", self.parent] if self.parent else []),
+                "-m",
+                message,
+                fail="cannot commit the bundle" + unchanged,
+            )
+            .stdout.decode()
+            .strip()
+        )
         push = self._git("push", "-q", "origin", f"{commit}:refs/heads/{self.branch}", fail="", check=False)
         if push.returncode != 0:
-            raise DeployError(f"git push to {self.label} was rejected ({_reason(push.stderr.decode(errors='replace'))})"
-                              + unchanged)
+            raise DeployError(
+                f"git push to {self.label} was rejected ({_reason(push.stderr.decode(errors='replace'))})" + unchanged
+            )
         return commit[:12]
 
     def close(self) -> None:

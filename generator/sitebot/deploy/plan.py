@@ -27,8 +27,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from ..bundle.format import (MANIFEST, Headers, headers_for, is_bundle, is_content_addressed, manifest_files,
-                             parse_manifest, read_manifest)
+from ..bundle.format import (
+    MANIFEST,
+    Headers,
+    headers_for,
+    is_bundle,
+    is_content_addressed,
+    manifest_files,
+    parse_manifest,
+    read_manifest,
+)
 from ..errors import BundleError, DeployError
 from ..index.model import sha256_file
 
@@ -83,15 +91,19 @@ class State:
         """An unreadable record counts as none: then nothing unknown is ever pruned."""
         try:
             raw = json.loads(data or b"")
-            return cls([Release(r["manifest"], dict(r["files"])) for r in raw["releases"]], set(raw.get("unfinished", [])))
+            return cls(
+                [Release(r["manifest"], dict(r["files"])) for r in raw["releases"]], set(raw.get("unfinished", []))
+            )
         except (ValueError, KeyError, TypeError):
             return cls()
 
     def dumps(self) -> bytes:
         """Deterministic, so an unchanged deploy writes (and commits) nothing."""
-        raw = {"sitebot_deploy": STATE_VERSION, "releases": [{"manifest": r.manifest, "files": dict(sorted(r.files.items()))}
-                                                       for r in self.releases],
-               "unfinished": sorted(self.unfinished)}
+        raw = {
+            "sitebot_deploy": STATE_VERSION,
+            "releases": [{"manifest": r.manifest, "files": dict(sorted(r.files.items()))} for r in self.releases],
+            "unfinished": sorted(self.unfinished),
+        }
         return (json.dumps(raw, indent=1) + "\n").encode()
 
     def known(self) -> set[str]:
@@ -107,7 +119,7 @@ class Target(ABC):
     label: str  # shown to the user; never holds credentials
     transactional = False  # True when nothing is visible until finish() (git: one commit)
 
-    def open(self) -> None:
+    def open(self) -> None:  # noqa: B027 - an optional hook: only some targets connect first
         """Connect, or check out the branch."""
 
     @abstractmethod
@@ -130,7 +142,7 @@ class Target(ABC):
         """Publish what was written (git: commit and push); returns the commit, or None."""
         return None
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - an optional hook: only some targets leave temporary files
         """Remove temporary files; called after success and failure alike."""
 
 
@@ -156,14 +168,21 @@ class DeployReport:
 
 def _safe(path: str) -> bool:
     parts = PurePosixPath(path).parts
-    return (bool(parts) and not path.startswith("/") and "\\" not in path
-            and not any(p in ("..", ".") or p.startswith(".") for p in parts) and path not in (MANIFEST, STATE))
+    return (
+        bool(parts)
+        and not path.startswith("/")
+        and "\\" not in path
+        and not any(p in ("..", ".") or p.startswith(".") for p in parts)
+        and path not in (MANIFEST, STATE)
+    )
 
 
 def read_bundle(folder: Path) -> Bundle:
     """The bundle's files in upload order; refuses a folder that is not a complete bundle."""
     if folder.is_dir() and not is_bundle(folder):  # deploy's own wording: the folder may be the site itself
-        raise DeployError(f"{folder} is not a sitebot bundle (it has no sitebot.json); give the folder `sitebot generate` wrote")
+        raise DeployError(
+            f"{folder} is not a sitebot bundle (it has no sitebot.json); give the folder `sitebot generate` wrote"
+        )
     try:
         manifest = read_manifest(folder)
     except BundleError as e:
@@ -173,7 +192,9 @@ def read_bundle(folder: Path) -> Bundle:
     named = manifest_files(manifest)
     for path in sorted(named):
         if not _safe(path):
-            raise DeployError(f"{manifest_path} names {path!r}, which is not a path inside the bundle; rebuild the bundle")
+            raise DeployError(
+                f"{manifest_path} names {path!r}, which is not a path inside the bundle; rebuild the bundle"
+            )
         if not (folder / path).is_file():
             raise DeployError(f"{folder} is incomplete: {path}, named by sitebot.json, is missing; rebuild the bundle")
     if not (folder / "widget.js").is_file():
@@ -195,8 +216,11 @@ def read_bundle(folder: Path) -> Bundle:
         (hashed if kind == "hashed" else fixed).append(LocalFile(path, source, source.stat().st_size, sha, kind))
     # i18n.json before widget.js (which fetches it), the demo pages after; other fixed files first.
     fixed.sort(key=lambda f: (FIXED.index(f.path) + 1 if f.path in FIXED else 0, f.path))
-    files = [*hashed, *fixed,
-             LocalFile(MANIFEST, manifest_path, len(data), hashlib.sha256(data).hexdigest(), "manifest")]
+    files = [
+        *hashed,
+        *fixed,
+        LocalFile(MANIFEST, manifest_path, len(data), hashlib.sha256(data).hexdigest(), "manifest"),
+    ]
     return Bundle(folder, hashlib.sha256(data).hexdigest(), files)
 
 
@@ -222,11 +246,17 @@ def make_plan(bundle: Bundle, target: Target) -> Plan:
     if live_bytes is not None:
         manifest = parse_manifest(live_bytes)
         if manifest is None:
-            raise DeployError(f"{target.label} already holds a sitebot.json that is not a sitebot manifest; "
-                              "deploy into a folder of its own")
+            raise DeployError(
+                f"{target.label} already holds a sitebot.json that is not a sitebot manifest; "
+                "deploy into a folder of its own"
+            )
         digest = hashlib.sha256(live_bytes).hexdigest()
         recorded_live = [r for r in state.releases if r.manifest == digest]
-        live = recorded_live[0] if recorded_live else Release(digest, {p: "" for p in manifest_files(manifest) if _safe(p)})
+        live = (
+            recorded_live[0]
+            if recorded_live
+            else Release(digest, {p: "" for p in manifest_files(manifest) if _safe(p)})
+        )
     # Fixed-name files are ours if an earlier deploy recorded them, or if the target is a
     # bundle folder with no record (written by `sitebot generate -o`, or copied by hand).
     recorded = set().union(*(r.files for r in state.releases))
@@ -238,13 +268,17 @@ def make_plan(bundle: Bundle, target: Target) -> Plan:
     for f in bundle.files:
         if f.kind == "fixed" and f.path not in owned and target.exists(f.path):
             if f.path in RUNTIME:
-                raise DeployError(f"{target.label} already holds a {f.path} that sitebot did not put there; "
-                                  "deploy into a folder of its own, e.g. …/chatbot")
+                raise DeployError(
+                    f"{target.label} already holds a {f.path} that sitebot did not put there; "
+                    "deploy into a folder of its own, e.g. …/chatbot"
+                )
             kept.append(f.path)  # e.g. the site's own index.html: the demo page is not needed
             continue
         (unchanged if target.same(f.path, f) else upload).append(f)
 
-    new = Release(bundle.manifest_sha256, {f.path: f.sha256 for f in bundle.files if f.kind != "manifest" and f.path not in kept})
+    new = Release(
+        bundle.manifest_sha256, {f.path: f.sha256 for f in bundle.files if f.kind != "manifest" and f.path not in kept}
+    )
     releases: list[Release] = []
     for r in [new, live, *state.releases]:
         if r is not None and r.manifest not in {x.manifest for x in releases}:
@@ -253,16 +287,24 @@ def make_plan(bundle: Bundle, target: Target) -> Plan:
     keep = set().union(*(r.files for r in releases))
     candidates = state.known() | (live.files.keys() if live else set())
     prune = sorted(p for p in candidates - keep if _safe(p) and p not in FIXED and target.exists(p))
-    unfinished = {f.path for f in upload if f.kind != "manifest" and f.path not in FIXED and f.path not in state.known()}
+    unfinished = {
+        f.path for f in upload if f.kind != "manifest" and f.path not in FIXED and f.path not in state.known()
+    }
     return Plan(upload, unchanged, kept, prune, live, releases, state, state_bytes, unfinished)
 
 
 def run(bundle: Bundle, target: Target, *, dry_run: bool = False, progress: Progress | None = None) -> DeployReport:
     """Deploy `bundle` to an opened `target` in the order the module docstring describes."""
     plan = make_plan(bundle, target)
-    report = DeployReport(target.label, bundle.manifest_sha256[:12], dry_run=dry_run,
-                          uploaded={f.path: f.size for f in plan.upload},
-                          unchanged=[f.path for f in plan.unchanged], pruned=list(plan.prune), kept=plan.kept)
+    report = DeployReport(
+        target.label,
+        bundle.manifest_sha256[:12],
+        dry_run=dry_run,
+        uploaded={f.path: f.size for f in plan.upload},
+        unchanged=[f.path for f in plan.unchanged],
+        pruned=list(plan.prune),
+        kept=plan.kept,
+    )
     if dry_run:
         return report
     note = progress or (lambda event, path, size: None)

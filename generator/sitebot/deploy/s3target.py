@@ -55,17 +55,20 @@ class S3Target(Target):
         try:
             # botocore ≥ 1.36 adds CRC checksum headers that several S3-compatible stores
             # reject (https://github.com/boto/boto3/issues/4400); we send Content-MD5 instead.
-            config = Config(request_checksum_calculation="when_required", response_checksum_validation="when_required",
-                            **options)
+            config = Config(
+                request_checksum_calculation="when_required", response_checksum_validation="when_required", **options
+            )
         except TypeError:
             config = Config(**options)
         self.client = boto3.session.Session().client("s3", endpoint_url=self.endpoint_url, config=config)
         start = f"{self.prefix}/" if self.prefix else ""
-        pages = self._call(f"list {self.label}", lambda: list(
-            self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=start)))
+        pages = self._call(
+            f"list {self.label}",
+            lambda: list(self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=start)),
+        )
         for page in pages:
             for obj in page.get("Contents", []):
-                self.sizes[obj["Key"][len(start):]] = obj["Size"]
+                self.sizes[obj["Key"][len(start) :]] = obj["Size"]
 
     def _call(self, what: str, fn: Callable[[], T]) -> T:
         """Run one S3 request; whatever goes wrong becomes one sentence."""
@@ -74,15 +77,21 @@ class S3Target(Target):
         try:
             return fn()
         except NoCredentialsError as e:
-            raise DeployError("no S3 credentials found; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
-                              "(or AWS_PROFILE) in the environment") from e
+            raise DeployError(
+                "no S3 credentials found; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
+                "(or AWS_PROFILE) in the environment"
+            ) from e
         except ClientError as e:
             err = e.response.get("Error", {})
             code, message = err.get("Code", "error"), err.get("Message") or ""
             if code == "NoSuchBucket":
-                raise DeployError(f"cannot {what}: the bucket {self.bucket} does not exist"
-                                  + (f" at {self.endpoint_url}" if self.endpoint_url else "")) from e
-            raise DeployError(f"cannot {what}: the server answered {code}" + (f" ({message})" if message else "")) from e
+                raise DeployError(
+                    f"cannot {what}: the bucket {self.bucket} does not exist"
+                    + (f" at {self.endpoint_url}" if self.endpoint_url else "")
+                ) from e
+            raise DeployError(
+                f"cannot {what}: the server answered {code}" + (f" ({message})" if message else "")
+            ) from e
         except BotoCoreError as e:
             raise DeployError(f"cannot {what}: {str(e).rstrip('.')}") from e
 
@@ -107,16 +116,25 @@ class S3Target(Target):
     def same(self, path: str, f: LocalFile) -> bool:
         if self.sizes.get(path) != f.size:
             return False
-        head = self._call(f"read {self.key(path)}", lambda: self.client.head_object(Bucket=self.bucket, Key=self.key(path)))
+        head = self._call(
+            f"read {self.key(path)}", lambda: self.client.head_object(Bucket=self.bucket, Key=self.key(path))
+        )
         h = f.headers
-        return (head.get("Metadata", {}).get("sha256") == f.sha256 and head.get("ContentType") == h.content_type
-                and head.get("CacheControl") == h.cache_control and head.get("ContentEncoding") == h.content_encoding)
+        return (
+            head.get("Metadata", {}).get("sha256") == f.sha256
+            and head.get("ContentType") == h.content_type
+            and head.get("CacheControl") == h.cache_control
+            and head.get("ContentEncoding") == h.content_encoding
+        )
 
     def put(self, path: str, source: Path | bytes, headers: Headers) -> None:
         data = source if isinstance(source, bytes) else source.read_bytes()
         args: dict[str, Any] = {
-            "Bucket": self.bucket, "Key": self.key(path), "Body": data,
-            "ContentType": headers.content_type, "CacheControl": headers.cache_control,
+            "Bucket": self.bucket,
+            "Key": self.key(path),
+            "Body": data,
+            "ContentType": headers.content_type,
+            "CacheControl": headers.cache_control,
             "ContentMD5": base64.b64encode(hashlib.md5(data, usedforsecurity=False).digest()).decode(),
             "Metadata": {"sha256": hashlib.sha256(data).hexdigest()},
         }
@@ -126,5 +144,7 @@ class S3Target(Target):
         self.sizes[path] = len(data)
 
     def delete(self, path: str) -> None:
-        self._call(f"remove {self.key(path)}", lambda: self.client.delete_object(Bucket=self.bucket, Key=self.key(path)))
+        self._call(
+            f"remove {self.key(path)}", lambda: self.client.delete_object(Bucket=self.bucket, Key=self.key(path))
+        )
         self.sizes.pop(path, None)

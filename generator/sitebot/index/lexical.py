@@ -10,10 +10,12 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 # A short English list: enough to keep "how do I …" questions from matching every chunk.
-STOPWORDS = sorted(set("""
+STOPWORDS = sorted(
+    set(
+        """
 a about above after again against all am an and any are as at be because been before being
 below between both but by can could did do does doing down during each few for from further
 had has have having he her here hers herself him himself his how i if in into is it its itself
@@ -21,7 +23,9 @@ just me more most my myself no nor not of off on once only or other our ours our
 own same she should so some such than that the their theirs them themselves then there these
 they this those through to too under until up very was we were what when where which while who
 whom why will with would you your yours yourself yourselves s t don
-""".split()))
+""".split()
+    )
+)
 
 # Runs of letters or digits (\w minus underscore), joined by single hyphens.
 _TOKEN = re.compile(r"[^\W_]+(?:-[^\W_]+)*")

@@ -9,8 +9,8 @@ into the first section under it. Token counts come from the model's own tokenize
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 from .extract import Document, Section
 
@@ -114,7 +114,7 @@ def chunk_document(
     sizes = count(texts)
     prefix_sizes, sentence_sizes = sizes[: len(protos)], iter(sizes[len(protos) :])
     chunks: list[Chunk] = []
-    for proto, sentences, prefix_tokens in zip(protos, split, prefix_sizes):
+    for proto, sentences, prefix_tokens in zip(protos, split, prefix_sizes, strict=True):
         # Two special tokens, the prefix (+1 for its newline), and a small margin because
         # counting sentences one by one can differ by a token from counting them joined.
         budget = max(16, max_tokens - 2 - (prefix_tokens + 1 if proto.prefix else 0) - 4)

@@ -29,11 +29,38 @@ _CONSENT = re.compile(r"cookie|consent|gdpr|onetrust|cc-banner|cookiebar", re.I)
 # Navigation written as plain divs (doc generators: DocBook's navheader, Sphinx's sidebar…).
 _NAVLIKE = re.compile(
     r"(?:^|[\s_-])(?:nav|navbar|navheader|navfooter|navigation|breadcrumbs?|menu|sidebar|sphinxsidebar|"
-    r"pagination|skip-?link|skip-to-content|toc|related)(?:$|[\s_-])", re.I)
+    r"pagination|skip-?link|skip-to-content|toc|related)(?:$|[\s_-])",
+    re.I,
+)
 _BLOCK = {
-    "p", "div", "section", "article", "main", "li", "ul", "ol", "dl", "dt", "dd", "pre",
-    "blockquote", "table", "tr", "td", "th", "thead", "tbody", "figure", "figcaption",
-    "br", "hr", "details", "summary", "address", "caption", "body",
+    "p",
+    "div",
+    "section",
+    "article",
+    "main",
+    "li",
+    "ul",
+    "ol",
+    "dl",
+    "dt",
+    "dd",
+    "pre",
+    "blockquote",
+    "table",
+    "tr",
+    "td",
+    "th",
+    "thead",
+    "tbody",
+    "figure",
+    "figcaption",
+    "br",
+    "hr",
+    "details",
+    "summary",
+    "address",
+    "caption",
+    "body",
 }
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
@@ -104,7 +131,7 @@ def _markdown_to_html(source: str) -> tuple[str, str]:
         t = re.search(r"^title:\s*(.+?)\s*$", m.group(1), re.M)
         if t:
             title = t.group(1).strip("'\"")
-        source = source[m.end():]
+        source = source[m.end() :]
     md = MarkdownIt("commonmark").enable("table")
     tokens = md.parse(source)
     seen: dict[str, int] = {}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import fnmatch
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 from urllib.parse import quote, urljoin
 
 from ..errors import SourceError
@@ -65,9 +65,12 @@ def read_folder(
         here = Path(dirpath)
         # Prune in place so os.walk does not descend; sorted for a stable order.
         dirnames[:] = sorted(
-            d for d in dirnames
-            if not d.startswith(".") and d != "node_modules"
-            and (here / d).resolve() not in skip_resolved and not _is_bundle(here / d)
+            d
+            for d in dirnames
+            if not d.startswith(".")
+            and d != "node_modules"
+            and (here / d).resolve() not in skip_resolved
+            and not _is_bundle(here / d)
         )
         for name in sorted(filenames):
             ext = os.path.splitext(name)[1].lower()

@@ -19,7 +19,9 @@ def suggest_starters(docs: list[Document], limit: int = MAX_STARTERS) -> list[st
     seen: set[str] = set()
     found: list[tuple[bool, int, str, str]] = []  # (not from a FAQ-like page, length, text, page url)
     for doc in docs:
-        questions = [h for h in dict.fromkeys(s.headings[-1].strip() for s in doc.sections if s.headings) if h.endswith("?")]
+        questions = [
+            h for h in dict.fromkeys(s.headings[-1].strip() for s in doc.sections if s.headings) if h.endswith("?")
+        ]
         faq_like = len(questions) >= 3
         for heading in questions:
             if 12 <= len(heading) <= 70 and heading.lower() not in seen:
