@@ -63,8 +63,32 @@ def endpoint_problem(url: str) -> str | None:
 
 # --- secrets ---------------------------------------------------------------------------------------
 
-# Query parameters that carry a key, in any URL that ends up public (bundle, proxy files).
-KEY_PARAMS = frozenset({"key", "api_key", "api-key", "apikey", "token", "access_token", "sig"})
+# Query parameters that carry a key, in any URL that ends up public (bundle, proxy files), are found
+# by `is_secret_param`: a name is cut into words at anything not a letter or digit and at camelCase
+# (`X-Amz-Signature` → x amz signature, `clientSecret` → client secret), and it is secret when one
+# word is a secret word, or ends in an unambiguous one (`accesstoken`, `xapikey`, `userpassword`).
+# Whole words, not substrings: `keyword`, `monkey`, `author`, `design`, `signal` and `max_tokens`
+# stay public, while `key`, `sig`, `auth` and `x-api-key` do not.
+SECRET_WORDS = frozenset(
+    {
+        "key",
+        "token",
+        "secret",
+        "password",
+        "passwd",
+        "pwd",
+        "passphrase",
+        "signature",
+        "sig",
+        "auth",
+        "oauth",
+        "authorization",
+        "credential",
+        "credentials",
+    }
+)
+_SECRET_WORD_ENDINGS = ("token", "secret", "password", "passwd", "signature", "apikey", "accesskey", "privatekey")
+_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _SECRET_NAMES = {"key", "token", "secret", "api_key", "apikey", "access_token", "password", "authorization"}
 _SECRET_SUFFIXES = ("_key", "_token", "_secret", "_password")
 # Hosts whose APIs need a secret key: a browser calling them would have to carry it.
@@ -98,17 +122,28 @@ def is_secret_name(name: str) -> bool:
     return n in _SECRET_NAMES or n.endswith(_SECRET_SUFFIXES)
 
 
+def is_secret_param(name: str) -> bool:
+    """Whether a URL query parameter named `name` carries a secret (the rule above SECRET_WORDS)."""
+    words = [w.lower() for w in _WORD.findall(name)]
+    return any(w in SECRET_WORDS or w.endswith(_SECRET_WORD_ENDINGS) for w in words)
+
+
 def url_secret(url: str) -> UrlSecret | None:
-    """The secret `url` carries (user:pass@, or a key-like query parameter), or None; not a URL is None."""
+    """The secret `url` carries (user:pass@, or a key-like parameter in its query or fragment), or None;
+    not a URL is None."""
     try:
         parts = urllib.parse.urlsplit(url.strip())
     except ValueError:
         return None  # not a URL at all: the URL check says so
     if "@" in parts.netloc:
         return UrlSecret("credentials", "carries credentials (user:pass@)")
-    names = {k.lower() for k, _ in urllib.parse.parse_qsl(parts.query, keep_blank_values=True)}
-    if names & KEY_PARAMS:
-        return UrlSecret("query", f"has a key in its query ({sorted(names & KEY_PARAMS)[0]}=…)")
+    # The fragment too: it is not sent to the server, but it is as public in the bundle (#access_token=…).
+    for where, text in (("query", parts.query), ("fragment", parts.fragment)):
+        names = sorted(
+            {k.lower() for k, _ in urllib.parse.parse_qsl(text, keep_blank_values=True) if is_secret_param(k)}
+        )
+        if names:
+            return UrlSecret("query", f"has a key in its {where} ({names[0]}=…)")
     return None
 
 
