@@ -7,6 +7,22 @@ kept true here. Each section is owned by one area of the code (named in its head
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from conftest import invoke_cli, one_error_line, run_cli, tree_hashes, write_toml
+from fake_llm import FakeLLM, Reply
+from sitebot.checks import endpoint_secret_error, webhook_problem
+from test_proxy import NODE, Running
+
 # ---------------------------------------------------------------------------------------------
 # Data loss — bundle/writer.py, deploy/plan.py
 # 1. `generate -o` refuses a folder holding anything but a bundle's own files (a deployed site root).
@@ -26,6 +42,286 @@ from __future__ import annotations
 # 6. The proxy forwards only an allow-list of fields.
 # 7. Secrets in public URLs: the whole family of names refused.
 # 8. A password in --endpoint-url is masked.
+#
+# Held already, and tested in tests/test_proxy.py (left there):
+#   origin checks, foreign / no origin / example.com.evil.test-like / http → 403:
+#     test_preflight_and_foreign_origins
+#   body cap, chunked bodies included: test_oversized_bodies_are_refused_before_the_upstream
+#   model and max_tokens pinned: test_allowed_origin_streams_through_with_the_key_and_the_pinned_model
+#   the key redacted in upstream errors: test_upstream_errors_keep_their_status_and_never_echo_the_key
+#   a key in --upstream refused: test_proxy_flags_are_validated
+# The origins not tried there, n pinned (now dropped, see 6), CF-Connecting-IP on Workers, and the
+# environment's keys kept out of the proxy files are tested below.
+
+PROXY_SITE = "https://site.example"
+PROXY_KEY = "sk-hostile-test-key-0123456789"
+
+
+def _write_proxy(out: Path, upstream: str, *args: str) -> Path:
+    r = run_cli(
+        "proxy",
+        "--upstream",
+        upstream,
+        "--allow-origin",
+        PROXY_SITE,
+        "--model",
+        "pinned-model",
+        "--max-tokens",
+        "300",
+        "-o",
+        str(out),
+        *args,
+        env={"SITEBOT_LLM_API_KEY": PROXY_KEY, "OPENAI_API_KEY": PROXY_KEY + "-openai"},
+    )
+    assert r.returncode == 0, r.stderr
+    return out
+
+
+def _start_node_proxy(out: Path, **env: str) -> tuple[Running, str]:
+    proc = Running(
+        [NODE, str(out / "node-handler.mjs")],
+        env={"PATH": os.environ["PATH"], "PORT": "0", "HOST": "127.0.0.1", "SITEBOT_LLM_API_KEY": PROXY_KEY, **env},
+    )
+    port = proc.wait_for(r"listening on port (\d+)")
+    return proc, f"http://127.0.0.1:{port}/"
+
+
+@pytest.fixture
+def node_proxy(tmp_path: Path, fake_llm: FakeLLM) -> Iterator[str]:
+    proc, url = _start_node_proxy(_write_proxy(tmp_path / "proxy", fake_llm.openai))
+    yield url
+    proc.stop()
+
+
+HOSTILE_ASK: dict[str, Any] = {"messages": [{"role": "user", "content": "Refunds?"}], "stream": False}
+
+
+@pytest.mark.parametrize(
+    ("hops", "forwarded"),
+    [
+        ("1", "10.66.0.{i}, 198.51.100.7"),  # nginx / ALB: the client's made-up entry, then the real address
+        ("2", "10.66.0.{i}, 198.51.100.7, 192.0.2.1"),  # a CDN, then nginx: the CDN's address last
+    ],
+)
+def test_5_rate_limit_counts_the_address_the_owners_proxy_added(
+    hops: str, forwarded: str, tmp_path: Path, fake_llm: FakeLLM
+) -> None:
+    """5. Behind SITEBOT_TRUST_PROXY=N proxies, the rate limit counts the Nth X-Forwarded-For entry from the
+    right (the one the owner's outermost proxy added), so a made-up leftmost entry does not reset it."""
+    fake_llm.script(Reply("ok", chunks=1, delay=0))
+    out = _write_proxy(tmp_path / "proxy", fake_llm.openai, "--rate-limit", "2")
+    proc, url = _start_node_proxy(out, SITEBOT_TRUST_PROXY=hops)
+    try:
+        with httpx.Client(timeout=10) as client:
+
+            def ask(xff: str) -> int:
+                headers = {"Origin": PROXY_SITE, "X-Forwarded-For": xff}
+                return client.post(url, json=HOSTILE_ASK, headers=headers).status_code
+
+            # Six requests: even if a minute boundary falls between two of them, one window holds three.
+            codes = [ask(forwarded.format(i=i)) for i in range(6)]
+            other_client = ask(forwarded.format(i=99).replace("198.51.100.7", "198.51.100.8"))
+    finally:
+        proc.stop()
+    assert 429 in codes and codes[:2] == [200, 200], codes
+    assert other_client == 200  # a different real address has its own count
+
+
+def test_5_worker_rate_limit_uses_cf_connecting_ip(tmp_path: Path, fake_llm: FakeLLM) -> None:
+    """5 (held). On Workers the client is CF-Connecting-IP, whatever X-Forwarded-For says."""
+    fake_llm.script(Reply("ok", chunks=1, delay=0))
+    out = _write_proxy(tmp_path / "proxy", fake_llm.openai, "--rate-limit", "2")
+    shutil.copy(out / "cloudflare-worker.js", out / "worker.mjs")  # node loads .js files as CommonJS
+    script = out / "check.mjs"
+    script.write_text(
+        """
+import worker from "./worker.mjs";
+const codes = [];
+for (let i = 0; i < 6; i++) {
+  const request = new Request("https://proxy.example/", {method: "POST", body: JSON.stringify({messages: []}),
+    headers: {Origin: __SITE__, "CF-Connecting-IP": "198.51.100.7", "X-Forwarded-For": `10.66.0.${i}`}});
+  const r = await worker.fetch(request, {SITEBOT_LLM_API_KEY: __KEY__});
+  await r.text();
+  codes.push(r.status);
+}
+console.log(JSON.stringify(codes));
+""".replace("__SITE__", json.dumps(PROXY_SITE)).replace("__KEY__", json.dumps(PROXY_KEY))
+    )
+    r = subprocess.run(
+        [NODE, str(script)], capture_output=True, text=True, timeout=30, env={"PATH": os.environ["PATH"]}
+    )
+    assert r.returncode == 0, r.stderr
+    codes = json.loads(r.stdout)
+    assert 429 in codes and codes[:2] == [200, 200], codes
+
+
+def test_5_a_bad_trust_proxy_setting_is_refused(tmp_path: Path, fake_llm: FakeLLM) -> None:
+    """5. SITEBOT_TRUST_PROXY must be a count of hops; anything else stops the proxy with one sentence."""
+    out = _write_proxy(tmp_path / "proxy", fake_llm.openai)
+    r = subprocess.run(
+        [NODE, str(out / "node-handler.mjs")],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={"PATH": os.environ["PATH"], "PORT": "0", "SITEBOT_LLM_API_KEY": PROXY_KEY, "SITEBOT_TRUST_PROXY": "yes"},
+    )
+    assert r.returncode == 1 and "SITEBOT_TRUST_PROXY must be the number" in r.stderr
+
+
+COSTLY_FIELDS: dict[str, Any] = {
+    "tools": [{"type": "web_search_20250305", "name": "web_search", "max_uses": 99}],
+    "tool_choice": {"type": "any"},
+    "web_search_options": {"search_context_size": "high"},
+    "n": 8,
+    "logprobs": True,
+    "top_logprobs": 20,
+    "max_completion_tokens": 100_000,
+    "functions": [{"name": "f"}],
+    "function_call": "auto",
+    "response_format": {"type": "json_object"},
+    "service_tier": "priority",
+    "reasoning_effort": "high",
+    "modalities": ["text", "audio"],
+    "audio": {"voice": "alloy", "format": "mp3"},
+    "prediction": {"type": "content", "content": "x"},
+    "store": True,
+    "metadata": {"user_id": "x"},
+    "thinking": {"type": "enabled", "budget_tokens": 30_000},
+    "mcp_servers": [{"type": "url", "url": "https://mcp.example/"}],
+    "container": "c",
+    "top_k": 500,
+    "user": "u",
+}
+
+
+@pytest.mark.parametrize("provider", ["openai", "anthropic"])
+def test_6_proxy_forwards_only_the_allowed_fields(provider: str, tmp_path: Path, fake_llm: FakeLLM) -> None:
+    """6. The proxy forwards only messages, stream, a bounded temperature, the pinned model and max_tokens
+    (and Anthropic's system); tools, web search and every other paid extra are dropped."""
+    fake_llm.script(Reply("ok", chunks=1, delay=0))
+    upstream = fake_llm.anthropic if provider == "anthropic" else fake_llm.openai
+    proc, url = _start_node_proxy(_write_proxy(tmp_path / "proxy", upstream, "--provider", provider))
+    ask = {
+        **COSTLY_FIELDS,
+        "model": "most-expensive",
+        "max_tokens": 100_000,
+        "stream": True,
+        "temperature": 9,
+        "system": "Answer from [1].",
+        "messages": [{"role": "user", "content": "Refunds?"}],
+    }
+    try:
+        r = httpx.post(url, json=ask, headers={"Origin": PROXY_SITE}, timeout=10)
+    finally:
+        proc.stop()
+    assert r.status_code == 200
+    (got,) = fake_llm.posts
+    allowed = {"model", "max_tokens", "messages", "stream", "temperature"}
+    if provider == "anthropic":
+        allowed.add("system")
+    assert set(got.body) == allowed, sorted(set(got.body) - allowed)
+    assert got.body["model"] == "pinned-model" and got.body["max_tokens"] == 300
+    assert got.body["temperature"] == (1 if provider == "anthropic" else 2)  # the provider's own upper bound
+    assert got.body["messages"] == ask["messages"] and got.body["stream"] is True
+
+
+# The 12 names of the issue: every one of them was accepted in a webhook and in llm.endpoint.
+SECRET_PARAMS = [
+    "secret",
+    "client_secret",
+    "password",
+    "private_token",
+    "x-api-key",
+    "access-token",
+    "passwd",
+    "signature",
+    "auth",
+    "X-Amz-Signature",
+    "apiKey",
+    "sessionToken",
+]
+# Names that merely contain a secret word's letters, and are public.
+PUBLIC_PARAMS = ["keyword", "keywords", "monkey", "author", "design", "signal", "max_tokens", "tokenizer", "page"]
+
+
+@pytest.mark.parametrize("name", SECRET_PARAMS)
+def test_7_secret_parameters_are_refused_in_webhooks_and_llm_endpoints(
+    name: str, site: Path, tmp_path: Path, previous: tuple[Path, dict[str, str]]
+) -> None:
+    """7. Any query parameter named like a secret (token, secret, key, password, passwd, signature, sig, auth,
+    as a whole word) is refused in a webhook and in llm.endpoint, and its value is never repeated."""
+    url = f"https://hooks.example/catch?id=1&{name}=SECRET-PW"
+    out, before = previous
+    r = invoke_cli(
+        "generate", str(site), "-o", str(out), "--config", str(write_toml(tmp_path, f'[lead]\nwebhook = "{url}"\n'))
+    )
+    line = one_error_line(r)
+    assert f"'lead.webhook' has a key in its query ({name.lower()}=…) that would be public in the bundle" in line
+    r = invoke_cli("generate", str(site), "-o", str(out), "--mode", "llm", "--llm-endpoint", url, "--llm-model", "m")
+    assert "--llm-endpoint: the LLM endpoint has a key in its query" in one_error_line(r)
+    assert "SECRET-PW" not in r.stderr
+    assert tree_hashes(out) == before
+
+
+@pytest.mark.parametrize("name", PUBLIC_PARAMS)
+def test_7_public_parameters_still_pass(name: str) -> None:
+    """7. Names that only contain a secret word's letters (keyword, monkey, author, design…) are public."""
+    url = f"https://hooks.example/catch?{name}=1"
+    assert webhook_problem(url) is None and endpoint_secret_error(url, "llm.endpoint") is None
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://bob:PW@hooks.example/catch",  # user:password@
+        "https://tok_PW@hooks.example/catch",  # a token as the user name
+        "https://hooks.example/catch#access_token=PW",  # a fragment is as public in the bundle
+        "https://hooks.example/catch?Sig=PW",
+    ],
+)
+def test_7_userinfo_and_fragments_are_refused(url: str) -> None:
+    """7. Credentials (user:pass@) and secret names in the fragment are refused too, never repeated."""
+    for problem in (webhook_problem(url), endpoint_secret_error(url, "llm.endpoint")):
+        assert problem is not None and "PW" not in problem
+
+
+def test_7_the_proxy_refuses_a_secret_in_its_upstream(tmp_path: Path) -> None:
+    """7. `sitebot proxy --upstream` refuses the whole family too (its files may well end up in git)."""
+    upstream = "https://llm.example/v1/chat/completions?client_secret=SECRET-PW"
+    r = invoke_cli(
+        "proxy", "--allow-origin", PROXY_SITE, "--model", "m", "--upstream", upstream, "-o", str(tmp_path / "p")
+    )
+    assert "the upstream URL carries a secret" in one_error_line(r) and "SECRET-PW" not in r.stderr
+    assert not (tmp_path / "p").exists()
+
+
+def test_held_proxy_refuses_foreign_origins(node_proxy: str, fake_llm: FakeLLM) -> None:
+    """Held. Only the exact allowed origin passes: none, null, look-alikes, userinfo, case and trailing-slash
+    variants, http, and two origins get 403, and the upstream is never called."""
+    for origin in (
+        None,
+        "null",
+        "https://evil.test",
+        "https://site.example.evil.test",
+        "https://evil.test/https://site.example",
+        "https://user@site.example",
+        "HTTPS://SITE.EXAMPLE",
+        "https://site.example/",
+        "http://site.example",
+        "https://site.example, https://evil.test",
+    ):
+        headers = {} if origin is None else {"Origin": origin}
+        r = httpx.post(node_proxy, json=HOSTILE_ASK, headers=headers, timeout=10)
+        assert r.status_code == 403 and "access-control-allow-origin" not in r.headers, origin
+    assert fake_llm.requests == []
+
+
+def test_held_proxy_files_never_hold_the_environments_keys(tmp_path: Path, fake_llm: FakeLLM) -> None:
+    """Held. The keys in the environment where `sitebot proxy` runs never appear in the files it writes."""
+    out = _write_proxy(tmp_path / "proxy", fake_llm.openai)
+    for path in out.iterdir():
+        assert PROXY_KEY not in path.read_text(), path.name
+
 
 # ---------------------------------------------------------------------------------------------
 # Wrong content and crashes while reading a site — text/sources.py, text/extract.py
