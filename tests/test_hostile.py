@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import json
 import shutil
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -219,7 +222,7 @@ def test_16_incomplete_bundles_are_refused_before_anything_is_sent(
 
 # deploy (h-deploy): held, covered in tests/test_deploy.py and tests/test_deploy_s3.py ---------
 # - a failed dir: deploy leaves the live bot and its files as they were, no .tmp left, the rerun finishes:
-#   test_deploy.py::test_dir_failure_leaves_the_live_bot_as_it_was
+#   test_deploy.py::test_dir_failure_leaves_the_live_bot_as_it_was; kill -9 at 3 points: test_held_kill_9_* below
 # - a store cut during an S3 deploy (moto stopped mid-way), then the rerun finishes:
 #   test_deploy_s3.py::test_s3_store_going_away_half_way_leaves_the_live_bot
 # - a rejected git push leaves the branch unchanged: test_deploy.py::test_git_push_rejected_leaves_the_branch_as_it_was
@@ -227,3 +230,34 @@ def test_16_incomplete_bundles_are_refused_before_anything_is_sent(
 #   incomplete, not-bundle, itself, foreign-widget) and test_16_* above (emptied manifest, no i18n.json, a named
 #   file without its hash, a runtime part missing); symlinks out of the bundle: test_symlinks_* above.
 # - git errors never show credentials: test_deploy.py::test_git_errors_never_show_credentials
+
+
+_KILLED_DEPLOY = """
+import os, signal, sys
+from pathlib import Path
+from sitebot.deploy import deploy
+
+seen = []
+def progress(event, path, size):
+    seen.append(path)
+    if len(seen) == int(sys.argv[3]):
+        os.kill(os.getpid(), signal.SIGKILL)
+deploy(Path(sys.argv[1]), "dir:" + sys.argv[2], progress=progress)
+"""
+
+
+@pytest.mark.parametrize("after", [1, 10, 16])
+def test_held_kill_9_during_a_dir_deploy_then_the_rerun_finishes(
+    after: int, versions: list[Path], tmp_path: Path
+) -> None:
+    """Held: kill -9 during a dir: deploy (after the first file, half way, after sitebot.json): the rerun finishes."""
+    v2 = versions[1]
+    out = tmp_path / "out"  # a first deploy: all 16 files of the bundle are sent, sitebot.json the 16th
+    killed = subprocess.run(
+        [sys.executable, "-c", _KILLED_DEPLOY, str(v2), str(out), str(after)], capture_output=True, text=True
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    r = invoke_cli("deploy", str(v2), "--to", f"dir:{out}")
+    assert r.returncode == 0, r.stderr
+    have = tree_hashes(out)
+    assert all(have.get(p) == h for p, h in tree_hashes(v2).items())
