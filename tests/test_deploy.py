@@ -190,8 +190,10 @@ def test_dir_adopts_a_bundle_copied_by_hand_and_keeps_a_sites_own_index(versions
     copied = tmp_path / "copied"
     shutil.copytree(v1, copied)  # e.g. `sitebot generate -o public/chatbot` before deploys existed
     (copied / "index.html").write_text("old demo")
-    deploy(v2, f"dir:{copied}")
-    assert (copied / "index.html").read_bytes() == (v2 / "index.html").read_bytes()  # the bundle's own demo page
+    r = deploy(v2, f"dir:{copied}")
+    # Without a record an index.html that differs may be the owner's own page (issue 13, case 2): kept.
+    assert r.kept == ["index.html"] and (copied / "index.html").read_text() == "old demo"
+    assert (copied / "widget.js").read_bytes() == (v2 / "widget.js").read_bytes()  # the live bot's own files are ours
     assert all((copied / p).is_file() for p in named(v1))
     r = deploy(v3, f"dir:{copied}")
     assert set(r.pruned) == named(v1) - named(v2) - named(v3)

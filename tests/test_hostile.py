@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,8 @@ import pytest
 from conftest import invoke_cli, one_error_line, run_cli, tree_hashes, write_toml
 from fake_llm import FakeLLM, Reply
 from sitebot.checks import endpoint_secret_error, webhook_problem
+from sitebot.deploy.gittarget import scrub
+from test_deploy import git, versions  # noqa: F401 - versions is a fixture (three small bundles)
 from test_proxy import NODE, Running
 
 # ---------------------------------------------------------------------------------------------
@@ -29,6 +33,57 @@ from test_proxy import NODE, Running
 # 2. deploy without its record never overwrites an existing, different index.html / snippet.html.
 # 17. Leftovers: stale .tmp folders cleaned, SIGTERM handled, a half-done swap finished, git temp
 #     folders holding a token removed.
+
+
+# deploy (h-deploy) ---------------------------------------------------------------------------
+
+
+def test_2_deploy_without_its_record_keeps_the_owners_pages(versions: list[Path], tmp_path: Path) -> None:
+    """2. deploy without its record never overwrites an existing, different index.html / snippet.html."""
+    v1, v2, _ = versions
+    own = tmp_path / "own"
+    own.mkdir()
+    (own / "index.html").write_text("<h1>my home page</h1>")
+    (own / "snippet.html").write_text("<p>my snippet</p>")
+    assert invoke_cli("deploy", str(v1), "--to", f"dir:{own}").returncode == 0
+    (own / ".sitebot-deploy.json").unlink()
+    r = invoke_cli("deploy", str(v2), "--to", f"dir:{own}")
+    assert r.returncode == 0, r.stderr
+    assert (own / "index.html").read_text() == "<h1>my home page</h1>"
+    assert (own / "snippet.html").read_text() == "<p>my snippet</p>"
+    assert f"Kept the index.html already at dir:{own}" in r.stderr and "Kept the snippet.html" in r.stderr
+    assert (own / "sitebot.json").read_bytes() == (v2 / "sitebot.json").read_bytes()  # the bot itself did go live
+
+
+def test_17_a_git_deploy_never_writes_the_remotes_token_to_disk(
+    versions: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """17. A git deploy puts the token of its remote URL in no file (a kill would leave it behind)."""
+    for key in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL"):
+        monkeypatch.delenv(key, raising=False)
+    bare = tmp_path / "site.git"
+    git("init", "-q", "--bare", str(bare))
+    token = "ghp_FAKEtoken0123456789"
+    url = f"https://deployer:{token}@git.example.invalid/site.git"
+    # The https URL (with its token) reaches the local bare repository through insteadOf.
+    gitconfig = tmp_path / "gitconfig"
+    gitconfig.write_text(f'[url "{bare}"]\n\tinsteadOf = {url}\n')
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    found = tmp_path / "found.txt"
+    # While the push runs (the deploy's temporary repository at its fullest), look for the token on disk.
+    hook = bare / "hooks" / "pre-receive"
+    hook.write_text(f"#!/bin/sh\ngrep -rl '{token}' '{temp}' > '{found}'\nexit 0\n")
+    hook.chmod(0o755)
+    r = run_cli(
+        "deploy", str(versions[0]), "--to", f"git:{url}#gh-pages",
+        env={"TMPDIR": str(temp), "GIT_CONFIG_GLOBAL": str(gitconfig), "GIT_TERMINAL_PROMPT": "0"},
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert token not in r.stderr and "***@git.example.invalid" in r.stderr
+    assert found.read_text() == ""  # the hook ran, and found the token in no file
+    assert git("rev-parse", "gh-pages", cwd=bare)
+
 
 # ---------------------------------------------------------------------------------------------
 # Leaks in `sitebot serve` — serve.py
@@ -323,6 +378,35 @@ def test_held_proxy_files_never_hold_the_environments_keys(tmp_path: Path, fake_
         assert PROXY_KEY not in path.read_text(), path.name
 
 
+# deploy (h-deploy) ---------------------------------------------------------------------------
+
+
+def test_8_a_password_in_endpoint_url_is_masked(versions: list[Path], tmp_path: Path) -> None:
+    """8. deploy --endpoint-url http://bob:PW@host never prints the password: errors, dry-run, summary."""
+    pytest.importorskip("boto3")
+    env = {
+        "AWS_ACCESS_KEY_ID": "k",
+        "AWS_SECRET_ACCESS_KEY": "s",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_MAX_ATTEMPTS": "1",
+        "AWS_CONFIG_FILE": str(tmp_path / "none"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
+    }
+    for extra in ([], ["--dry-run"]):
+        r = invoke_cli(
+            "deploy", str(versions[0]), "--to", "s3://b/p", "--endpoint-url", "http://bob:PW-s3cret@127.0.0.1:9", *extra,
+            env=env,
+        )  # fmt: skip
+        line = one_error_line(r)
+        assert "PW-s3cret" not in r.stderr + r.stdout and "***@127.0.0.1" in line, line
+
+
+def test_8_one_function_masks_every_url_deploy_echoes() -> None:
+    """8. Tokens in git URLs too: user:password (even holding "@") and credential-like query parameters."""
+    masked = scrub("git:https://bob:p@ss@host/x.git?access_token=t0k&ref=main and https://tok@h/y?X-Amz-Signature=s1g")
+    assert masked == "git:https://***@host/x.git?access_token=***&ref=main and https://***@h/y?X-Amz-Signature=***"
+
+
 # ---------------------------------------------------------------------------------------------
 # Wrong content and crashes while reading a site — text/sources.py, text/extract.py
 # Symlinks outside the site are skipped (generate, serve, deploy), and named.
@@ -331,11 +415,135 @@ def test_held_proxy_files_never_hold_the_environments_keys(tmp_path: Path, fake_
 # 14. A binary file named .html is skipped.
 # 15. UTF-16/UTF-32 pages with a BOM, or declared UTF-16.
 
+
+# deploy (h-deploy) ---------------------------------------------------------------------------
+
+
+def test_symlinks_deploy_refuses_a_bundle_linking_out_of_itself(versions: list[Path], tmp_path: Path) -> None:
+    """Symlinks: deploy never publishes the target of a symlink leading out of the bundle folder."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0")
+    bundle = tmp_path / "bundle"
+    shutil.copytree(versions[0], bundle)
+    (bundle / "users.txt").symlink_to(secret)
+    out = tmp_path / "out"
+    line = one_error_line(invoke_cli("deploy", str(bundle), "--to", f"dir:{out}"))
+    assert "users.txt is a symlink to" in line and "outside the bundle" in line, line
+    assert not out.exists()
+
+
+def test_symlinks_dir_deploy_never_writes_or_removes_through_a_symlink_out_of_the_target(
+    versions: list[Path], tmp_path: Path
+) -> None:
+    """Symlinks: a dir: deploy does not follow a symlink in the target folder out of it."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "keep.txt").write_text("the owner's")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "index").symlink_to(elsewhere, target_is_directory=True)  # where the bundle's index/ files go
+    before = tree_hashes(elsewhere)
+    line = one_error_line(invoke_cli("deploy", str(versions[0]), "--to", f"dir:{out}"))
+    assert "symlink" in line and "outside" in line, line
+    assert tree_hashes(elsewhere) == before and not (out / "sitebot.json").exists()
+
+
 # ---------------------------------------------------------------------------------------------
 # Crashes and unclear errors — index/embed.py, options.py, deploy/
 # 11. A broken cache: one sentence, moved aside, rebuilt.
 # 12. Bad paths and URLs: --report to a missing folder, --base-url 'https://[::1/', deploy --endpoint-url 'not a url'.
 # 16. Incomplete bundles refused before anything is sent (every file the manifest and runtime need, by hash).
 
+
+# deploy (h-deploy) ---------------------------------------------------------------------------
+
+
+def test_12_deploy_endpoint_url_not_a_url_is_one_sentence(versions: list[Path], tmp_path: Path) -> None:
+    """12. deploy --endpoint-url 'not a url' says so in one sentence."""
+    line = one_error_line(invoke_cli("deploy", str(versions[0]), "--to", "s3://b/p", "--endpoint-url", "not a url"))
+    assert "--endpoint-url is not an http(s) URL" in line, line
+
+
+def _mangled(src: Path, dest: Path, case: str) -> Path:
+    shutil.copytree(src, dest)
+    manifest = json.loads((dest / "sitebot.json").read_text())
+    if case == "no-i18n":
+        (dest / "i18n.json").unlink()
+    elif case == "emptied":
+        manifest["files"], manifest["model"] = {}, {}
+    elif case == "no-ort":
+        (dest / manifest["runtime"]["ort_wasm"]).unlink()
+        del manifest["runtime"]["ort_wasm"]
+    elif case == "unhashed":  # a named file renamed so that its name carries no hash
+        old = manifest["files"]["lexical"]
+        (dest / old).rename(dest / "index/lexical.json")
+        manifest["files"]["lexical"] = "index/lexical.json"
+    (dest / "sitebot.json").write_text(json.dumps(manifest))
+    return dest
+
+
+@pytest.mark.parametrize(
+    ("case", "expect"),
+    [
+        ("no-i18n", "is incomplete: i18n.json is missing"),
+        ("emptied", "names no files.vectors file"),
+        ("no-ort", "names no runtime.ort_wasm file"),
+        ("unhashed", "has no content hash in its name"),
+    ],
+)
+def test_16_incomplete_bundles_are_refused_before_anything_is_sent(
+    case: str, expect: str, versions: list[Path], tmp_path: Path
+) -> None:
+    """16. A bundle missing a file the manifest or runtime needs, or whose manifest was emptied, is refused."""
+    bundle = _mangled(versions[0], tmp_path / "bundle", case)
+    out = tmp_path / "out"
+    line = one_error_line(invoke_cli("deploy", str(bundle), "--to", f"dir:{out}"))
+    assert expect in line and "rebuild" in line, line
+    assert not out.exists()
+
+
 # ---------------------------------------------------------------------------------------------
 # Held today; kept held
+
+
+# deploy (h-deploy): held, covered in tests/test_deploy.py and tests/test_deploy_s3.py ---------
+# - a failed dir: deploy leaves the live bot and its files as they were, no .tmp left, the rerun finishes:
+#   test_deploy.py::test_dir_failure_leaves_the_live_bot_as_it_was; kill -9 at 3 points: test_held_kill_9_* below
+# - a store cut during an S3 deploy (moto stopped mid-way), then the rerun finishes:
+#   test_deploy_s3.py::test_s3_store_going_away_half_way_leaves_the_live_bot
+# - a rejected git push leaves the branch unchanged: test_deploy.py::test_git_push_rejected_leaves_the_branch_as_it_was
+# - tampered bundles refused: test_deploy.py::test_bad_input_is_refused_before_touching_the_target (damaged,
+#   incomplete, not-bundle, itself, foreign-widget) and test_16_* above (emptied manifest, no i18n.json, a named
+#   file without its hash, a runtime part missing); symlinks out of the bundle: test_symlinks_* above.
+# - git errors never show credentials: test_deploy.py::test_git_errors_never_show_credentials
+
+
+_KILLED_DEPLOY = """
+import os, signal, sys
+from pathlib import Path
+from sitebot.deploy import deploy
+
+seen = []
+def progress(event, path, size):
+    seen.append(path)
+    if len(seen) == int(sys.argv[3]):
+        os.kill(os.getpid(), signal.SIGKILL)
+deploy(Path(sys.argv[1]), "dir:" + sys.argv[2], progress=progress)
+"""
+
+
+@pytest.mark.parametrize("after", [1, 10, 16])
+def test_held_kill_9_during_a_dir_deploy_then_the_rerun_finishes(
+    after: int, versions: list[Path], tmp_path: Path
+) -> None:
+    """Held: kill -9 during a dir: deploy (after the first file, half way, after sitebot.json): the rerun finishes."""
+    v2 = versions[1]
+    out = tmp_path / "out"  # a first deploy: all 16 files of the bundle are sent, sitebot.json the 16th
+    killed = subprocess.run(
+        [sys.executable, "-c", _KILLED_DEPLOY, str(v2), str(out), str(after)], capture_output=True, text=True
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    r = invoke_cli("deploy", str(v2), "--to", f"dir:{out}")
+    assert r.returncode == 0, r.stderr
+    have = tree_hashes(out)
+    assert all(have.get(p) == h for p, h in tree_hashes(v2).items())

@@ -184,3 +184,39 @@ def read_manifest(folder: Path) -> dict[str, Any]:
             f"{FORMAT_VERSION}; use the sitebot that built it, or rebuild it"
         )
     return manifest
+
+
+# What a bot cannot work without: manifest section → the keys that must name a file there.
+# `files.shards` is a list of {"file", "start", "count"}; `files.scope` is optional.
+REQUIRED = {
+    "files": ("vectors", "lexical", "chunks", "sources"),
+    "model.files": ("model", "tokenizer"),
+    "runtime": ("worker", "llm", "support", "ort_wasm"),
+}
+
+
+def _section(manifest: dict[str, Any], dotted: str) -> Any:
+    node: Any = manifest
+    for key in dotted.split("."):
+        node = node.get(key) if isinstance(node, dict) else None
+    return node
+
+
+def required_files(manifest: dict[str, Any]) -> set[str]:
+    """Every file the manifest names, once it names each file a bot needs; else a BundleError.
+
+    The error is the end of a sentence about the manifest ("names no runtime.worker file"), so
+    a caller prefixes the manifest's path and suffixes what to do.
+    """
+    for dotted, keys in REQUIRED.items():
+        section = _section(manifest, dotted)
+        for key in keys:
+            if not isinstance(section, dict) or not isinstance(section.get(key), str) or not section[key]:
+                raise BundleError(f"names no {dotted}.{key} file")
+    shards = _section(manifest, "files.shards")
+    if not isinstance(shards, list) or not all(isinstance(s, dict) and isinstance(s.get("file"), str) for s in shards):
+        raise BundleError("has no usable files.shards list")
+    chunks = _section(manifest, "counts.chunks")
+    if not shards and chunks != 0:  # text shards hold the answers: only a bundle of no chunks has none
+        raise BundleError("names no text shards")
+    return manifest_files(manifest)

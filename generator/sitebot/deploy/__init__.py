@@ -46,7 +46,7 @@ TARGETS: dict[str, Callable[[str, str | None], Target]] = {"dir": _dir, "git": _
 
 def make_target(spec: str, *, endpoint_url: str | None = None) -> Target:
     """The target a `--to` spec names (not yet opened)."""
-    from .gittarget import scrub
+    from .plan import scrub
 
     scheme = "git" if spec.startswith("git+") else spec.partition(":")[0]
     if scheme not in TARGETS or ":" not in spec:

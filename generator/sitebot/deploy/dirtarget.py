@@ -2,6 +2,8 @@
 
 Each file is written under a temporary name in its own folder and renamed into place
 (os.replace), so a visitor never reads half a file, and `sitebot.json` is replaced last.
+A symlink in the target folder that leads out of it is never followed: a deploy neither
+reads, writes nor removes anything outside the folder through one.
 """
 
 from __future__ import annotations
@@ -25,8 +27,26 @@ class DirTarget(Target):
         if self.root.exists() and not self.root.is_dir():
             raise DeployError(f"{self.root} is a file, not a folder; choose another dir: target")
 
+    def _escapes(self, p: Path, *, follow: bool) -> Path | None:
+        """Where `p` really is when a symlink on the way (or, with `follow`, `p` itself) leads out of root."""
+        root = self.root.resolve()
+        real = p.resolve() if follow else p.parent.resolve() / p.name
+        return None if real == root or root in real.parents else real
+
+    def _inside(self, path: str) -> Path:
+        """`root/path` to write or remove; refused when a folder on the way is a symlink out of root."""
+        p = self.root / path
+        real = self._escapes(p, follow=False)
+        if real is not None:
+            raise DeployError(
+                f"{p} leads through a symlink to {real}, outside {self.root}; remove the symlink or deploy elsewhere"
+            )
+        return p
+
     def read(self, path: str) -> bytes | None:
         p = self.root / path
+        if self._escapes(p, follow=True):  # not a file of this folder: never read (or trusted) through a symlink
+            return None
         try:
             return p.read_bytes() if p.is_file() else None
         except OSError as e:
@@ -37,13 +57,15 @@ class DirTarget(Target):
 
     def same(self, path: str, f: LocalFile) -> bool:
         p = self.root / path
+        if self._escapes(p, follow=True):
+            return False
         try:
             return p.is_file() and p.stat().st_size == f.size and sha256_file(p) == f.sha256
         except OSError:
             return False
 
     def put(self, path: str, source: Path | bytes, headers: Headers) -> None:
-        dest = self.root / path
+        dest = self._inside(path)  # os.replace swaps a symlink itself, not its target
         tmp: str | None = None
         try:
             dest.parent.mkdir(parents=True, exist_ok=True)
@@ -65,7 +87,7 @@ class DirTarget(Target):
             raise DeployError(f"cannot write {dest}: {e.strerror}") from e
 
     def delete(self, path: str) -> None:
-        p = self.root / path
+        p = self._inside(path)  # unlink removes a symlink itself, not its target
         try:
             p.unlink()
         except FileNotFoundError:

@@ -9,8 +9,10 @@ The rest of the branch is kept: only files sitebot deployed are ever removed. An
 `git push` accepts works: hosted, SSH, a local path or a bare repository; a missing
 branch is created (with no history).
 
-The URL is written into the temporary repository's config rather than passed on the
-command line, and every message shows it with the user:password part masked.
+The remote's URL, which may carry a token, is never written to disk (a killed deploy leaves
+its temporary repository behind): git reads it from GIT_CONFIG_* variables in its own
+environment, which neither the command line (`ps`) nor any file shows. Every message shows
+it with the user:password part masked (plan.scrub).
 """
 
 from __future__ import annotations
@@ -24,16 +26,12 @@ import tempfile
 from pathlib import Path
 
 from ..bundle.format import Headers
-from .plan import DeployError, LocalFile, Target
+from .plan import DeployError, LocalFile, Target, scrub
 
-CREDENTIALS = re.compile(r"(?<=://)[^/@\s]+@")
+__all__ = ["GitTarget", "blob_id", "parse_git", "scrub"]
+
 IDENTITY = ["-c", "user.name=sitebot", "-c", "user.email=sitebot@localhost"]  # GIT_AUTHOR_* win when set
 REMOVE = "0 " + "0" * 40
-
-
-def scrub(text: str) -> str:
-    """`https://user:token@host/x` → `https://***@host/x`."""
-    return CREDENTIALS.sub("***@", text)
 
 
 def parse_git(spec: str) -> tuple[str, str, str]:
@@ -83,6 +81,12 @@ class GitTarget(Target):
             "LC_ALL": "C",
             "GIT_LITERAL_PATHSPECS": "1",
             "GIT_INDEX_FILE": str(self.repo / "sitebot-index"),
+            # The remote, given to git in its environment only: see the module docstring.
+            "GIT_CONFIG_COUNT": "2",
+            "GIT_CONFIG_KEY_0": "remote.origin.url",
+            "GIT_CONFIG_VALUE_0": self.url,
+            "GIT_CONFIG_KEY_1": "remote.origin.fetch",
+            "GIT_CONFIG_VALUE_1": "+refs/heads/*:refs/remotes/origin/*",
         }
         try:
             r = subprocess.run(["git", *args], cwd=self.repo, env=env, input=input, capture_output=True)
@@ -105,9 +109,7 @@ class GitTarget(Target):
             "--bare",
             fail="cannot create a temporary git repository",
         )
-        quoted = self.url.replace("\\", "\\\\").replace('"', '\\"')
         with (self.repo / "config").open("a") as cfg:
-            cfg.write(f'[remote "origin"]\n\turl = "{quoted}"\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n')
             # Content-addressed files are never edited, so deltas between them buy nothing:
             # files above 1 MB (the model, the wasm) are stored and pushed as they are.
             cfg.write("[core]\n\tbigFileThreshold = 1m\n")

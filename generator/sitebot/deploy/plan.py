@@ -22,10 +22,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from ..bundle.format import (
     MANIFEST,
@@ -36,6 +39,7 @@ from ..bundle.format import (
     manifest_files,
     parse_manifest,
     read_manifest,
+    required_files,
 )
 from ..errors import BundleError, DeployError
 from ..index.model import sha256_file
@@ -47,6 +51,19 @@ FIXED = RUNTIME + DEMO
 STATE_VERSION = 1  # of the record file
 
 Progress = Callable[[str, str, int], None]
+
+# user:password@ (the password may itself hold "@": mask up to the last one before the path),
+# and the values of query parameters named like a credential (?access_token=…, &X-Amz-Signature=…).
+_USERINFO = re.compile(r"(?<=://)[^/?#\s]*@")
+_SECRET_PARAM = re.compile(r"(?i)([?&;][^=&#\s]*(?:token|secret|key|password|passwd|sig|auth)[^=&#\s]*=)[^&#\s]*")
+
+
+def scrub(text: str) -> str:
+    """Any URL in `text` with its credentials masked: `https://user:token@host/x?sig=1` → `https://***@host/x?sig=***`.
+
+    Every message of deploy that may echo a URL (a target, --endpoint-url, git's own output) goes through this.
+    """
+    return _SECRET_PARAM.sub(r"\1***", _USERINFO.sub("***@", text))
 
 
 @dataclass(frozen=True)
@@ -177,19 +194,35 @@ def _safe(path: str) -> bool:
     )
 
 
-def read_bundle(folder: Path) -> Bundle:
-    """The bundle's files in upload order; refuses a folder that is not a complete bundle."""
-    if folder.is_dir() and not is_bundle(folder):  # deploy's own wording: the folder may be the site itself
-        raise DeployError(
-            f"{folder} is not a sitebot bundle (it has no sitebot.json); give the folder `sitebot generate` wrote"
-        )
-    try:
-        manifest = read_manifest(folder)
-    except BundleError as e:
-        raise DeployError(str(e)) from e
+def _walk(folder: Path) -> list[Path]:
+    """Every file under `folder`, refusing a symlink that leads out of it (its target would be published).
+
+    A bundle `sitebot generate` wrote never holds symlinks; one that stays inside is harmless,
+    but a linked folder is not entered (so nothing is published twice or from elsewhere).
+    """
+    root = folder.resolve()
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        for name in sorted([*dirnames, *filenames]):
+            p = Path(dirpath) / name
+            if p.is_symlink():
+                real = p.resolve()
+                if real != root and root not in real.parents:
+                    raise DeployError(
+                        f"{p} is a symlink to {real}, outside the bundle; a bundle sitebot wrote holds no symlinks, "
+                        "so rebuild it with `sitebot generate`"
+                    )
+        found.extend(Path(dirpath) / name for name in filenames)
+    return sorted(found)
+
+
+def _complete(folder: Path, manifest: dict[str, Any]) -> set[str]:
+    """The files the manifest names, once it names everything a bot needs and each is there, intact."""
     manifest_path = folder / MANIFEST
-    data = manifest_path.read_bytes()
-    named = manifest_files(manifest)
+    try:
+        named = required_files(manifest)
+    except BundleError as e:
+        raise DeployError(f"{manifest_path} {e}; rebuild the bundle with `sitebot generate`") from e
     for path in sorted(named):
         if not _safe(path):
             raise DeployError(
@@ -197,21 +230,52 @@ def read_bundle(folder: Path) -> Bundle:
             )
         if not (folder / path).is_file():
             raise DeployError(f"{folder} is incomplete: {path}, named by sitebot.json, is missing; rebuild the bundle")
-    if not (folder / "widget.js").is_file():
-        raise DeployError(f"{folder} is incomplete: widget.js is missing; rebuild the bundle")
+        if not is_content_addressed(path):
+            raise DeployError(
+                f"{manifest_path} names {path!r}, which has no content hash in its name; rebuild the bundle"
+            )
+        if not is_content_addressed(path, sha256_file(folder / path)):
+            raise DeployError(
+                f"{folder / path} does not match the hash in its name (a damaged copy?); rebuild the bundle"
+            )
+    for path in FIXED:  # the widget and its strings, and the demo pages a deploy may or may not keep
+        if not (folder / path).is_file():
+            raise DeployError(f"{folder} is incomplete: {path} is missing; rebuild the bundle")
+    return named
+
+
+def read_bundle(folder: Path) -> Bundle:
+    """The bundle's files in upload order; refuses a folder that is not a complete, intact bundle.
+
+    Everything is checked here, before the target is touched: the manifest names every file
+    a bot needs, each is present and matches the hash in its name, the fixed names are there,
+    and no symlink leads out of the folder.
+    """
+    if folder.is_dir() and not is_bundle(folder):  # deploy's own wording: the folder may be the site itself
+        raise DeployError(
+            f"{folder} is not a sitebot bundle (it has no sitebot.json); give the folder `sitebot generate` wrote"
+        )
+    sources = _walk(folder) if folder.is_dir() else []
+    try:
+        manifest = read_manifest(folder)
+    except BundleError as e:
+        raise DeployError(str(e)) from e
+    manifest_path = folder / MANIFEST
+    data = manifest_path.read_bytes()
+    named = _complete(folder, manifest)
 
     # Every file of the folder goes (dotfiles aside): what the manifest names, the fixed
     # names, and anything a newer generator adds. Content-addressed means the name's hash
     # matches the bytes; everything else is a fixed name, replaced in place.
     hashed: list[LocalFile] = []
     fixed: list[LocalFile] = []
-    for source in sorted(folder.rglob("*")):
+    for source in sources:
         path = source.relative_to(folder).as_posix()
         if path == MANIFEST or not source.is_file() or not _safe(path):
             continue
         sha = sha256_file(source)
         kind = "fixed" if path in FIXED or not is_content_addressed(path, sha) else "hashed"
-        if path in named and kind == "fixed" and is_content_addressed(path):
+        if path in named and kind == "fixed":
             raise DeployError(f"{source} does not match the hash in its name (a damaged copy?); rebuild the bundle")
         (hashed if kind == "hashed" else fixed).append(LocalFile(path, source, source.stat().st_size, sha, kind))
     # i18n.json before widget.js (which fetches it), the demo pages after; other fixed files first.
@@ -257,16 +321,18 @@ def make_plan(bundle: Bundle, target: Target) -> Plan:
             if recorded_live
             else Release(digest, {p: "" for p in manifest_files(manifest) if _safe(p)})
         )
-    # Fixed-name files are ours if an earlier deploy recorded them, or if the target is a
-    # bundle folder with no record (written by `sitebot generate -o`, or copied by hand).
+    # Fixed-name files are ours if an earlier deploy recorded them. In a bundle folder with no
+    # record (written by `sitebot generate -o`, copied by hand, or its record deleted) the
+    # widget's own files are the live bot's; the demo pages are not assumed ours, because an
+    # index.html there may be the site's own home page: one that differs is kept.
     recorded = set().union(*(r.files for r in state.releases))
-    owned = recorded if state_bytes is not None or live is None else recorded | set(FIXED)
+    owned = recorded if state_bytes is not None or live is None else recorded | set(RUNTIME)
 
     upload: list[LocalFile] = []
     unchanged: list[LocalFile] = []
     kept: list[str] = []
     for f in bundle.files:
-        if f.kind == "fixed" and f.path not in owned and target.exists(f.path):
+        if f.kind == "fixed" and f.path not in owned and target.exists(f.path) and not target.same(f.path, f):
             if f.path in RUNTIME:
                 raise DeployError(
                     f"{target.label} already holds a {f.path} that sitebot did not put there; "

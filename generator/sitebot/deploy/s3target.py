@@ -14,9 +14,10 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from ..bundle.format import Headers
-from .plan import DeployError, LocalFile, Target
+from .plan import DeployError, LocalFile, Target, scrub
 
 T = TypeVar("T")
 
@@ -32,13 +33,29 @@ def parse_s3(spec: str) -> tuple[str, str]:
     return bucket, prefix
 
 
+def check_endpoint(url: str) -> str:
+    """`url` when it is an http(s) URL with a host; else one sentence (that never echoes it: it may hold a password)."""
+    try:
+        parts = urlsplit(url)
+        ok = parts.scheme in ("http", "https") and bool(parts.hostname) and (parts.port is None or parts.port > 0)
+    except ValueError:  # e.g. a port that is not a number, or an unclosed [IPv6
+        ok = False
+    if not ok:
+        raise DeployError(
+            "--endpoint-url is not an http(s) URL; give the store's address, "
+            "e.g. https://<account>.r2.cloudflarestorage.com"
+        )
+    return url
+
+
 class S3Target(Target):
     def __init__(self, bucket: str, prefix: str, endpoint_url: str | None = None) -> None:
         try:
             import boto3  # noqa: F401
         except ImportError as e:
             raise DeployError("s3:// targets need boto3; install it with pip install 'sitebot[s3]'") from e
-        self.bucket, self.prefix, self.endpoint_url = bucket, prefix, endpoint_url
+        self.bucket, self.prefix = bucket, prefix
+        self.endpoint_url = check_endpoint(endpoint_url) if endpoint_url else None
         self.label = f"s3://{bucket}/{prefix}" if prefix else f"s3://{bucket}"
         self.sizes: dict[str, int] = {}
         self.client: Any = None
@@ -60,7 +77,10 @@ class S3Target(Target):
             )
         except TypeError:
             config = Config(**options)
-        self.client = boto3.session.Session().client("s3", endpoint_url=self.endpoint_url, config=config)
+        try:
+            self.client = boto3.session.Session().client("s3", endpoint_url=self.endpoint_url, config=config)
+        except ValueError as e:  # botocore's own checks of the endpoint, beyond check_endpoint's
+            raise DeployError(scrub(f"cannot use --endpoint-url {self.endpoint_url}: {e}")) from e
         start = f"{self.prefix}/" if self.prefix else ""
         pages = self._call(
             f"list {self.label}",
@@ -71,7 +91,13 @@ class S3Target(Target):
                 self.sizes[obj["Key"][len(start) :]] = obj["Size"]
 
     def _call(self, what: str, fn: Callable[[], T]) -> T:
-        """Run one S3 request; whatever goes wrong becomes one sentence."""
+        """Run one S3 request; whatever goes wrong becomes one sentence, with any URL's credentials masked."""
+        try:
+            return self._request(what, fn)
+        except DeployError as e:
+            raise DeployError(scrub(str(e))) from e.__cause__
+
+    def _request(self, what: str, fn: Callable[[], T]) -> T:
         from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
         try:
