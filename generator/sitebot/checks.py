@@ -48,7 +48,14 @@ def url_problem(value: str) -> str | None:
 
 def base_url_problem(value: str) -> str | None:
     """Why `value` cannot be the site's base URL (an http(s) URL or a path from the root), or None."""
-    return None if is_http_url(value) or value.startswith("/") else BASE_URL_FORM
+    if is_http_url(value):
+        # Written as a URL, it must be one: 'https://[::1/' would fail later, deep in a build.
+        return (
+            None
+            if http_parts(value)
+            else "must be a valid URL like https://example.com/ (or a path from the root, like /)"
+        )
+    return None if value.startswith("/") else BASE_URL_FORM
 
 
 def endpoint_problem(url: str) -> str | None:

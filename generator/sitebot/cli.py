@@ -157,8 +157,10 @@ def generate(
 
     SOURCE may also be a folder holding a sitebot.toml whose `source` names the pages.
     """
-    from .options import load_options
+    from .options import check_report_path, load_options
 
+    if report_path is not None and not dry_run:
+        check_report_path(report_path)
     opts = load_options(
         source,
         config_path,
@@ -247,7 +249,10 @@ def _write_report(path: Path, s: Any) -> None:
         "skipped": [{"url": u, "reason": r} for u, r in s.skipped],
         "duplicates": [{"url": d, "kept": k} for d, k in s.duplicates],
     }
-    path.write_text(json.dumps(report, indent=2) + "\n")
+    try:
+        path.write_text(json.dumps(report, indent=2) + "\n")
+    except OSError as e:  # checked before the build; the disk can still fill up or the folder go
+        raise SitebotError(f"the bundle was written, but the report {path} was not ({e.strerror})") from e
 
 
 def _print_summary(s: Any, verbose: bool, quiet: bool) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .bot import support
-from .checks import endpoint_secret_error
+from .checks import BASE_URL_FORM, base_url_problem, endpoint_secret_error
 from .config import SCHEMA, Config, find_config, load_config, resolve_llm
 from .crawl.options import CrawlOptions
 from .errors import ConfigError
@@ -145,8 +145,9 @@ class GenerateOptions:
         ]
         for problems in typed:
             found += problems
-        if not isinstance(self.base_url, str) or not self.base_url.startswith(("http://", "https://", "/")):
-            found.append(f"{name('base_url')} {self.base_url!r} must start with http://, https:// or /")
+        if not isinstance(self.base_url, str) or base_url_problem(self.base_url):
+            problem = base_url_problem(self.base_url) if isinstance(self.base_url, str) else BASE_URL_FORM
+            found.append(f"{name('base_url')} {self.base_url!r} {problem}")
         for key in ("max_tokens", "overlap"):
             if _spec_problem(SCHEMA["chunk"][key], getattr(self, key)):
                 found.append(f"{name(key)} {_spec_problem(SCHEMA['chunk'][key], getattr(self, key))}")
@@ -184,6 +185,18 @@ class GenerateSummary:
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (dropped url, kept url)
     requests: int = 0  # HTTP requests made (crawls only)
     not_modified: int = 0  # pages answered 304 and taken from the page cache
+
+
+def check_report_path(path: Path) -> None:
+    """Refuse a --report path that cannot be written, before the build rather than after it."""
+    parent = path.parent if path.parent != Path("") else Path(".")
+    fix = "give a file in an existing folder with --report"
+    if path.is_dir():
+        raise ConfigError(f"--report {path} is a folder; {fix}")
+    if not parent.is_dir():
+        raise ConfigError(f"--report {path}: the folder {parent} does not exist; create it or {fix}")
+    if not os.access(parent, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise ConfigError(f"--report {path} cannot be written (permission denied); {fix}")
 
 
 def default_cache_dir() -> Path:

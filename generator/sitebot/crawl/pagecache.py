@@ -14,20 +14,22 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from ..cachefile import open_cache
+
+SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS pages (url TEXT PRIMARY KEY, sha256 TEXT, etag TEXT, "
+    "last_modified TEXT, kind TEXT, charset TEXT, content BLOB)"
+)
+
 
 class PageCache:
     def __init__(self, path: Path | None) -> None:
         self.db: sqlite3.Connection | None = None
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            # The crawler reads from its own thread: one connection, guarded by a lock.
-            self.db = sqlite3.connect(path, check_same_thread=False)
+            # The crawler reads from its own thread: one connection, guarded by a lock. A
+            # corrupt file is moved aside and a new one started (cachefile.py).
+            self.db = open_cache(path, SCHEMA, check_same_thread=False)
         self.lock = threading.Lock()
-        if self.db is not None:
-            self.db.execute(
-                "CREATE TABLE IF NOT EXISTS pages (url TEXT PRIMARY KEY, sha256 TEXT, etag TEXT, "
-                "last_modified TEXT, kind TEXT, charset TEXT, content BLOB)"
-            )
 
     def previous(self, records: list[dict[str, Any]]) -> Mapping[str, Any]:
         """`crawl.Cached` entries for the recorded URLs, read lazily (bodies stay on disk)."""

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..cachefile import is_corrupt, open_cache, set_aside
 from .model import LoadedModel
 
 Progress = Callable[[int], None]
@@ -68,20 +69,38 @@ def embed_texts(model: LoadedModel, texts: Sequence[str], *, max_tokens: int) ->
 
 
 class EmbeddingCache:
-    """Vectors kept between builds, keyed by (model sha256, max tokens, text hash)."""
+    """Vectors kept between builds, keyed by (model sha256, max tokens, text hash).
+
+    A corrupt cache file is moved aside and started afresh (cachefile.py), also when the
+    damage only shows while reading or writing: then this build embeds what it cannot read.
+    """
+
+    SCHEMA = "CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vec BLOB)"
 
     def __init__(self, path: Path | None) -> None:
-        self.db: sqlite3.Connection | None = None
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(path)
-            self.db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vec BLOB)")
+        self.path = path
+        self.db: sqlite3.Connection | None = open_cache(path, self.SCHEMA) if path is not None else None
+
+    def _restart(self, e: sqlite3.Error) -> None:
+        """Replace a cache found corrupt in use; any other database error is a bug and propagates."""
+        if not is_corrupt(e) or self.db is None or self.path is None:
+            raise e
+        self.db.close()
+        set_aside(self.path, e)
+        self.db = open_cache(self.path, self.SCHEMA)
 
     @staticmethod
     def key(model_sha: str, max_tokens: int, text: str) -> str:
         return hashlib.sha256(f"{model_sha}\0{max_tokens}\0{text}".encode()).hexdigest()
 
     def get_many(self, keys: Sequence[str], dims: int) -> dict[str, np.ndarray]:
+        try:
+            return self._get_many(keys, dims)
+        except sqlite3.DatabaseError as e:
+            self._restart(e)
+            return {}
+
+    def _get_many(self, keys: Sequence[str], dims: int) -> dict[str, np.ndarray]:
         if self.db is None:
             return {}
         found: dict[str, np.ndarray] = {}
@@ -95,6 +114,13 @@ class EmbeddingCache:
         return found
 
     def put_many(self, items: dict[str, np.ndarray]) -> None:
+        try:
+            self._put_many(items)
+        except sqlite3.DatabaseError as e:
+            self._restart(e)
+            self._put_many(items)
+
+    def _put_many(self, items: dict[str, np.ndarray]) -> None:
         if self.db is None or not items:
             return
         with self.db:
