@@ -71,7 +71,12 @@ def read_site_folder(opts: GenerateOptions, report: Progress) -> Collected:
     """Every page of the folder `opts.source`, as documents."""
     collector = _Collector(opts.selector, report)
     for page in read_folder(
-        Path(opts.source), base_url=opts.base_url, include=opts.include, exclude=opts.exclude, skip=(opts.output,)
+        Path(opts.source),
+        base_url=opts.base_url,
+        include=opts.include,
+        exclude=opts.exclude,
+        skip=(opts.output,),
+        on_skip=lambda path, reason: collector.skipped.append((path, reason)),
     ):
         sha = hashlib.sha256(page.content).hexdigest()
         collector.add(page, page.path, {"url": page.url, "sha256": sha, "etag": None, "last_modified": None})

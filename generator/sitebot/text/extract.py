@@ -7,6 +7,7 @@ heading path above it and the nearest anchor id to link to.
 
 from __future__ import annotations
 
+import codecs
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -93,27 +94,171 @@ class Skipped(Exception):
     """The page is deliberately not indexed (e.g. noindex); the message says why."""
 
 
+# Byte-order marks, the longest first: a UTF-32-LE mark starts with the UTF-16-LE one.
+_BOMS = (
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xfe\xff", "utf-16-be"),
+    (b"\xff\xfe", "utf-16-le"),
+)
+_META_CHARSET = re.compile(r"""<meta[^>]+charset=["']?([A-Za-z0-9_.:-]+)""", re.I)
+_WIDE = ("utf-16", "utf-32")
+
+
+def _codec(name: str) -> str:
+    """The codec's canonical name ("UTF16" → "utf-16"), or "" when Python does not know it."""
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return ""
+
+
+def _wide_layout(content: bytes) -> str | None:
+    """ "utf-16-le" etc. when the start reads as mostly ASCII in UTF-16/32 (one non-NUL byte per
+    code unit, always at the same place), else None: markup, and a <meta charset> declaring
+    UTF-16, are ASCII, so a page in UTF-16 without a BOM shows this layout."""
+    for codec, width, at in (("utf-32-le", 4, 0), ("utf-32-be", 4, 3), ("utf-16-le", 2, 0), ("utf-16-be", 2, 1)):
+        head = content[: 512 - 512 % width]
+        units = [head[i : i + width] for i in range(0, len(head) - width + 1, width)]
+        if len(units) < 8:
+            continue
+        ascii_like = sum(1 for u in units if u[at] and not any(b for i, b in enumerate(u) if i != at))
+        if ascii_like >= 0.75 * len(units):
+            return codec
+    return None
+
+
+def _strict(content: bytes, codec: str) -> str | None:
+    try:
+        return content.decode(codec)
+    except (LookupError, UnicodeDecodeError):
+        return None
+
+
 def decode(content: bytes, kind: str, charset: str | None = None) -> str:
-    """Decode bytes sensibly: BOM, the HTTP charset, UTF-8, a declared charset, else Windows-1252."""
-    if content.startswith(b"\xef\xbb\xbf"):
-        return content[3:].decode("utf-8", "replace")
-    if charset:
-        try:
-            return content.decode(charset)
-        except (LookupError, UnicodeDecodeError):
-            pass  # a wrong header is common; fall back to sniffing
+    """Decode bytes sensibly: a BOM (UTF-8, -16, -32), the HTTP charset, UTF-8, a declared charset,
+    else Windows-1252. UTF-16/32 without a BOM (declared in HTTP or <meta>, or not) is read when the
+    bytes are laid out that way; a wide charset declared over 8-bit bytes is ignored, as browsers do."""
+    for bom, codec in _BOMS:
+        if content.startswith(bom):
+            text = _strict(content[len(bom) :], codec)
+            if text is not None:
+                return text
+            if not codec.startswith("utf-32"):  # FF FE 00 00 may be UTF-16 after all: try the next mark
+                return content[len(bom) :].decode(codec, "replace")
+    layout = _wide_layout(content)
+    if layout:
+        # ASCII in UTF-16/32 is also valid UTF-8 (full of NULs) and any header naming an 8-bit
+        # charset reads it: the layout, declared or not, decides.
+        text = _strict(content, layout)
+        if text is not None:
+            return text
+    if charset and not _codec(charset).startswith(_WIDE):  # a wide charset the bytes do not bear out is wrong
+        text = _strict(content, charset)
+        if text is not None:
+            return text  # a wrong header is common; else fall back to sniffing
     try:
         return content.decode("utf-8")
     except UnicodeDecodeError:
         pass
     if kind == "html":
-        m = re.search(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_.:-]+)""", content[:4096], re.I)
-        if m:
-            try:
-                return content.decode(m.group(1).decode("ascii"), "replace")
-            except LookupError:
-                pass
+        m = _META_CHARSET.search(content[:4096].decode("ascii", "replace"))
+        codec = _codec(m.group(1)) if m else ""
+        if codec and not codec.startswith(_WIDE):  # a wide charset declared in 8-bit bytes is wrong
+            return content.decode(codec, "replace")
     return content.decode("cp1252", "replace")
+
+
+# Characters that do not occur in text: C0/C1 controls other than whitespace, and U+FFFD (bytes
+# that no encoding tried could read).
+_NOT_TEXT = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")
+_NOT_TEXT_SHARE = 0.05  # random bytes read as Windows-1252 give about 15%
+
+
+def looks_binary(text: str) -> bool:
+    """Whether decoded "text" is really binary data (an image, an archive) under a text name:
+    any NUL, or more than 5% of characters that no text holds. Checked on the decoded text, so
+    that UTF-16's NUL bytes are not taken for binary."""
+    if "\x00" in text:
+        return True
+    sample = text[:100_000]
+    return len(_NOT_TEXT.findall(sample)) > _NOT_TEXT_SHARE * len(sample)
+
+
+# Bounds on the work one page may cost. The parser's time grows with depth × elements (20,000
+# nested <div>s take 5 s, 100,000 never end), so depth is checked on the markup before parsing.
+# Browsers stop nesting at 512; real pages stay far below both bounds.
+MAX_DEPTH = 1_000
+MAX_ELEMENTS = 100_000
+_VOID = frozenset(
+    "area base basefont bgsound br col embed frame hr image img input keygen link meta param source track wbr".split()
+)
+# Elements that close their open sibling (or merge), so they do not nest: not counted as depth.
+_UNNESTED = frozenset(
+    "p li dt dd tr td th option optgroup thead tbody tfoot colgroup rb rt rtc rp html head body".split()
+)
+# Elements whose content is text, not markup: a </div> in a <script> closes nothing.
+_RAW = frozenset("script style textarea title xmp iframe noembed noframes plaintext".split())
+# HTML elements that end an <svg>/<math> (where, unlike in HTML, <x/> is a whole element).
+_BREAKOUT = frozenset(
+    "b big blockquote body br center code dd div dl dt em embed h1 h2 h3 h4 h5 h6 head hr i img li listing "
+    "menu meta nobr ol p pre ruby s small span strong strike sub sup table tt u ul var".split()
+)
+_MARKUP = re.compile(r"<(?:(!--)|[!?]|(/?)([a-z][^\s/>]*))")
+_TAG_REST = re.compile(r"""(?:=\s*"[^"]*"|=\s*'[^']*'|[^>])*+>""")
+
+
+def too_complex(html: str) -> str:
+    """Why a page is too costly to parse ("" when it is not): an estimate of its nesting depth and
+    element count from a scan of its tags, in the tokenizer's terms where that matters (comments,
+    quoted attributes, script text), so that markup cannot hide depth from it. It errs high."""
+    text = html.lower()
+    open_count: dict[str, int] = {}
+    depth = elements = 0
+    pos = 0
+    while (m := _MARKUP.search(text, pos)) is not None:
+        if m.group(1):  # a comment
+            end = text.find("-->", m.end())
+            if end < 0:
+                break
+            pos = end + 3
+            continue
+        if not m.group(3):  # <!doctype>, <?…>: up to the next >
+            end = text.find(">", m.end())
+            if end < 0:
+                break
+            pos = end + 1
+            continue
+        rest = _TAG_REST.match(text, m.end())
+        if rest is None:
+            break  # a tag left open until the end: the rest is inside it
+        pos, name = rest.end(), m.group(3)
+        if m.group(2):  # an end tag closes only what is open
+            if open_count.get(name, 0) > 0:
+                open_count[name] -= 1
+                depth -= 1
+            continue
+        elements += 1
+        if elements > MAX_ELEMENTS:
+            return f"more than {MAX_ELEMENTS:,} elements"
+        foreign = open_count.get("svg", 0) + open_count.get("math", 0)
+        if foreign and name in _BREAKOUT:
+            depth -= foreign
+            open_count["svg"] = open_count["math"] = 0
+            foreign = 0
+        if name in _VOID or name in _UNNESTED or (foreign and text[pos - 2] == "/"):
+            continue
+        open_count[name] = open_count.get(name, 0) + 1
+        depth += 1
+        if depth > MAX_DEPTH:
+            return f"nested deeper than {MAX_DEPTH:,} elements"
+        if name in _RAW:
+            end = text.find("</" + name, pos)
+            if end < 0:
+                break
+            pos = end
+    return ""
 
 
 def slugify(text: str) -> str:
@@ -171,6 +316,10 @@ def _anchor_of(node: LexborNode) -> str:
     return ""
 
 
+def _children(node: LexborNode) -> list[LexborNode]:
+    return list(node.iter(include_text=True))
+
+
 class _Walker:
     """Walks the content root in document order, cutting it into sections at headings."""
 
@@ -201,8 +350,17 @@ class _Walker:
         self.stack.append((level, text, _anchor_of(node)))
         self.level = level
 
-    def walk(self, node: LexborNode, pre: bool = False) -> None:
-        for child in node.iter(include_text=True):
+    def walk(self, root: LexborNode) -> None:
+        """Every text and heading under `root`, in document order. A stack, not recursion: the
+        depth of a page is the page's to choose (RecursionError at 1,000 nested <div>s)."""
+        # (node, inside <pre>); None ends a block element, where a newline goes.
+        todo: list[tuple[LexborNode | None, bool]] = [(c, False) for c in _children(root)]
+        todo.reverse()
+        while todo:
+            child, pre = todo.pop()
+            if child is None:
+                self.buf.append("\n")
+                continue
             tag = child.tag
             if tag == "-text":
                 t = child.text(deep=False) or ""
@@ -213,11 +371,11 @@ class _Walker:
                 block = tag in _BLOCK
                 if block:
                     self.buf.append("\n")
+                    todo.append((None, pre))
                 elif tag in ("td", "th"):
                     self.buf.append(" ")
-                self.walk(child, pre or tag == "pre")
-                if block:
-                    self.buf.append("\n")
+                inner = pre or tag == "pre"
+                todo.extend((c, inner) for c in reversed(_children(child)))
 
     def finish(self) -> list[Section]:
         self._flush()
@@ -243,11 +401,16 @@ def extract(page: Page, *, selector: str = "") -> Document:
     if page.kind == "pdf":
         return _extract_pdf(page)
     text = decode(page.content, page.kind, page.charset)
+    if looks_binary(text):
+        raise Skipped("binary content, not text")
     if page.kind == "text":
         return _extract_text(page, text)
     md_title = ""
     if page.kind == "markdown":
         text, md_title = _markdown_to_html(text)
+    reason = too_complex(text)
+    if reason:
+        raise Skipped(reason)
     tree = LexborHTMLParser(text)
     for meta in tree.css("meta[name]"):
         name = (meta.attributes.get("name") or "").lower()
