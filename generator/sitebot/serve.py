@@ -7,17 +7,29 @@ files and long-lived caching for the content-addressed ones.
 With `llm=UPSTREAM` (`sitebot serve --llm`) it also stands in for `sitebot proxy`: the
 bundle's sitebot.json is served with `settings.llm.endpoint` set to /__sitebot/llm, and
 POSTs there go to UPSTREAM with the key added, the answer streamed back as it arrives.
+
+What it refuses, since a preview may run with --host 0.0.0.0 or be reached by DNS rebinding:
+a path holding `..` or a NUL in any encoding (400); a file or folder whose real path (symlinks
+followed) is outside the folders it serves (404); on the LLM route, a Host that is not an address
+it serves (403), and a body without one whole-number Content-Length (400, or 411 when missing or
+chunked) or over 1 MB (413).
 """
 
 from __future__ import annotations
 
 import functools
 import io
+import ipaddress
 import json
+import os
+import re
+import socket
+import sys
 import threading
 import urllib.parse
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 from .bundle.format import FRESH, IMMUTABLE, MANIFEST, TYPES, dumps, is_bundle, is_content_addressed, read_manifest
 from .checks import http_parts
@@ -26,12 +38,84 @@ from .errors import BundleError, ConfigError
 LLM_PATH = "/__sitebot/llm"
 KEY_VARIABLE = "SITEBOT_LLM_API_KEY"
 _MAX_LLM_BODY = 1 << 20
+_BODY_TIMEOUT = 30  # seconds a client may take to send the body it announced
+_WILDCARDS = ("", "0.0.0.0")  # noqa: S104 - the --host values that mean every address
+
+
+def _url_path(target: str) -> str:
+    """The path of a request target, percent-decoded, with backslashes read as slashes (as
+    Windows and some clients read them), so that every spelling of `..` looks the same."""
+    path = target.split("?", 1)[0].split("#", 1)[0]
+    try:
+        path = urllib.parse.unquote(path, errors="surrogatepass")
+    except UnicodeDecodeError:
+        path = urllib.parse.unquote(path)
+    return path.replace("\\", "/")
+
+
+def _climbs(target: str) -> bool:
+    """True when the target holds a `..` segment or a NUL: browsers never send either."""
+    path = _url_path(target)
+    return "\0" in path or ".." in path.split("/")
+
+
+def _join(root: Path, url_path: str) -> str:
+    """`url_path` under `root`, `.` and `..` segments dropped, its trailing slash kept (the stdlib's
+    send_head tells a folder from a file by it)."""
+    words = [w for w in url_path.split("/") if w not in ("", ".", "..")]
+    return str(root.joinpath(*words)) + ("/" if url_path.endswith("/") else "")
+
+
+def _inside(path: str | Path, roots: tuple[Path, ...]) -> bool:
+    """True when the real path of `path` (every symlink followed) is one of `roots` or under one."""
+    real = Path(os.path.realpath(path))
+    return any(real == root or real.is_relative_to(root) for root in roots)
+
+
+def _served_hosts(host: str, port: int) -> frozenset[str]:
+    """The Host headers a page served by this server sends: the loopback names and --host, with the port."""
+    names = {"127.0.0.1", "localhost", "[::1]", f"[{host}]" if ":" in host else host} - set(_WILDCARDS)
+    with_port = {f"{name.lower()}:{port}" for name in names}
+    return frozenset(with_port | ({name.lower() for name in names} if port == 80 else set()))
+
+
+def _host_allowed(header: str | None, server: _Server) -> bool:
+    """Whether a Host header names this server. A DNS-rebinding page sends its own name (evil.test:PORT),
+    so a name is accepted only if listed; bound to every address, any IP literal on the port is ours too."""
+    value = (header or "").strip().lower()
+    if value in server.hosts:
+        return True
+    name, sep, port = value.rpartition(":")
+    if not (server.wildcard and sep and port == str(server.server_address[1])):
+        return False
+    try:
+        ipaddress.ip_address(name.removeprefix("[").removesuffix("]"))
+    except ValueError:
+        return False
+    return True
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    hosts: frozenset[str] = frozenset()
+    wildcard = False
+    verbose = False
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that hangs up or stalls is not a bug of ours: one line, and only with --verbose.
+        if isinstance(sys.exc_info()[1], OSError):
+            if self.verbose:
+                print(f"{client_address[0]}: connection ended: {sys.exc_info()[1]}", file=sys.stderr)
+            return
+        super().handle_error(request, client_address)
 
 
 class _Handler(SimpleHTTPRequestHandler):
     extensions_map = {**SimpleHTTPRequestHandler.extensions_map, **TYPES}
     bundle: Path
+    roots: tuple[Path, ...]  # the real paths of the served folders: nothing outside them is served
     llm: tuple[str, str, str] | None = None  # (upstream, provider, key) with --llm
+    server: _Server
     _forwarding = False
 
     def end_headers(self) -> None:
@@ -49,7 +133,25 @@ class _Handler(SimpleHTTPRequestHandler):
         if getattr(self.server, "verbose", False):
             super().log_message(format, *args)
 
+    def translate_path(self, path: str) -> str:
+        return _join(Path(self.directory), _url_path(path))
+
+    def _refused(self) -> bool:
+        """Send 400 for a path that climbs, 404 for one that leaves the served folders through a
+        symlink (the folder's index pages included, as send_head would serve them); True if sent."""
+        if _climbs(self.path):
+            self.send_error(400, "The path must not hold '..' or a NUL byte")
+            return True
+        local = self.translate_path(self.path)
+        indexes = [os.path.join(local, name) for name in ("index.html", "index.htm")] if os.path.isdir(local) else []
+        if not all(_inside(p, self.roots) for p in [local, *indexes] if p == local or os.path.lexists(p)):
+            self.send_error(404)
+            return True
+        return False
+
     def send_head(self):  # type: ignore[no-untyped-def]
+        if self._refused():
+            return None
         if self.llm is not None and Path(self.translate_path(self.path)).resolve() == self.bundle / MANIFEST:
             return self._manifest()
         return super().send_head()
@@ -70,15 +172,67 @@ class _Handler(SimpleHTTPRequestHandler):
             self.send_error(404)
             return
         self._forwarding = True
+        host = self.headers.get("Host")
         origin = self.headers.get("Origin")
-        if origin and urllib.parse.urlsplit(origin).netloc != self.headers.get("Host"):
-            self._json(403, "only pages served by `sitebot serve` may use its LLM forwarder")
+        if not _host_allowed(host, self.server) or (
+            origin and urllib.parse.urlsplit(origin).netloc.lower() != (host or "").strip().lower()
+        ):
+            self._refuse(403, "only pages served by `sitebot serve` may use its LLM forwarder")
             return
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > _MAX_LLM_BODY:
-            self._json(413, f"the request is over {_MAX_LLM_BODY} bytes")
+        length = self._body_length()
+        if length is None:
             return
-        self._forward(self.rfile.read(length))
+        body = self._read_body(length)
+        if body is not None:
+            self._forward(body)
+
+    def _body_length(self) -> int | None:
+        """The announced body length, or None once a refusal is sent: a length that is not one whole
+        number would be read as something else (-1 reads to the end, past the cap)."""
+        if "Transfer-Encoding" in self.headers:
+            self._refuse(411, "send the request with a Content-Length; chunked bodies are not accepted")
+            return None
+        values = {v.strip() for v in self.headers.get_all("Content-Length") or []}
+        if not values:
+            self._refuse(411, "send the request with a Content-Length")
+            return None
+        value = values.pop() if len(values) == 1 else ""  # two different lengths: neither can be trusted
+        if not re.fullmatch(r"[0-9]+", value):
+            self._refuse(400, "Content-Length must be one whole number of bytes")
+            return None
+        digits = value.lstrip("0") or "0"  # compared by length first: int() refuses over 4,300 digits
+        if len(digits) > len(str(_MAX_LLM_BODY)) or int(digits) > _MAX_LLM_BODY:
+            self._refuse(413, f"the request is over {_MAX_LLM_BODY} bytes")
+            return None
+        return int(digits)
+
+    def _read_body(self, length: int) -> bytes | None:
+        """The body, or None when the client sent less than it announced (it is not forwarded cut)."""
+        self.connection.settimeout(_BODY_TIMEOUT)
+        try:
+            body = self.rfile.read(length)
+        except OSError:
+            body = b""
+        finally:
+            self.connection.settimeout(None)
+        if len(body) < length:
+            self.close_connection = True
+            return None
+        return body
+
+    def _refuse(self, status: int, message: str) -> None:
+        """Answer with an error and close, reading what the client still sends first (a bounded
+        amount): closing with unread bytes resets the connection, and the client may lose the answer."""
+        self.close_connection = True
+        self._json(status, message)
+        try:
+            self.connection.shutdown(socket.SHUT_WR)
+            self.connection.settimeout(1)
+            left = 4 * _MAX_LLM_BODY
+            while left > 0 and (data := self.connection.recv(1 << 16)):
+                left -= len(data)
+        except OSError:
+            pass  # the client is gone: nothing more to tell it
 
     def _json(self, status: int, message: str) -> None:
         body = json.dumps({"error": {"message": message}}).encode()
@@ -131,9 +285,9 @@ class _SiteHandler(_Handler):
     mount = "/chatbot/"
 
     def translate_path(self, path: str) -> str:
-        clean = path.split("?", 1)[0].split("#", 1)[0]
+        clean = _url_path(path)
         if clean.startswith(self.mount):
-            return str(self.bundle / clean[len(self.mount) :])
+            return _join(self.bundle, clean[len(self.mount) :])
         local = Path(super().translate_path(path))
         # Pretty URLs of Markdown pages (docs/setup → docs/setup.md), as the index maps them.
         if not local.exists() and local.with_suffix(".md").is_file():
@@ -141,6 +295,8 @@ class _SiteHandler(_Handler):
         return str(local)
 
     def send_head(self):  # type: ignore[no-untyped-def]
+        if self._refused():
+            return None
         path = Path(self.translate_path(self.path))
         if self.llm is not None and path.resolve() == self.bundle / MANIFEST:
             return self._manifest()
@@ -199,19 +355,25 @@ def make_server(
         raise BundleError(f"{folder} is not a folder; give the bundle folder that `sitebot generate` wrote")
     if (require_bundle or llm) and not is_bundle(folder):
         raise BundleError(f"{folder} has no sitebot.json; give the bundle folder that `sitebot generate` wrote")
-    attrs = {"bundle": folder.resolve(), "llm": _llm_route(folder, llm, llm_key) if llm else None}
+    attrs: dict[str, Any] = {
+        "bundle": folder.resolve(),
+        "roots": (folder.resolve(),),
+        "llm": _llm_route(folder, llm, llm_key) if llm else None,
+    }
     if site is not None:
         if not site.is_dir():
             raise BundleError(f"--site {site} is not a folder")
+        attrs["roots"] = (site.resolve(), folder.resolve())
         handler = functools.partial(type("SiteHandler", (_SiteHandler,), attrs), directory=str(site))
     else:
         handler = functools.partial(type("Handler", (_Handler,), attrs), directory=str(folder))
     try:
-        server = ThreadingHTTPServer((host, port), handler)
+        server = _Server((host, port), handler)
     except OSError as e:
         raise BundleError(f"cannot listen on {host}:{port}: {e.strerror}; choose another --port") from e
-    server.daemon_threads = True
-    server.verbose = verbose  # type: ignore[attr-defined]
+    server.verbose = verbose
+    server.hosts = _served_hosts(host, server.server_address[1])
+    server.wildcard = host in _WILDCARDS
     return server
 
 
