@@ -854,6 +854,31 @@ def test_deeply_nested_html_costs_little() -> None:
     assert extract(Page(url="/ok", path="ok.html", kind="html", content=fine)).text.startswith("a")
 
 
+def test_deeply_nested_html_does_not_stall_a_crawl(tmp_path: Path) -> None:
+    """9. The crawler reads a page's links with the same bound: 100,000 nested elements on a live site
+    are skipped with their reason, quickly, and the crawl goes on."""
+    site = tmp_path / "live"
+    site.mkdir()
+    (site / "index.html").write_text(
+        "<html><head><title>Orchard</title></head><body><main><p>Apples grow on trees.</p>"
+        '<a href="deep.html">deep</a></main></body></html>'
+    )
+    (site / "deep.html").write_bytes(b"<html><body><main>" + b"<div>" * 100_000 + b"<p>DEEP</p></main></body></html>")
+    server, url = serve_in_thread(site, require_bundle=False)
+    try:
+        report = tmp_path / "report.json"
+        start = time.monotonic()
+        r = invoke_cli("generate", url + "/", "-o", str(tmp_path / "out"), "--delay", "0", "--report", str(report))
+        elapsed = time.monotonic() - start
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert r.returncode == 0, r.stderr
+    skipped = {s["url"].rsplit("/", 1)[-1]: s["reason"] for s in json.loads(report.read_text())["skipped"]}
+    assert skipped.get("deep.html", "").startswith("nested deeper than"), skipped
+    assert elapsed < 60, elapsed  # before the bound, parsing this page alone took minutes
+
+
 def test_a_file_name_that_is_not_utf8_is_indexed_under_its_percent_encoded_url(tmp_path: Path) -> None:
     """10. A non-UTF-8 file name (caf\\xe9.html) is published at its percent-encoded bytes, no traceback."""
     page = b"<html><head><title>Menu</title></head><body><main><p>Espresso is served hot.</p></main></body></html>"

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import httpx
 from selectolax.lexbor import LexborHTMLParser
 
-from ..text.extract import decode
+from ..text.extract import decode, too_complex
 from .http import Failure, Landed
 from .robots import robots_directives
 from .urls import canonical
@@ -160,8 +160,15 @@ class HtmlFacts:
 
 
 def read_html(content: bytes, url: str, agent: str) -> HtmlFacts:
-    """Links to follow (`a`/`area`, not rel=nofollow), rel=canonical and robots meta of one page."""
-    tree = LexborHTMLParser(decode(content, "html"))
+    """Links to follow (`a`/`area`, not rel=nofollow), rel=canonical and robots meta of one page.
+
+    A page too deep or too large to parse cheaply (extract's bound) yields nothing: it is then
+    skipped with its reason by extract, and must not stall the crawl here first.
+    """
+    text = decode(content, "html")
+    if too_complex(text):
+        return HtmlFacts([], None, robots_directives([], agent))
+    tree = LexborHTMLParser(text)
     base = url
     node = tree.css_first("base[href]")
     if node is not None:
