@@ -1134,3 +1134,23 @@ def test_held_serve_binds_to_loopback_by_default(examples_bundle: Path) -> None:
         proc.wait(10)
         assert proc.stderr is not None
         proc.stderr.close()
+
+
+def test_held_the_environments_keys_never_reach_a_bundle_or_a_report(tmp_path: Path) -> None:
+    """Held: keys in the environment (the proxy's, the providers') never appear in a built bundle or its report."""
+    keys = {"SITEBOT_LLM_API_KEY": "sk-held-sitebot-0123456789", "OPENAI_API_KEY": "sk-held-openai-0123456789"}
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_bytes(_ORCHARD)
+    out, report = tmp_path / "out", tmp_path / "report.json"
+    r = run_cli(
+        "generate", str(site), "-o", str(out), "-q", "--report", str(report),
+        "--mode", "llm", "--llm-endpoint", "http://127.0.0.1:9/v1/chat/completions", "--llm-model", "local",
+        env=keys,
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    files = [p for p in out.rglob("*") if p.is_file()] + [report]
+    assert json.loads((out / "sitebot.json").read_text())["settings"]["mode"] == "llm"
+    for key in keys.values():
+        assert not [p for p in files if key.encode() in p.read_bytes()], key
+        assert key not in r.stdout + r.stderr
