@@ -148,6 +148,23 @@ def _dead_pid() -> int:
     return proc.pid
 
 
+def test_17_a_killed_git_deploys_clone_is_removed_by_the_next_deploy(versions: list[Path], tmp_path: Path) -> None:
+    """17. The temporary clone a killed git deploy left behind goes at the next deploy; a live one's stays."""
+    bare = tmp_path / "site.git"
+    git("init", "-q", "--bare", str(bare))
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    dead_pid = subprocess.Popen(["true"])  # a process that has surely exited by the deploy
+    dead_pid.wait()
+    left = temp / f"sitebot-deploy-{dead_pid.pid}-abc123"
+    live = temp / f"sitebot-deploy-{os.getpid()}-def456"
+    for folder in (left, live):
+        (folder / "objects").mkdir(parents=True)
+    r = run_cli("deploy", str(versions[0]), "--to", f"git:{bare}#gh-pages", env={"TMPDIR": str(temp)})
+    assert r.returncode == 0, r.stderr
+    assert not left.exists() and live.is_dir()
+
+
 def test_1_generate_refuses_a_deployed_site_root(writer_site: Path, writer_bundle: Path, tmp_path: Path) -> None:
     """1. `generate -o` refuses a folder holding anything but a bundle's own files (a deployed site root)."""
     pub = tmp_path / "pub"

@@ -27,6 +27,7 @@ from types import FrameType
 from typing import Any
 
 from ..errors import BundleError
+from ..stale import alive
 from .format import MANIFEST, content_name, is_bundle, is_content_addressed, manifest_files, parse_manifest
 
 # Fixed names a bundle writes next to its content-addressed files (bundle/manifest.py), and the
@@ -121,19 +122,6 @@ def check_output(output: Path) -> None:
         raise BundleError(f"cannot write to {probe}: permission denied; choose another output path with -o")
 
 
-def _alive(pid: int) -> bool:
-    """Whether process `pid` exists (on this machine); when unsure, say yes so nothing live is touched."""
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # e.g. EPERM: another user's process
-        return True
-    return True
-
-
 def recover_leftovers(output: Path) -> None:
     """Clean up after a killed build at `output`: finish a half-done swap, remove stale temp folders.
 
@@ -151,11 +139,11 @@ def recover_leftovers(output: Path) -> None:
     for entry in parent.iterdir():
         if entry.is_symlink() or not entry.is_dir():
             continue
-        if (m := tmp.fullmatch(entry.name)) and not _alive(int(m.group(1))):
+        if (m := tmp.fullmatch(entry.name)) and not alive(int(m.group(1))):
             shutil.rmtree(entry, ignore_errors=True)
         elif legacy_tmp.fullmatch(entry.name) and time.time() - entry.stat().st_mtime > LEGACY_TMP_AGE:
             shutil.rmtree(entry, ignore_errors=True)
-        elif (m := old.fullmatch(entry.name)) and not _alive(int(m.group(1))):
+        elif (m := old.fullmatch(entry.name)) and not alive(int(m.group(1))):
             stale_old.append(entry)
     # Newest first: the one a crash left mid-swap is the latest previous bundle.
     stale_old.sort(key=lambda p: p.stat().st_mtime, reverse=True)

@@ -26,12 +26,14 @@ import tempfile
 from pathlib import Path
 
 from ..bundle.format import Headers
+from ..stale import remove_dead
 from .plan import DeployError, LocalFile, Target, scrub
 
 __all__ = ["GitTarget", "blob_id", "parse_git", "scrub"]
 
 IDENTITY = ["-c", "user.name=sitebot", "-c", "user.email=sitebot@localhost"]  # GIT_AUTHOR_* win when set
 REMOVE = "0 " + "0" * 40
+_CLONE = re.compile(r"sitebot-deploy-(\d+)-\w+")  # the temporary clone of a deploy, by pid
 
 
 def parse_git(spec: str) -> tuple[str, str, str]:
@@ -100,7 +102,10 @@ class GitTarget(Target):
         return f"{self.path}/{path}" if self.path else path
 
     def open(self) -> None:
-        self.repo = Path(tempfile.mkdtemp(prefix="sitebot-deploy-"))
+        # A killed deploy leaves its clone behind (objects only: the remote URL is never written);
+        # the pid in the name lets the next deploy remove it without touching a live one.
+        remove_dead(Path(tempfile.gettempdir()), _CLONE)
+        self.repo = Path(tempfile.mkdtemp(prefix=f"sitebot-deploy-{os.getpid()}-"))
         self._git(
             "-c",
             "init.defaultBranch=sitebot-deploy",
