@@ -1,4 +1,5 @@
-"""Reading a site into documents: a folder or a crawl, extracted and with exact duplicates merged.
+"""Reading a site into documents: a folder or a crawl, extracted, with duplicates merged (exact ones, and
+text/Markdown copies of HTML pages).
 
 read_site_folder(opts, report) / crawl_site(opts, report, previous) → Collected
 plan(opts) → the pages or URLs a build would read (a dry run)
@@ -7,6 +8,7 @@ plan(opts) → the pages or URLs a build would read (a dry run)
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -33,13 +35,57 @@ class Collected:
     not_modified: int = 0
 
 
+# A text or Markdown page whose words overlap an HTML page's this much (Jaccard over 5-word
+# shingles) is that page's source or export: the HTML page is what a visitor browses.
+NEAR_DUPLICATE = 0.8
+_SHINGLE = 5
+_WORD = re.compile(r"\w+")
+
+
+def shingles(text: str) -> frozenset[str]:
+    """The text's 5-word shingles, lowercased, punctuation and markup symbols dropped (so a
+    Markdown source and its HTML page compare on their words); a shorter text is one shingle."""
+    words = _WORD.findall(text.lower())
+    if len(words) <= _SHINGLE:
+        return frozenset({" ".join(words)}) if words else frozenset()
+    return frozenset(" ".join(words[i : i + _SHINGLE]) for i in range(len(words) - _SHINGLE + 1))
+
+
+def near_duplicates(html: list[Document], others: list[Document]) -> list[tuple[Document, Document]]:
+    """(page, HTML page it near-duplicates) for each of `others` (text/Markdown) that near-duplicates one of `html`.
+
+    Shingles of the HTML pages are indexed, so each other page is compared only with the HTML
+    pages it shares a shingle with: linear in the sites' text, not in pairs of pages. Ties go to
+    the first page in `html` order (sorted by URL), so the answer does not depend on reading order."""
+    postings: dict[str, list[int]] = {}
+    sizes: list[int] = []
+    for i, doc in enumerate(html):
+        sh = shingles(doc.text)
+        sizes.append(len(sh))
+        for s in sh:
+            postings.setdefault(s, []).append(i)
+    found: list[tuple[Document, Document]] = []
+    for doc in others:
+        sh = shingles(doc.text)
+        shared: dict[int, int] = {}
+        for s in sh:
+            for i in postings.get(s, ()):
+                shared[i] = shared.get(i, 0) + 1
+        best = max(shared, key=lambda i: (shared[i] / (len(sh) + sizes[i] - shared[i]), -i), default=None)
+        if best is not None and shared[best] / (len(sh) + sizes[best] - shared[best]) >= NEAR_DUPLICATE:
+            found.append((doc, html[best]))
+    return found
+
+
 class _Collector:
     """Extracts pages as they arrive (nothing but the extracted text is kept), drops
-    noindex and empty pages, and merges exact duplicates, keeping the shortest URL."""
+    noindex and empty pages, merges exact duplicates, keeping the HTML page and then the
+    shortest URL, and drops text/Markdown pages that near-duplicate an HTML page."""
 
     def __init__(self, selector: str, report: Progress) -> None:
         self.selector, self.report = selector, report
         self.by_hash: dict[str, list[Document]] = {}
+        self.kinds: dict[int, str] = {}  # id() of a document → the kind of page it was read from
         self.skipped: list[tuple[str, str]] = []
         self.records: list[dict[str, Any]] = []
 
@@ -56,15 +102,23 @@ class _Collector:
             return
         key = hashlib.sha256(f"{doc.title}\0{doc.text}".encode()).hexdigest()
         self.by_hash.setdefault(key, []).append(doc)
+        self.kinds[id(doc)] = page.kind
 
     def finish(self) -> tuple[list[Document], list[tuple[str, str]]]:
         """Documents sorted by URL, so the bundle does not depend on reading order."""
         docs, dupes = [], []
         for group in self.by_hash.values():
-            keep, *drop = sorted(group, key=lambda d: (len(d.url), d.url))
+            keep, *drop = sorted(group, key=lambda d: (self.kinds[id(d)] != "html", len(d.url), d.url))
             docs.append(keep)
             dupes += [(d.url, keep.url) for d in drop]
-        return sorted(docs, key=lambda d: d.url), sorted(dupes)
+        docs.sort(key=lambda d: d.url)
+        html = [d for d in docs if self.kinds[id(d)] == "html"]
+        # PDFs are left alone: a PDF is a download of its own, not a copy of a page's source.
+        others = [d for d in docs if self.kinds[id(d)] in ("text", "markdown")]
+        near = near_duplicates(html, others)
+        dropped = {id(d) for d, _ in near}
+        dupes += [(d.url, keep.url) for d, keep in near]
+        return [d for d in docs if id(d) not in dropped], sorted(dupes)
 
 
 def read_site_folder(opts: GenerateOptions, report: Progress) -> Collected:

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from fnmatch import fnmatchcase
 
+from ..text.sources import artefact
 from .options import CrawlOptions
 from .urls import TemplateBudget, in_scope, looks_like_trap, path_and_query
 
@@ -128,6 +129,8 @@ class Frontier:
             reason = "out of scope"
         elif self.excluded(url):
             reason = "excluded"
+        elif why := artefact(path_and_query(url), self.include):
+            reason = why  # e.g. a Sphinx page's "Show source" link to its _sources/ copy
         elif looks_like_trap(url) or not self.budget.admit(url):
             reason = "trap"
         elif not self.allowed(url):

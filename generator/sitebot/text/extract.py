@@ -422,16 +422,12 @@ def extract(page: Page, *, selector: str = "") -> Document:
     lang = (html.attributes.get("lang") or "") if html is not None else ""
     title_node = tree.css_first("title")
     title = md_title or (_SPACES.sub(" ", title_node.text()).strip() if title_node is not None else "")
-    weight = 1.0
-    for n in tree.css("[data-sitebot-weight]"):
-        try:
-            weight = max(0.0, float(n.attributes.get("data-sitebot-weight") or 1))
-        except ValueError:
-            pass
-        break
+    owner_weight = _owner_weight(tree)
     root, is_body = _root(tree, selector)
     if root is None:
-        return Document(url=page.url, title=title or page.path, lang=lang, weight=weight)
+        title = title or page.path
+        weight = default_weight(page.url, title) if owner_weight is None else owner_weight
+        return Document(url=page.url, title=title, lang=lang, weight=weight)
     for node in root.css(_DROP_ALWAYS):
         node.decompose()
     if is_body:
@@ -448,14 +444,47 @@ def extract(page: Page, *, selector: str = "") -> Document:
     sections = walker.finish()
     if not title:
         title = walker.h1 or page.path
+    weight = default_weight(page.url, title) if owner_weight is None else owner_weight
     return Document(url=page.url, title=title, lang=lang, sections=sections, weight=weight)
+
+
+def _owner_weight(tree: LexborHTMLParser) -> float | None:
+    """The page's `data-sitebot-weight` (the first one), or None when the owner set none."""
+    for n in tree.css("[data-sitebot-weight]"):
+        try:
+            return max(0.0, float(n.attributes.get("data-sitebot-weight") or 1))
+        except ValueError:
+            return None
+    return None
+
+
+# Changelogs, release notes and news answer "what changed", and they mention every feature, so
+# they outrank the pages that explain one. A path part (a folder, or a file name without its
+# extension) that is one of these words, alone or with a version ("changelog-4.3", "whatsnew/3.11"),
+# or a title that says so, gives the page half weight; the owner's data-sitebot-weight wins.
+CHANGELOG_WEIGHT = 0.5
+_CHANGELOG_PART = re.compile(r"(change-?log|changes|news|release-?notes|releases|whats-?new)([-_.]?v?\d[\w.-]*)?", re.I)
+_CHANGELOG_TITLE = re.compile(r"\b(change ?log|change history|release notes|what[’']?s new)\b|^news\b", re.I)
+
+
+def default_weight(url: str, title: str) -> float:
+    """A page's weight when its owner set none: CHANGELOG_WEIGHT for a changelog / release notes /
+    "what's new" / news page (by its URL's path or its title), 1.0 otherwise."""
+    path = url.split("://", 1)[-1].split("?", 1)[0].split("#", 1)[0]
+    if "://" in url:
+        path = path.partition("/")[2]  # the host is not part of the path
+    stems = [part.rsplit(".", 1)[0] if "." in part else part for part in path.lower().split("/") if part]
+    if any(_CHANGELOG_PART.fullmatch(s) for s in stems) or _CHANGELOG_TITLE.search(title):
+        return CHANGELOG_WEIGHT
+    return 1.0
 
 
 def _extract_text(page: Page, text: str) -> Document:
     lines = [ln.strip() for ln in text.splitlines()]
     title = next((ln for ln in lines if ln), page.path)
     body = _clean(text)
-    return Document(url=page.url, title=title, lang="", sections=[Section("", (), 0, body)] if body else [])
+    sections = [Section("", (), 0, body)] if body else []
+    return Document(url=page.url, title=title, lang="", sections=sections, weight=default_weight(page.url, title))
 
 
 def _extract_pdf(page: Page) -> Document:
@@ -474,4 +503,4 @@ def _extract_pdf(page: Page) -> Document:
     sections = [Section(f"page={i}", (f"Page {i}",), 2, _clean(t)) for i, t in enumerate(texts, 1) if t.strip()]
     first_line = next((ln.strip() for t in texts for ln in t.splitlines() if ln.strip()), "")
     title = str(meta_title).strip() or first_line[:120] or page.path
-    return Document(url=page.url, title=title, lang="", sections=sections)
+    return Document(url=page.url, title=title, lang="", sections=sections, weight=default_weight(page.url, title))

@@ -19,6 +19,36 @@ KINDS = {".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markd
 
 OnSkip = Callable[[str, str], None]  # (path relative to the folder, reason)
 
+# What site generators write next to the pages, which a visitor never browses: (what it is, the
+# text an owner's --include glob must contain to bring it back, a test on the path's parts).
+# Source maps and search indexes (.map, searchindex.js, search_index.json) are listed
+# too, though a folder read never opens those kinds, because a crawl may be led to them by a link.
+_ARTEFACTS: tuple[tuple[str, str, Callable[[list[str]], bool]], ...] = (
+    ("Sphinx _sources", "_sources", lambda parts: "_sources" in parts[:-1]),
+    ("search page", "search.html", lambda parts: parts[-1] == "search.html"),
+    (
+        "Sphinx index page",  # genindex.html and py-modindex.html: thousands of terms, no prose
+        "index",
+        lambda parts: fnmatch.fnmatchcase(parts[-1], "genindex*.html") or parts[-1].endswith("modindex.html"),
+    ),
+    ("404 page", "404.html", lambda parts: parts[-1] == "404.html"),
+    ("source map", ".map", lambda parts: parts[-1].endswith(".map")),
+    ("search index", "search", lambda parts: parts[-1] in ("searchindex.js", "search_index.json")),
+)
+
+
+def artefact(rel_path: str, include: tuple[str, ...] = ()) -> str:
+    """Why `rel_path` (a folder path or a URL's path, "/"-separated) is a site generator's artefact
+    rather than a page, or "" when it is a page. An `include` glob that matches the path and names
+    the artefact (contains its marker, e.g. `*/_sources/*` or `search.html`) keeps it: the owner asked."""
+    parts = [p for p in rel_path.split("?", 1)[0].lower().split("/") if p] or [""]
+    for what, marker, test in _ARTEFACTS:
+        if test(parts):
+            if any(marker in g.lower() and fnmatch.fnmatch(rel_path, g) for g in include):
+                return ""
+            return f"site generator artefact ({what})"
+    return ""
+
 
 @dataclass(frozen=True)
 class Page:
@@ -81,7 +111,8 @@ def read_folder(
 
     Hidden files and folders, sitebot bundles (a folder with sitebot.json) and the
     folders in `skip` (e.g. the output folder inside the site) are left out silently;
-    symlinks leading outside `root`, broken ones and loops are left out and passed to `on_skip`.
+    site generator artefacts (see `artefact`), symlinks leading outside `root`, broken ones
+    and loops are left out and passed to `on_skip`.
     """
     if not root.exists():
         raise SourceError(f"{root} does not exist; give the folder that holds your built site")
@@ -128,6 +159,10 @@ def read_folder(
             if include and not any(fnmatch.fnmatch(rel, g) for g in include):
                 continue
             if any(fnmatch.fnmatch(rel, g) for g in exclude):
+                continue
+            why = artefact(rel, include)
+            if why:
+                skipped(display_path(rel), why)
                 continue
             if entry.is_symlink():
                 reason = (
