@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLES, build, invoke_cli, run_cli
+from conftest import EXAMPLES, build, invoke_cli, one_error_line, run_cli
 from sitebot import retrieve
 from sitebot.evaluate import evaluate, matches
 
@@ -124,11 +124,28 @@ def test_eval_embeds_with_the_model_the_bundle_ships(examples_bundle: Path, tmp_
         ('{"q": "a", "url": "x/"}\nnot json at all\n', "line 2 is not JSON"),
         ('{"url": "x/"}\n', "line 1 has no question"),
         ('{"q": "   ", "url": "x/"}\n', "line 1 has no question"),
-        ('{"q": "refunds?"}\n', "line 1 has no expected page"),
-        ('{"q": "refunds?", "pages": []}\n', "line 1 has no expected page"),
+        # No "url" at all is a question the site cannot answer (below); a "url" that is there but unusable is a mistake.
+        ('{"q": "refunds?", "url": ""}\n', "line 1 has a bad expected page"),
+        ('{"q": "refunds?", "pages": ["x/", 3]}\n', "line 1 has a bad expected page"),
+        ('{"q": "refunds?", "url": {"a": 1}}\n', "line 1 has a bad expected page"),
+        ('{"q": "refunds?", "url": "x/", "kind": 7}\n', 'line 1 has a bad "kind"'),
+        ('{"pages": []}\n', "line 1 has no question"),
         ('\n["refunds?", "x/"]\n', "line 2 is not a JSON object"),
     ],
-    ids=["missing", "empty", "blank", "not-json", "no-question", "blank-question", "no-url", "no-pages", "not-object"],
+    ids=[
+        "missing",
+        "empty",
+        "blank",
+        "not-json",
+        "no-question",
+        "blank-question",
+        "blank-url",
+        "bad-pages",
+        "url-object",
+        "bad-kind",
+        "unanswerable-without-question",
+        "not-object",
+    ],
 )
 def test_a_bad_questions_file_is_one_sentence(
     content: str | None, message: str, examples_bundle: Path, tmp_path: Path
@@ -211,3 +228,103 @@ def test_the_readme_shows_the_example_workflow_as_it_is() -> None:
     workflow = (EXAMPLES / "github-actions" / "chatbot.yml").read_text()
     assert f"```yaml\n{workflow}```\n" in readme
     assert readme.index("## In CI") < readme.index("## Figures")
+
+
+# Questions the demo site cannot answer: plausible for its visitors, but no page says.
+UNANSWERABLE = [
+    {"q": "Can I pay for the box in bitcoin?", "kind": "unanswerable"},
+    {"q": "What is the share price of the company today?", "pages": [], "kind": "unanswerable"},
+    {"q": "Does it run Kubernetes clusters on a Raspberry Pi?", "url": None, "kind": "unanswerable"},
+]
+# An answerable question (shipping to Munich ranks first) written as if the site could not answer
+# it: the bot surely answers it, so the refusal rate of a file holding it is below 1.
+ANSWERED = {"q": "I'm in Munich. How long before the box turns up at my door?", "kind": "answered"}
+
+
+def _questions(tmp_path: Path, *extra: dict[str, object], answerable: bool = True) -> Path:
+    lines = QUESTIONS.read_text().splitlines() if answerable else []
+    path = tmp_path / "qa.jsonl"
+    path.write_text("\n".join(lines + [json.dumps(q) for q in extra]) + "\n")
+    return path
+
+
+def test_unanswerable_questions_are_counted_and_reported(examples_bundle: Path, tmp_path: Path) -> None:
+    path = _questions(tmp_path, *UNANSWERABLE, ANSWERED)
+    report = tmp_path / "eval.json"
+    r = run_cli("eval", str(examples_bundle), "--questions", str(path), "--json", str(report), env={"COLUMNS": "200"})
+    assert r.returncode == 0, r.stderr
+    assert "16 questions (12 with an answering page, 4 the site cannot answer)" in r.stdout
+    assert "answer rate" in r.stdout and "refusal rate" in r.stdout
+    data = json.loads(report.read_text())
+    assert (data["questions"], data["answerable"], data["unanswerable"]) == (16, 12, 4)
+    by_q = {q["question"]: q for q in data["results"]}
+    for q in [*UNANSWERABLE, ANSWERED]:
+        got = by_q[q["q"]]
+        assert got["answerable"] is False and got["expected"] == [] and got["rank"] is None
+        assert got["kind"] == q["kind"] and got["refused"] is got["not_found"]
+    unanswerable = [q for q in data["results"] if not q["answerable"]]
+    refused = sum(q["refused"] for q in unanswerable)
+    assert data["refusal_rate"] == round(refused / 4, 4) < 1  # the Munich question is answered
+    answered = sum(not q["refused"] for q in data["results"] if q["answerable"])
+    assert data["answer_rate"] == round(answered / 12, 4)
+    assert f"{refused}/4 unanswerable questions refused" in r.stdout
+    # Every unanswerable question it answered is listed with the page it showed first.
+    assert data["answered_anyway"] == 4 - refused >= 1
+    assert "answered though the site cannot answer" in r.stdout
+    for q in unanswerable:
+        if not q["refused"]:
+            assert q["question"] in r.stdout and q["first"] in r.stdout
+    # Kinds carried into the report, with recall and refusal per kind.
+    assert data["kinds"]["unanswerable"]["questions"] == 3 and data["kinds"]["answered"]["refusal_rate"] == 0.0
+    assert data["kinds"]["answered"]["recall@5"] is None
+
+
+def test_recall_ignores_unanswerable_questions(examples_bundle: Path, tmp_path: Path) -> None:
+    plain = evaluate(examples_bundle, QUESTIONS)
+    mixed = evaluate(examples_bundle, _questions(tmp_path, *UNANSWERABLE, ANSWERED))
+    assert len(mixed.results) == 16 and len(mixed.answerable) == 12
+    for n in (1, 5, 10):
+        assert mixed.recall(n) == plain.recall(n)
+    assert mixed.mrr == plain.mrr and mixed.answer_rate == plain.answer_rate
+    assert [r.question for r in mixed.failures] == [r.question for r in plain.failures]
+    assert plain.refusal_rate is None and mixed.refusal_rate is not None
+
+
+def test_min_refusal_gates(examples_bundle: Path, tmp_path: Path) -> None:
+    path = _questions(tmp_path, *UNANSWERABLE, ANSWERED)
+    report = tmp_path / "eval.json"
+    ok = run_cli("eval", str(examples_bundle), "--questions", str(path), "--json", str(report))
+    assert ok.returncode == 0, ok.stderr
+    rate = json.loads(report.read_text())["refusal_rate"]
+    assert rate < 1  # the Munich question is answered
+    met = run_cli(
+        "eval", str(examples_bundle), "--questions", str(path), "--min-refusal", str(rate), "--min-recall", "0.8"
+    )
+    assert met.returncode == 0, met.stderr
+    assert met.stderr == ""
+    below = run_cli("eval", str(examples_bundle), "--questions", str(path), "--min-refusal", "1")
+    assert one_error_line(below) == f"Error: refusal rate {rate:.2f} is below --min-refusal 1.00"
+    assert "refusal rate" in below.stdout  # the report is printed before the verdict
+
+
+def test_min_refusal_without_unanswerable_questions_is_one_sentence(examples_bundle: Path) -> None:
+    r = invoke_cli("eval", str(examples_bundle), "--questions", str(QUESTIONS), "--min-refusal", "0.8")
+    line = one_error_line(r)
+    assert line.startswith(f"Error: the questions file {QUESTIONS} has no question the site cannot answer; ")
+    assert line.endswith("or drop --min-refusal")
+
+
+def test_an_all_unanswerable_file_works(examples_bundle: Path, tmp_path: Path) -> None:
+    path = _questions(tmp_path, *UNANSWERABLE, answerable=False)
+    report = tmp_path / "eval.json"
+    r = run_cli("eval", str(examples_bundle), "--questions", str(path), "--min-refusal", "0", "--json", str(report))
+    assert r.returncode == 0, r.stderr
+    assert "3 questions (0 with an answering page, 3 the site cannot answer)" in r.stdout
+    assert "no question with an answering page" in r.stdout
+    data = json.loads(report.read_text())
+    assert data["recall@5"] is None and data["mrr@10"] is None and data["answer_rate"] is None
+    assert data["refusal_rate"] == round(sum(q["refused"] for q in data["results"]) / 3, 4)
+    assert data["failures"] == 0
+    # Recall cannot be measured without an answering page: a gate on it says so.
+    bad = invoke_cli("eval", str(examples_bundle), "--questions", str(path), "--min-recall", "0.8")
+    assert one_error_line(bad).startswith(f"Error: the questions file {path} has no question the site can answer; ")

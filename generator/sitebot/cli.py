@@ -370,7 +370,8 @@ def proxy(
     "questions_path",
     required=True,
     type=click.Path(path_type=Path),
-    help='JSON Lines, one {"q": …, "url": …} a line (or "pages": [...] for several answers).',
+    help='JSON Lines, one {"q": …, "url": …} a line (or "pages": [...] for several answers); '
+    'a question with no "url" is one the site cannot answer, where "not found" is right.',
 )
 @click.option(
     "--at",
@@ -382,6 +383,11 @@ def proxy(
 )
 @click.option("--min-recall", type=click.FloatRange(0, 1), help="Exit 1 when recall@N is below this, e.g. 0.8.")
 @click.option("--min-mrr", type=click.FloatRange(0, 1), help="Exit 1 when MRR@10 is below this.")
+@click.option(
+    "--min-refusal",
+    type=click.FloatRange(0, 1),
+    help='Exit 1 when the share of unanswerable questions answered "not found" is below this, e.g. 0.8.',
+)
 @click.option(
     "--json",
     "json_path",
@@ -395,20 +401,35 @@ def eval_(
     at: int,
     min_recall: float | None,
     min_mrr: float | None,
+    min_refusal: float | None,
     json_path: Path | None,
     verbose: bool,
 ) -> None:
     """Ask a built BUNDLE questions with known answers and score its retrieval.
 
     Ranks exactly as the widget does (same maths, the bundle's own model and settings)
-    and prints recall@1, recall@5 and MRR@10 by page, with the questions it missed.
-    With --min-recall it exits 1 when recall@N falls below, so CI can stop a bad build.
+    and prints recall@1, recall@5 and MRR@10 by page over the questions the site answers,
+    the answer rate (those it does not refuse) and the refusal rate (questions the site
+    cannot answer, written without "url", that it answers "not found"), with the misses.
+    With --min-recall / --min-refusal it exits 1 below the bar, so CI can stop a bad build.
     """
     import json
 
-    from .evaluate import evaluate
+    from .evaluate import evaluate, load_questions
 
-    report = evaluate(bundle, questions_path, k=at)
+    questions = load_questions(questions_path)
+    # Say that a gate cannot be measured before spending the model load on it.
+    if min_refusal is not None and all(q.answerable for q in questions):
+        raise SitebotError(
+            f"the questions file {questions_path} has no question the site cannot answer; add some without "
+            '"url", e.g. {"q": "Do you ship to the Moon?"}, or drop --min-refusal'
+        )
+    if (min_recall is not None or min_mrr is not None) and not any(q.answerable for q in questions):
+        raise SitebotError(
+            f"the questions file {questions_path} has no question the site can answer; give some a "
+            '"url" with the page that answers it, or drop --min-recall and --min-mrr'
+        )
+    report = evaluate(bundle, questions, k=at)
     _print_eval(report)
     if json_path is not None:
         try:
@@ -420,6 +441,9 @@ def eval_(
         short.append(f"recall@{at} {report.recall(at):.2f} is below --min-recall {min_recall:.2f}")
     if min_mrr is not None and report.mrr < min_mrr:
         short.append(f"MRR@10 {report.mrr:.2f} is below --min-mrr {min_mrr:.2f}")
+    refusal = report.refusal_rate
+    if min_refusal is not None and refusal is not None and refusal < min_refusal:
+        short.append(f"refusal rate {refusal:.2f} is below --min-refusal {min_refusal:.2f}")
     if short:
         click.echo(f"Error: {' and '.join(short)}", err=True)
         sys.exit(1)
@@ -431,20 +455,52 @@ def _print_eval(report: Any) -> None:
     from rich.text import Text
 
     console = Console(highlight=False)
-    n = len(report.results)
+    n, a, u = len(report.results), len(report.answerable), len(report.unanswerable)
+    split = f" ({a} with an answering page, {u} the site cannot answer)" if u else ""
     console.print(
-        f"{_plural(n, 'question')} against {report.bundle} ({report.model}), ranked by page as the widget does"
+        f"{_plural(n, 'question')}{split} against {report.bundle} ({report.model}), ranked by page as the widget does"
     )
     figures = Table(box=None, show_header=False, padding=(0, 2, 0, 0))
     for cut in sorted({1, 5, report.k}):
-        figures.add_row(f"recall@{cut}", f"{report.recall(cut):.3f}", f"{round(report.recall(cut) * n)}/{n}")
-    figures.add_row("MRR@10", f"{report.mrr:.3f}", "")
+        if a:
+            figures.add_row(f"recall@{cut}", f"{report.recall(cut):.3f}", f"{round(report.recall(cut) * a)}/{a}")
+        else:
+            figures.add_row(f"recall@{cut}", "n/a", "no question with an answering page")
+    figures.add_row("MRR@10", f"{report.mrr:.3f}" if a else "n/a", "")
+    for label, rate, total, what in (
+        ("answer rate", report.answer_rate, a, "answerable questions not refused"),
+        ("refusal rate", report.refusal_rate, u, 'unanswerable questions refused ("I couldn\'t find that")'),
+    ):
+        if rate is None:
+            figures.add_row(label, "n/a", "no question the site cannot answer" if label == "refusal rate" else "")
+        else:
+            figures.add_row(label, f"{rate:.3f}", f"{round(rate * total)}/{total} {what}")
     console.print(figures)
-    misses = report.failures
-    if not misses:
-        console.print(f"Every answering page ranked in the first {report.k}.")
+    if report.kinds:
+        by_kind = Table(box=None, padding=(0, 2, 0, 0))
+        by_kind.add_column("kind")
+        by_kind.add_column("questions", justify="right")
+        by_kind.add_column(f"recall@{report.k}", justify="right")
+        by_kind.add_column("refusal rate", justify="right")
+        for kind, f in report.kinds.items():
+            recall, refusal = f[f"recall@{report.k}"], f["refusal_rate"]
+            by_kind.add_row(
+                Text(kind),
+                str(f["questions"]),
+                "-" if recall is None else f"{recall:.3f}",
+                "-" if refusal is None else f"{refusal:.3f}",
+            )
+        console.print(by_kind)
+    misses, anyway = report.failures, report.answered_anyway
+    if not misses and not anyway:
+        done = [f"every answering page ranked in the first {report.k}"] if a else []
+        done += ["every question the site cannot answer was refused"] if u else []
+        console.print(" and ".join(done).capitalize() + ".")
         return
-    table = Table(title=f"Missed at {report.k} ({len(misses)})", title_justify="left", show_lines=True)
+    title = f"Missed at {report.k} ({len(misses)})"
+    if u:
+        title += f", answered though the site cannot answer ({len(anyway)})"
+    table = Table(title=title, title_justify="left", show_lines=True)
     table.add_column("question", ratio=3)
     table.add_column("expected", ratio=2, overflow="fold")
     table.add_column("shown first", ratio=2, overflow="fold")
@@ -452,6 +508,8 @@ def _print_eval(report: Any) -> None:
     for r in misses:
         first = "not found" if r.not_found else (r.first or "nothing")
         table.add_row(Text(r.question), Text("\n".join(r.expected)), Text(first), str(r.rank or "-"))
+    for r in anyway:
+        table.add_row(Text(r.question), Text("no page: should refuse"), Text(r.first or "nothing"), "-")
     console.print(table)
 
 

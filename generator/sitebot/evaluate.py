@@ -1,7 +1,8 @@
-"""Score a built bundle against questions with known answers: recall@1, recall@k, MRR@10.
+"""Score a built bundle against questions with known answers: recall@1, recall@k, MRR@10,
+and how honestly it says "I don't know": the refusal rate and the answer rate.
 
     report = evaluate(Path("public/chatbot"), Path("qa.jsonl"))
-    report.recall(5), report.mrr, [r.question for r in report.failures]
+    report.recall(5), report.mrr, report.refusal_rate, [r.question for r in report.failures]
 
 It ranks with the browser's own maths and the bundle's own files: the Python port in
 retrieve.py (tests/test_browser.py checks it ranks exactly as the browser does), the
@@ -13,14 +14,22 @@ Questions are JSON Lines, one object a line (blank lines are skipped):
 
     {"q": "Can I return it after two weeks?", "url": "policies/refunds.html", "anchor": "return-window"}
     {"q": "How do I stream a dump to another server?", "pages": ["backup-dump.html", "app-pgdump.html"]}
+    {"q": "Do you sell a version with a built-in printer?", "kind": "unanswerable"}
 
 `q` (or `question`) is the question; `url`, `urls` or `pages` (a string or a list) the
-page or pages that answer it, any one of which counts; other keys (`anchor`) are ignored.
+page or pages that answer it, any one of which counts. A question with none of them (or an
+empty list, or null) is one the site cannot answer: the right response is "not found".
+`kind` (optional, a string such as "reworded" or "keyword") is carried into the report,
+which gives recall and refusal per kind; other keys (`anchor`) are ignored.
 Ranking is by page: pages in the order of their best chunk. A page matches an expected URL
 when both are equal ignoring the fragment, a trailing `index.html` and a trailing slash;
 a relative URL is resolved against the bundle's base_url, and a URL without a host matches
-on its path alone. A question the bot answers with "not found" (best vector below
-`retrieval.min_dense`) is a miss, as the visitor gets no page at all.
+on its path alone. A question the bot answers with "not found" (the widget's own decision,
+Retriever.rank) is a miss, as the visitor gets no page at all.
+
+Recall and MRR count the answerable questions only. The refusal rate is the share of
+unanswerable questions answered "not found"; the answer rate the share of answerable ones
+that are not.
 """
 
 from __future__ import annotations
@@ -47,8 +56,13 @@ class Question:
     """One question and the pages that answer it (relative URLs are against the bundle's base_url)."""
 
     text: str
-    expected: tuple[str, ...]
+    expected: tuple[str, ...]  # empty: the site cannot answer it, and "not found" is right
     line: int = 0
+    kind: str | None = None
+
+    @property
+    def answerable(self) -> bool:
+        return bool(self.expected)
 
 
 @dataclass(frozen=True)
@@ -61,6 +75,11 @@ class QuestionResult:
     top: tuple[str, ...]  # the first pages, best first (empty when nothing ranked)
     not_found: bool  # the bot answers "not found": the visitor sees no page
     line: int = 0
+    kind: str | None = None
+
+    @property
+    def answerable(self) -> bool:
+        return bool(self.expected)
 
     @property
     def first(self) -> str | None:
@@ -78,11 +97,19 @@ class EvalReport:
     model: str = ""
     retrieval: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def answerable(self) -> list[QuestionResult]:
+        """Questions with an answering page: the ones recall and MRR are over."""
+        return [r for r in self.results if r.answerable]
+
+    @property
+    def unanswerable(self) -> list[QuestionResult]:
+        """Questions the site cannot answer: the ones the refusal rate is over."""
+        return [r for r in self.results if not r.answerable]
+
     def recall(self, n: int) -> float:
-        """Share of questions whose answering page ranks in the first `n` pages."""
-        if not self.results:
-            return 0.0
-        return sum(1 for r in self.results if r.rank is not None and r.rank <= n) / len(self.results)
+        """Share of answerable questions whose answering page ranks in the first `n` pages."""
+        return _recall(self.answerable, n)
 
     @property
     def recall_at_1(self) -> float:
@@ -99,31 +126,93 @@ class EvalReport:
     @property
     def mrr(self) -> float:
         """Mean reciprocal rank of the first answering page, counting ranks up to MRR_DEPTH."""
-        if not self.results:
+        scored = self.answerable
+        if not scored:
             return 0.0
-        return sum(1 / r.rank for r in self.results if r.rank is not None and r.rank <= MRR_DEPTH) / len(self.results)
+        return sum(1 / r.rank for r in scored if r.rank is not None and r.rank <= MRR_DEPTH) / len(scored)
+
+    @property
+    def refusal_rate(self) -> float | None:
+        """Share of unanswerable questions answered "not found"; None when the file has none."""
+        return _refusal_rate(self.unanswerable)
+
+    @property
+    def answer_rate(self) -> float | None:
+        """Share of answerable questions the bot does not refuse; None when the file has none."""
+        scored = self.answerable
+        return sum(1 for r in scored if not r.not_found) / len(scored) if scored else None
 
     @property
     def failures(self) -> list[QuestionResult]:
-        """Questions whose answering page is not in the first `k` pages (or "not found")."""
-        return [r for r in self.results if r.rank is None or r.rank > self.k]
+        """Answerable questions whose answering page is not in the first `k` pages (or "not found")."""
+        return [r for r in self.answerable if r.rank is None or r.rank > self.k]
+
+    @property
+    def answered_anyway(self) -> list[QuestionResult]:
+        """Unanswerable questions the bot answered with a page instead of "not found"."""
+        return [r for r in self.unanswerable if not r.not_found]
+
+    @property
+    def kinds(self) -> dict[str, dict[str, Any]]:
+        """Per `kind` (only the questions that give one): counts, recall@k and the refusal rate."""
+        out: dict[str, dict[str, Any]] = {}
+        for kind in sorted({r.kind for r in self.results if r.kind is not None}):
+            group = [r for r in self.results if r.kind == kind]
+            answerable = [r for r in group if r.answerable]
+            refusal = _refusal_rate([r for r in group if not r.answerable])
+            out[kind] = {
+                "questions": len(group),
+                "answerable": len(answerable),
+                f"recall@{self.k}": _round(_recall(answerable, self.k) if answerable else None),
+                "refusal_rate": _round(refusal),
+            }
+        return out
 
     def to_dict(self) -> dict[str, Any]:
+        some = bool(self.answerable)  # with no answerable question, recall is undefined: null, not 0
         return {
             "bundle": str(self.bundle),
             "model": self.model,
             "retrieval": self.retrieval,
             "questions": len(self.results),
+            "answerable": len(self.answerable),
+            "unanswerable": len(self.unanswerable),
             "k": self.k,
-            "recall@1": round(self.recall_at_1, 4),
-            "recall@5": round(self.recall_at_5, 4),
-            f"recall@{self.k}": round(self.recall_at_k, 4),
-            "mrr@10": round(self.mrr, 4),
+            "recall@1": _round(self.recall_at_1 if some else None),
+            "recall@5": _round(self.recall_at_5 if some else None),
+            f"recall@{self.k}": _round(self.recall_at_k if some else None),
+            "mrr@10": _round(self.mrr if some else None),
+            "answer_rate": _round(self.answer_rate),
+            "refusal_rate": _round(self.refusal_rate),
             "failures": len(self.failures),
+            "answered_anyway": len(self.answered_anyway),
+            "kinds": self.kinds,
             "results": [
-                {**asdict(r), "expected": list(r.expected), "top": list(r.top), "first": r.first} for r in self.results
+                {
+                    **asdict(r),
+                    "expected": list(r.expected),
+                    "top": list(r.top),
+                    "first": r.first,
+                    "answerable": r.answerable,
+                    "refused": r.not_found,
+                }
+                for r in self.results
             ],
         }
+
+
+def _recall(results: Sequence[QuestionResult], n: int) -> float:
+    if not results:
+        return 0.0
+    return sum(1 for r in results if r.rank is not None and r.rank <= n) / len(results)
+
+
+def _refusal_rate(unanswerable: Sequence[QuestionResult]) -> float | None:
+    return sum(1 for r in unanswerable if r.not_found) / len(unanswerable) if unanswerable else None
+
+
+def _round(x: float | None) -> float | None:
+    return None if x is None else round(x, 4)
 
 
 def load_questions(source: Path | str | Sequence[dict[str, Any] | Question]) -> list[Question]:
@@ -171,14 +260,23 @@ def _question(obj: Any, where: str, n: int) -> Question:
     text = next((obj[k] for k in QUESTION_KEYS if k in obj), None)
     if not isinstance(text, str) or not text.strip():
         raise QuestionsError(f'{where} line {n} has no question; give it as a non-empty "q" string')
+    # No url/urls/pages at all, an empty list or null: a question the site cannot answer, whose
+    # right response is "not found". A key that is there but unusable is a mistake, not a refusal test.
     raw = next((obj[k] for k in EXPECTED_KEYS if k in obj), None)
     expected = (raw,) if isinstance(raw, str) else tuple(raw) if isinstance(raw, list) else ()
-    if not expected or not all(isinstance(u, str) and u.strip() for u in expected):
+    if (raw is not None and not isinstance(raw, (str, list))) or not all(
+        isinstance(u, str) and u.strip() for u in expected
+    ):
         raise QuestionsError(
-            f'{where} line {n} has no expected page; give "url" (a string) '
-            'or "pages" (a list) with the page that answers it'
+            f'{where} line {n} has a bad expected page; give "url" (a non-empty string) or "pages" (a list of them), '
+            "or leave both out for a question the site cannot answer"
         )
-    return Question(text, expected, n)
+    kind = obj.get("kind")
+    if kind is not None and not (isinstance(kind, str) and kind.strip()):
+        raise QuestionsError(
+            f'{where} line {n} has a bad "kind"; give a non-empty string such as "reworded", or omit it'
+        )
+    return Question(text, expected, n, kind.strip() if kind else None)
 
 
 def _page_key(url: str) -> tuple[str | None, str]:
@@ -234,7 +332,7 @@ def judge(
             rank = next(
                 (n for n, url in enumerate(pages, 1) if any(matches(url, e, base_url) for e in q.expected)), None
             )
-        results.append(QuestionResult(q.text, q.expected, rank, tuple(pages[:5]), not_found, q.line))
+        results.append(QuestionResult(q.text, q.expected, rank, tuple(pages[:5]), not_found, q.line, q.kind))
     return results
 
 
