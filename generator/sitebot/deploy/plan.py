@@ -41,6 +41,7 @@ from ..bundle.format import (
     read_manifest,
     required_files,
 )
+from ..checks import is_secret_param
 from ..errors import BundleError, DeployError
 from ..index.model import sha256_file
 
@@ -53,9 +54,14 @@ STATE_VERSION = 1  # of the record file
 Progress = Callable[[str, str, int], None]
 
 # user:password@ (the password may itself hold "@": mask up to the last one before the path),
-# and the values of query parameters named like a credential (?access_token=…, &X-Amz-Signature=…).
+# and the values of query parameters that checks.is_secret_param names a credential
+# (?access_token=…, &X-Amz-Signature=…): the same rule that keeps them out of bundles.
 _USERINFO = re.compile(r"(?<=://)[^/?#\s]*@")
-_SECRET_PARAM = re.compile(r"(?i)([?&;][^=&#\s]*(?:token|secret|key|password|passwd|sig|auth)[^=&#\s]*=)[^&#\s]*")
+_PARAM = re.compile(r"([?&;#])([^=&#\s]+)=([^&#\s]*)")
+
+
+def _mask_param(m: re.Match[str]) -> str:
+    return f"{m.group(1)}{m.group(2)}=***" if is_secret_param(m.group(2)) else m.group(0)
 
 
 def scrub(text: str) -> str:
@@ -63,7 +69,7 @@ def scrub(text: str) -> str:
 
     Every message of deploy that may echo a URL (a target, --endpoint-url, git's own output) goes through this.
     """
-    return _SECRET_PARAM.sub(r"\1***", _USERINFO.sub("***@", text))
+    return _PARAM.sub(_mask_param, _USERINFO.sub("***@", text))
 
 
 @dataclass(frozen=True)
