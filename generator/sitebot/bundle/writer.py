@@ -27,7 +27,7 @@ from types import FrameType
 from typing import Any
 
 from ..errors import BundleError
-from ..stale import alive
+from ..stale import alive, remove_dead
 from .format import MANIFEST, content_name, is_bundle, is_content_addressed, manifest_files, parse_manifest
 
 # Fixed names a bundle writes next to its content-addressed files (bundle/manifest.py), and the
@@ -135,13 +135,12 @@ def recover_leftovers(output: Path) -> None:
     tmp = re.compile(rf"\.{name}\.(\d+)-[A-Za-z0-9_]+\.tmp")
     legacy_tmp = re.compile(rf"\.{name}\.[A-Za-z0-9_]{{8}}\.tmp")  # before the pid was in the name
     old = re.compile(rf"\.{name}\.old-(\d+)")
+    remove_dead(parent, tmp)
     stale_old: list[Path] = []
     for entry in parent.iterdir():
         if entry.is_symlink() or not entry.is_dir():
             continue
-        if (m := tmp.fullmatch(entry.name)) and not alive(int(m.group(1))):
-            shutil.rmtree(entry, ignore_errors=True)
-        elif legacy_tmp.fullmatch(entry.name) and time.time() - entry.stat().st_mtime > LEGACY_TMP_AGE:
+        if legacy_tmp.fullmatch(entry.name) and time.time() - entry.stat().st_mtime > LEGACY_TMP_AGE:
             shutil.rmtree(entry, ignore_errors=True)
         elif (m := old.fullmatch(entry.name)) and not alive(int(m.group(1))):
             stale_old.append(entry)
