@@ -33,8 +33,11 @@ from sitebot.serve import serve_in_thread  # noqa: E402
 
 PG_DOCS = Path("/usr/share/doc/postgresql-doc-15/html")
 SYSTEM = "You are the assistant of the PostgreSQL 15 documentation. Be brief and precise."
+# The 60 answerable questions (the file also holds unanswerable ones, which have no "pages").
 QUESTIONS = [
-    json.loads(x)["q"] for x in (ROOT / "bench/questions/postgresql-15.jsonl").read_text().splitlines() if x.strip()
+    q["q"]
+    for q in map(json.loads, filter(str.strip, (ROOT / "bench/questions/postgresql-15.jsonl").read_text().splitlines()))
+    if q.get("pages")
 ]
 
 
