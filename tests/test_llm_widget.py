@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -240,6 +241,51 @@ def test_not_found_answers_with_the_owner_words_and_no_request(page: Any, llm_si
         f"() => [...{ROOT_JS}.querySelectorAll('.msg.bot')].some(m => m.textContent === {json.dumps(NOT_FOUND)})"
     )
     assert fake_llm.requests == []  # not even a preflight
+    assert page.problems == []
+
+
+# --- the first question, before the model is ready ------------------------------------------------
+
+
+def hold_model_and_open(page: Any, url: str) -> list[Any]:
+    """The openai bot's panel with its keyword index loaded and its model file held back."""
+    held: list[Any] = []
+    page.route(re.compile(r".*\.onnx$"), lambda route: held.append(route))
+    page.goto(f"{url}openai.html")
+    page.wait_for_function("() => window.sitebot && window.sitebot.ready")
+    page.evaluate("() => window.sitebot.ready()")
+    page.evaluate("() => window.sitebot.open()")
+    return held
+
+
+def test_first_question_waits_for_the_model_saying_so(page: Any, llm_site: str, fake_llm: FakeLLM) -> None:
+    fake_llm.script(Reply("Plus costs 19 euros a month [1]."))
+    held = hold_model_and_open(page, llm_site)
+    ask_in_panel(page, QUESTION)
+    waiting = page.locator("sitebot-widget .log .busy")
+    waiting.wait_for(state="visible")
+    assert waiting.inner_text() == "Getting ready to answer…"
+    page.wait_for_timeout(1500)
+    assert fake_llm.posts == [] and held  # still waiting for the model, not answering from keywords
+    for route in held:
+        route.continue_()
+    wait_settled(page)
+    assert "Plus costs 19 euros a month" in page.locator("sitebot-widget .llm .md").inner_text()
+    assert len(fake_llm.posts) == 1
+    assert page.problems == []
+
+
+def test_first_question_waits_for_the_model_a_few_seconds_at_most(page: Any, llm_site: str, fake_llm: FakeLLM) -> None:
+    fake_llm.script(Reply("Plus costs 19 euros a month [1]."))
+    hold_model_and_open(page, llm_site)  # and never let it through
+    started = time.monotonic()
+    ask_in_panel(page, QUESTION)
+    fake_llm.wait_for_posts(1, timeout=20)
+    waited = time.monotonic() - started
+    assert 7.5 <= waited <= 14, waited  # MODEL_WAIT is 8 s; then the keyword passages go to the LLM
+    wait_settled(page)
+    system, _ = prompt_of(fake_llm.posts[0])
+    assert passage_urls(system)[1] == llm_site + "pricing.html#plus"
     assert page.problems == []
 
 

@@ -10,6 +10,12 @@ import { h, icon, ICONS } from "../ui/dom.js";
 import { extractive, passageLabel } from "../ui/answer.js";
 import { safeHref } from "../shared/url.js";
 
+// How long a question asked before the model is ready waits for it. bench/first_answer.py:
+// a returning visitor (model in the HTTP cache) has it 4–6 s after asking on a busy 2-core
+// machine, so 8 s lets them wait for it; a first visit on a 10 Mbit/s line needs about
+// 45 s, too long to keep anyone waiting, so it gets the keyword passages after 8 s.
+export const MODEL_WAIT = 8000;
+
 /**
  * createLLM({llm, title, strings, client, base, warn}) → {ask, stop, conversation}
  * `ask(question, ui)` answers in the panel `ui` (or off-screen when null) and resolves
@@ -29,6 +35,13 @@ export function createLLM({ llm, title, strings, client, base, warn }) {
     const turn = { q: question, a: null };
     conversation.push(turn);
     const settle = ui ? ui.turn(question) : () => true;
+    // A streamed answer cannot be swapped for a better one later, so a question asked
+    // while the model loads waits for it, saying so, but at most MODEL_WAIT: then keywords.
+    if (client.status.model === "loading") {
+      if (ui) settle.status(strings.preparing);
+      await Promise.race([client.ready(true).catch(() => {}), new Promise((ok) => setTimeout(ok, MODEL_WAIT))]);
+      if (ui) settle.status(strings.searching);
+    }
     // A follow-up ("and how much is it?") is retrieved with the question before it.
     const query = previous ? `${previous.q}\n${question}` : question;
     let msg;

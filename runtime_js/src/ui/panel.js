@@ -12,7 +12,8 @@ export const ASSET_ATTR = "data-sitebot-asset"; // on every node we add to the h
  *   → {open, close, isOpen, turn, follow, focus, say, action, styles, dark, transcript, destroy}
  * `turn(question)` shows the question with a "searching" line and returns `settle(node, rec)`,
  * which replaces that line with the answer unless a newer question came in since (then it
- * returns false). With a record (record.js), also later (node null, for a streamed answer),
+ * returns false); `settle.status(text)` changes that line, and `settle.replace(node, rec)`
+ * later swaps a better answer in, in place, keeping the scroll still. With a record (record.js), also later (node null, for a streamed answer),
  * the exchange is kept: a Copy button, and `onSave([{q, a: rec}], isOpen)`, also called on
  * open and close. `past` is such a list, drawn at mount. `follow()` keeps a growing
  * (streamed) answer in view. The "New chat" button clears the log and calls `onReset()`.
@@ -105,9 +106,12 @@ export function mountUI({ strings, theme, position, shortcut, note, starters, pa
     log.append(startBox || "");
   }
 
+  // Keeps an exchange: its Copy button, the saved conversation. Returns its entry, whose
+  // `a` a better answer for the turn replaces (`settle.replace`).
   function keep(q, a, node) {
-    turns.push({ q, a });
-    const copy = h("button", { class: "copy", type: "button", "aria-label": strings.copyLabel, onclick: () => navigator.clipboard.writeText(recordText(a, strings)).then(() => label(strings.copied), () => {}) }, strings.copy);
+    const entry = { q, a };
+    turns.push(entry);
+    const copy = h("button", { class: "copy", type: "button", "aria-label": strings.copyLabel, onclick: () => navigator.clipboard.writeText(recordText(entry.a, strings)).then(() => label(strings.copied), () => {}) }, strings.copy);
     const label = (text) => {
       copy.textContent = text;
       copy.setAttribute("aria-label", text === strings.copy ? strings.copyLabel : text);
@@ -116,6 +120,7 @@ export function mountUI({ strings, theme, position, shortcut, note, starters, pa
     node.after(copy);
     if (onKeep) onKeep(q, a, copy);
     save();
+    return entry;
   }
 
   function save() {
@@ -184,14 +189,40 @@ export function mountUI({ strings, theme, position, shortcut, note, starters, pa
           log.scrollTop = Math.min(log.scrollHeight, asked.offsetTop - 16);
         }
         // (not after "New chat", which took the answer away)
-        if (rec && t.node && t.node.isConnected) keep(question, rec, t.node);
+        if (rec && t.node && t.node.isConnected) t.entry = keep(question, rec, t.node);
         return true;
       },
     };
     current = t;
+    // A better answer for a settled turn (the hybrid one after a quick keyword answer):
+    // swapped in place, in the log and in the saved conversation, without moving what the
+    // visitor is reading. False when the turn is gone ("New chat").
+    t.settle.replace = (node, rec) => {
+      if (!t.node || !t.node.isConnected) return false;
+      const old = t.node;
+      steady(() => old.replaceWith((t.node = node)));
+      if (rec && t.entry && turns.includes(t.entry)) {
+        t.entry.a = rec;
+        save();
+      }
+      return true;
+    };
+    // What the pending line says while the answer is being prepared.
+    t.settle.status = (text) => (t.pending.textContent = text);
     // Drawn while support.js decides whether to answer at all; taken back when it does not route.
     t.settle.undo = () => (asked.remove(), pending.remove(), current === t && (current = null));
     return t.settle;
+  }
+
+  // Runs a change to the log and keeps the visitor's view still: the first element (partly)
+  // in view stays at the same place on screen, whatever grew or shrank above it. When that
+  // element is the one replaced, nothing above it moved and the scroll stays as it was.
+  function steady(change) {
+    const top = log.scrollTop;
+    const anchor = [...log.children].find((el) => el.offsetTop + el.offsetHeight > top);
+    const before = anchor ? anchor.offsetTop : 0;
+    change();
+    log.scrollTop = top + (anchor && anchor.isConnected ? anchor.offsetTop - before : 0);
   }
 
   // Down with the answer as it grows, never past its question, never back up.

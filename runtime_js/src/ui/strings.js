@@ -8,7 +8,7 @@
 import { pickStrings } from "../shared/strings.js";
 
 const KEYS =
-  "title subtitle launcher close greeting placeholder inputLabel send searching found notFound error conversation privacy aiNote writing stop stopLabel stopped sources source llmFailed r_timeout r_broken r_network r_upstream r_empty r_template newChat copy copied copyLabel".split(
+  "title subtitle launcher close greeting placeholder inputLabel send searching found notFound error conversation privacy aiNote writing stop stopLabel stopped sources source llmFailed r_timeout r_broken r_network r_upstream r_empty r_template newChat copy copied copyLabel prelim preparing".split(
     " ",
   );
 
@@ -43,7 +43,9 @@ prompt error
 New chat
 Copy
 Copied
-Copy the answer`;
+Copy the answer
+Quick keyword answer — improving…
+Getting ready to answer…`;
 
 export const LANGS = ["fr", "de", "es", "ar", "he"];
 
@@ -80,7 +82,9 @@ erreur de prompt
 Nouvelle conversation
 Copier
 Copié
-Copier la réponse`,
+Copier la réponse
+Réponse rapide par mots-clés — amélioration…
+Préparation de la réponse…`,
   de: `Fragen Sie diese Website
 Antworten aus den Seiten dieser Website
 Dieser Website eine Frage stellen
@@ -112,7 +116,9 @@ Prompt-Fehler
 Neuer Chat
 Kopieren
 Kopiert
-Antwort kopieren`,
+Antwort kopieren
+Schnelle Antwort nach Stichwörtern – wird verbessert…
+Antwort wird vorbereitet…`,
   es: `Pregunte a este sitio
 Respuestas de las páginas de este sitio
 Hacer una pregunta a este sitio
@@ -144,7 +150,9 @@ error de la plantilla
 Nueva conversación
 Copiar
 Copiado
-Copiar la respuesta`,
+Copiar la respuesta
+Respuesta rápida por palabras clave — mejorando…
+Preparando la respuesta…`,
   ar: `اسأل هذا الموقع
 إجابات من صفحات هذا الموقع
 اطرح سؤالاً على هذا الموقع
@@ -176,7 +184,9 @@ Copiar la respuesta`,
 محادثة جديدة
 نسخ
 تم النسخ
-نسخ الإجابة`,
+نسخ الإجابة
+إجابة سريعة بالكلمات المفتاحية — جارٍ التحسين…
+جارٍ التحضير للإجابة…`,
   he: `שאלו את האתר
 תשובות מדפי האתר
 שאלו שאלה את האתר
@@ -208,7 +218,9 @@ Copiar la respuesta`,
 שיחה חדשה
 העתקה
 הועתק
-העתקת התשובה`,
+העתקת התשובה
+תשובה מהירה לפי מילות מפתח — משפרים…
+מתכוננים לענות…`,
 };
 
 /**

@@ -62,6 +62,8 @@ mark{background:var(--sitebot-mark);color:inherit;border-radius:3px;padding:0 2p
 .starter{padding:6px 12px;font-size:13.5px;text-align:start;background:var(--sitebot-bg);border:1px solid var(--sitebot-link);border-radius:16px;color:var(--sitebot-link)}
 .copy{align-self:flex-start;margin-top:-6px;padding:2px 10px;font-size:12px;background:none;border:1px solid var(--sitebot-border);border-radius:12px;color:var(--sitebot-muted)}
 .starter:hover,.copy:hover{border-color:var(--sitebot-muted);color:var(--sitebot-text)}
+.prelim{align-self:stretch;display:flex;flex-direction:column;gap:8px}
+.prelim-note{margin:0;font-size:12.5px}
 .busy{color:var(--sitebot-muted)}
 .busy::after{content:"";display:inline-block;width:6px;height:6px;margin-inline-start:8px;border-radius:50%;background:currentColor;vertical-align:middle;animation:sb-pulse 1s ease-in-out infinite}
 @keyframes sb-pulse{50%{opacity:.2}}

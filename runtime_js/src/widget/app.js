@@ -74,11 +74,32 @@ export function startApp({ base, manifest, settings, tag, strings, llmPart, supp
     try {
       const msg = await client.request({ type: "search", query: question, k: UI_RESULTS });
       const { node, rec, result } = extractive(msg, strings);
-      if (settle) settle(node, rec);
+      // Keywords alone answered because the model is still on its way: said so, and improved.
+      const early = msg.mode === "lexical" && client.status.model !== "failed";
+      if (settle && settle(early ? preliminary(node) : node, rec) && early) upgrade(question, settle, node, rec);
       return result;
     } catch (err) {
       if (settle) settle(h("p", { class: "msg bot" }, strings.error));
       throw err;
+    }
+  }
+
+  // The keyword answer under a note that a better one is coming (read out with it: the log
+  // is a polite live region).
+  function preliminary(node) {
+    return h("div", { class: "prelim" }, h("p", { class: "prelim-note busy" }, strings.prelim), node);
+  }
+
+  // Once the model is in, the same question is searched again and the turn's answer is
+  // replaced in place (also for turns that newer questions have followed). If the model
+  // cannot load, only the note goes: the keyword answer stays, and nothing alarming is said.
+  async function upgrade(question, settle, plain, rec) {
+    try {
+      await client.ready(true);
+      const better = extractive(await client.request({ type: "search", query: question, k: UI_RESULTS }), strings);
+      settle.replace(better.node, better.rec);
+    } catch {
+      settle.replace(plain, rec);
     }
   }
 
