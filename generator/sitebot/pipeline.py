@@ -13,6 +13,7 @@ from .bundle.manifest import previous_records, write_bundle
 from .bundle.writer import BundleWriter
 from .collect import Collected, Progress, crawl_site, nothing_to_index, read_site_folder
 from .errors import ConfigError, SourceError
+from .index import notfound, quantise
 from .index.embed import EmbeddingCache, count_tokens, embed_with_cache
 from .index.model import default_model, describe, load, model_from_dir
 from .options import GenerateOptions, GenerateSummary, default_cache_dir, is_url
@@ -31,8 +32,8 @@ DEFAULT_RETRIEVAL: dict[str, float | int | str] = {
     "w_dense": 0.75,
     "w_lexical": 0.25,
     "rrf_k": 60,
-    # Below this best cosine the bot says it found nothing (off-topic questions score
-    # 0.07–0.29 on the demo site, real ones 0.27 and up).
+    # The "not found" rule of bundles without a calibrated `not_found` (index/notfound.py),
+    # and of an owner who sets `retrieval.min_dense`: below this best cosine, nothing found.
     "min_dense": 0.25,
 }
 
@@ -79,10 +80,16 @@ def generate(opts: GenerateOptions, progress: Progress | None = None) -> Generat
             scope = support["scope"]
             examples = [*scope["examples"], *scope["allowed"]] if scope else []
             scope_vectors = embed_with_cache(model, examples, max_tokens=opts.query_max_tokens, cache=cache)[0]
+            probes = notfound.probe_questions()
+            probe_vectors = embed_with_cache(model, probes, max_tokens=opts.query_max_tokens, cache=cache)[0]
         finally:
             cache.close()
         if avatar is not None:
             support["avatar"] = writer.add(f"brand/avatar{Path(str(opts.bot.avatar)).suffix.lower()}", avatar)
+        retrieval = {**DEFAULT_RETRIEVAL, **opts.retrieval}
+        if "min_dense" not in opts.retrieval:  # the owner's own threshold wins over the calibrated one
+            codes, scales = quantise.quantise(vectors)
+            retrieval["not_found"] = notfound.calibrate(codes, scales, probe_vectors, len(probes))
         manifest = write_bundle(
             writer,
             base_url=opts.base_url,
@@ -94,7 +101,7 @@ def generate(opts: GenerateOptions, progress: Progress | None = None) -> Generat
             chunks=chunks,
             vectors=vectors,
             records=got.records,
-            retrieval={**DEFAULT_RETRIEVAL, **opts.retrieval},
+            retrieval=retrieval,
             settings=_settings(opts, docs, support),
             scope_vectors=scope_vectors,
             title=opts.bot.title,

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from .bundle.format import read_manifest
-from .index import quantise
+from .index import notfound, quantise
 from .index.lexical import BM25
 
 
@@ -44,6 +44,15 @@ class Retriever:
         self.codes, self.scales = quantise.from_bytes((self.root / files["vectors"]).read_bytes(), n, dims)
         # float_vectors lets a benchmark compare int8 with the unquantised vectors.
         self.float_vectors = float_vectors
+        self._words: frozenset[str] | None = None
+
+    @property
+    def words(self) -> frozenset[str]:
+        """The everyday words of the bundle's model vocabulary (read on first use)."""
+        if self._words is None:
+            tokenizer = json.loads((self.root / self.manifest["model"]["files"]["tokenizer"]).read_text())
+            self._words = notfound.vocabulary(tokenizer)
+        return self._words
 
     def dense_scores(self, qvec: np.ndarray) -> np.ndarray:
         """Dense scores of all chunks, in float64 like the browser (fewer ties than float32)."""
@@ -96,7 +105,11 @@ class Retriever:
                 fused[i] = p["w_dense"] * d + p["w_lexical"] * (lex_scores.get(i, 0.0) / top_l)
         ranked = sorted(((i, s * weight[i]) for i, s in fused.items()), key=lambda t: (-t[1], t[0]))
         if dense_all is not None:
-            not_found = float(dense_all.max(initial=-1.0)) < p["min_dense"]
+            unknown = 0.0
+            if p.get("not_found"):  # only a calibrated bundle weighs the question's unknown terms
+                terms = self.bm25.query_terms(query)
+                unknown = notfound.unknown_share(terms, self.bm25.df, self.bm25.n, self.words)
+            not_found = notfound.not_found(float(dense_all.max(initial=-1.0)), unknown, p)
         else:
             not_found = not lex_list
         out = [(i, s, float(dense_all[i]) if dense_all is not None else None, lex_scores.get(i)) for i, s in ranked]

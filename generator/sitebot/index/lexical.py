@@ -101,9 +101,17 @@ class BM25:
             doc += flat[j]
             yield doc, flat[j + 1]
 
+    def query_terms(self, query: str) -> list[str]:
+        """The query's terms, deduplicated in order of first occurrence (the summation order)."""
+        return list(dict.fromkeys(tokenize(query, self.stop)))
+
+    def df(self, term: str) -> int:
+        """How many chunks hold `term` (the postings are (doc gap, tf) pairs)."""
+        return len(self.index["terms"].get(term) or ()) // 2
+
     def scores(self, query: str) -> dict[int, float]:
         out: dict[int, float] = {}
-        for term in dict.fromkeys(tokenize(query, self.stop)):
+        for term in self.query_terms(query):
             plist = list(self.postings(term))
             if not plist:
                 continue

@@ -8,10 +8,10 @@ import { tokenize } from "../shared/lexical.js";
 const has = (o, k) => Object.prototype.hasOwnProperty.call(o, k); // "constructor" is a word too
 
 /**
- * lexicalIndex(json, {k1, b}) → {n, stopwords, search(query) → {scores, terms: query terms}}
+ * lexicalIndex(json, {k1, b}) → {n, stopwords, search(query) → {scores, terms: query terms}, df(term)}
  * @param {{n: number, dl: number[], avgdl: number, stopwords: string[], terms: object}} json
  * @param {{k1: number, b: number}} params sitebot.json's `retrieval`
- * @returns {import("./engine.js").LexicalReader & {n: number, stopwords: Set<string>}}
+ * @returns {import("./engine.js").LexicalReader & {stopwords: Set<string>}}
  */
 export function lexicalIndex(json, { k1, b }) {
   const { n, dl, terms } = json;
@@ -20,6 +20,8 @@ export function lexicalIndex(json, { k1, b }) {
   // Length normalisation per chunk, k1·(1 − b + b·dl/avgdl): same operations as the spec.
   const norm = new Float64Array(n);
   for (let i = 0; i < n; i++) norm[i] = k1 * (1 - b + (b * dl[i]) / avgdl);
+
+  const df = (t) => (has(terms, t) ? terms[t].length / 2 : 0);
 
   function search(query) {
     const scores = new Float64Array(n);
@@ -39,5 +41,5 @@ export function lexicalIndex(json, { k1, b }) {
     return { scores, terms: qterms };
   }
 
-  return { n, stopwords, search };
+  return { n, stopwords, search, df };
 }

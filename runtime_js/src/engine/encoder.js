@@ -6,6 +6,7 @@
 // table) only need `embed(text)`; the engine keeps the last question's vector for any of them.
 
 import * as ort from "onnxruntime-web/wasm";
+import { vocabulary } from "./notfound.js";
 import { fetchBytes, fetchJson } from "./shards.js";
 import { queryTokenizer } from "./tokens.js";
 
@@ -70,6 +71,7 @@ export async function loadEncoder(base, manifest) {
   }
 
   return {
+    words: vocabulary(tokJson), // the not-found rule's everyday words (notfound.js)
     embed(text) {
       const p = queue.then(() => run(text));
       queue = p.catch(() => {});

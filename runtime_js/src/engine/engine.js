@@ -7,12 +7,14 @@
 
 import { fuse } from "./fuse.js";
 import { keepLastVector } from "./lastvector.js";
+import { notFound as isNotFound, unknownShare } from "./notfound.js";
 import { topK } from "./topk.js";
 
 /**
  * A query encoder: text → unit vector in the document vectors' space.
  * @typedef {object} QueryEncoder
  * @property {(text: string) => Promise<Float32Array>} embed
+ * @property {Set<string>} [words] the model vocabulary's whole words (notfound.js)
  */
 
 /**
@@ -26,7 +28,9 @@ import { topK } from "./topk.js";
 /**
  * The lexical index reader: BM25 of a query with every chunk, and the query's terms.
  * @typedef {object} LexicalReader
+ * @property {number} n how many chunks
  * @property {(query: string) => {scores: Float64Array, terms: string[]}} search
+ * @property {(term: string) => number} df how many chunks hold a term
  */
 
 /**
@@ -48,7 +52,7 @@ import { topK } from "./topk.js";
 
 /**
  * @typedef {object} EngineParts
- * @property {object} retrieval sitebot.json's `retrieval` (candidates, min_dense, fusion weights)
+ * @property {object} retrieval sitebot.json's `retrieval` (candidates, fusion weights, not_found rule)
  * @property {Promise<QueryEncoder>} encoder never awaited by search
  * @property {Promise<LexicalReader>} lexical
  * @property {Promise<DenseReader>} dense
@@ -109,7 +113,10 @@ export function createEngine({ retrieval, encoder, lexical, dense, corpus, texts
     if (enc && String(query).trim()) {
       denseScores = await denseReader.score(await enc.embed(query));
       denseIds = topK(denseScores, retrieval.candidates);
-      notFound = !(denseScores[denseIds[0]] >= retrieval.min_dense);
+      // Only a calibrated bundle weighs the question's unknown terms (notfound.js).
+      const words = enc.words || new Set();
+      const unknown = retrieval.not_found ? unknownShare(lex.terms, lexicalReader.df, lexicalReader.n, words) : 0;
+      notFound = isNotFound(denseScores[denseIds[0]], unknown, retrieval);
     }
     const ranked = fuse(lexIds, lex.scores, denseIds, denseScores, weights, retrieval).slice(0, Math.max(0, k));
     const found = await texts(ranked.map((r) => r.id));

@@ -12,6 +12,7 @@
 export function keepLastVector(encoder) {
   let last = { text: null, vector: null };
   return {
+    words: encoder.words,
     embed(text) {
       if (last.text === text) return last.vector;
       const p = encoder.embed(text);

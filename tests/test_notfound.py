@@ -1,0 +1,150 @@
+"""The calibrated "I couldn't find that" (index/notfound.py, engine/notfound.js): thresholds from
+the site's own chunks against off-topic probes, recorded in sitebot.json; the same decision in
+Python and in the browser engine's module (run by Node)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sitebot.index import notfound, quantise
+from sitebot.index.lexical import BM25, build
+from sitebot.retrieve import Retriever
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTFOUND_JS = ROOT / "runtime_js/src/engine/notfound.js"
+
+
+def test_calibration_is_recorded_in_the_bundle_and_reproducible(examples_bundle: Path) -> None:
+    manifest = json.loads((examples_bundle / "sitebot.json").read_text())
+    rule = manifest["retrieval"]["not_found"]
+    assert rule["probes"] == len(notfound.probe_questions()) >= 150
+    assert 0 < rule["floor"] < rule["threshold"] < 1
+    # Recomputed from the bundle's own int8 vectors and the probes: the same numbers.
+    r = Retriever(examples_bundle)
+    from sitebot.evaluate import query_vectors
+
+    probes = notfound.probe_questions()
+    again = notfound.calibrate(r.codes, r.scales, query_vectors(examples_bundle, manifest, probes), len(probes))
+    assert again == rule
+
+
+def test_thresholds_are_the_probes_quantiles() -> None:
+    # Four unit chunks; a probe's best cosine is its largest coordinate here.
+    codes, scales = quantise.quantise(np.eye(4, dtype=np.float32))
+    probes = np.array([[0.1 * i, 0, 0, 0] for i in range(1, 21)], dtype=np.float32)
+    rule = notfound.calibrate(codes, scales, probes, len(probes))
+    best = np.arange(1, 21) * 0.1
+    assert rule["floor"] == pytest.approx(np.quantile(best, notfound.FLOOR_QUANTILE), abs=1e-3)
+    assert rule["threshold"] == pytest.approx(np.quantile(best, notfound.THRESHOLD_QUANTILE), abs=1e-3)
+
+
+def test_the_owners_min_dense_replaces_the_calibration(tmp_path: Path, cache_dir: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("<title>Hours</title><main><p>We open at nine every weekday.</p></main>")
+    from sitebot import GenerateOptions, generate
+
+    generate(GenerateOptions(source=site, output=tmp_path / "bot", retrieval={"min_dense": 0.4}, cache_dir=cache_dir))
+    retrieval = json.loads((tmp_path / "bot/sitebot.json").read_text())["retrieval"]
+    assert retrieval["min_dense"] == 0.4 and "not_found" not in retrieval
+
+
+RULE = {"min_dense": 0.25, "not_found": {"floor": 0.3, "threshold": 0.45, "unknown_weight": 2.0}}
+
+
+@pytest.mark.parametrize(
+    ("dense", "unknown", "refused"),
+    [
+        (0.29, 0.0, True),  # below the floor: off-topic
+        (0.31, 0.0, False),  # everyday words only: answered however low above the floor
+        (0.60, 0.1, True),  # names something the site lacks: 0.60 - 0.2 < 0.45
+        (0.70, 0.1, False),  # ... unless the site is close enough anyway
+    ],
+)
+def test_the_decision(dense: float, unknown: float, refused: bool) -> None:
+    assert notfound.not_found(dense, unknown, RULE) is refused
+    assert notfound.not_found(dense, unknown, {"min_dense": 0.25}) is (dense < 0.25)  # an older bundle
+
+
+WORDPIECE = {
+    "model": {
+        "type": "WordPiece",
+        "vocab": {
+            "[CLS]": 0,
+            "install": 1,
+            "printer": 2,
+            "##s": 3,
+            "box": 4,
+            "fiddle": 5,
+            "quit": 6,
+            "pm": 7,
+            "swap": 8,
+        },
+    }
+}
+UNIGRAM = {"model": {"type": "Unigram", "vocab": [["<s>", 0.0], ["▁install", -1.0], ["▁printer", -2.0], ["s", -3.0]]}}
+
+
+def test_vocabulary_keeps_whole_words() -> None:
+    assert notfound.vocabulary(WORDPIECE) == {"install", "printer", "box", "fiddle", "quit", "pm", "swap"}
+    assert notfound.vocabulary(UNIGRAM) == {"install", "printer"}
+    assert notfound.vocabulary({"model": {"type": "BPE"}}) == frozenset()
+
+
+INDEX = build(["Install the printer driver.", "The printer box holds paper.", "Double sided printing."])
+QUESTIONS = [
+    "install the printer",  # every term on the site
+    "install WireGuard on the printer box",  # an unknown term
+    "boxes of printers",  # plurals of everyday words the site lacks
+    "double-sided kubernetes",  # a joined form and an unknown term
+    "double sided kubernetes",
+    "",
+    "zzz qqq",
+    "fiddling quitting swapped 7pm 42",  # everyday words, inflected or with digits
+    "k8s zzzing",  # neither
+]
+
+
+def test_unknown_share_counts_only_unknown_terms() -> None:
+    bm25 = BM25(INDEX)
+    words = notfound.vocabulary(WORDPIECE)
+    share = {q: notfound.unknown_share(bm25.query_terms(q), bm25.df, bm25.n, words) for q in QUESTIONS}
+    assert share["install the printer"] == 0.0
+    assert 0 < share["install WireGuard on the printer box"] < 0.5
+    assert share["zzz qqq"] == 1.0 and share[""] == 0.0
+    assert share["fiddling quitting swapped 7pm 42"] == 0.0 and share["k8s zzzing"] == 1.0
+    # "doublesided" is skipped (its parts speak for it): as if the words were apart.
+    assert 0 < share["double-sided kubernetes"] == share["double sided kubernetes"] < 1
+
+
+def test_python_and_the_browser_module_agree(tmp_path: Path) -> None:
+    node = shutil.which("node")
+    assert node, "Node.js is needed to build the browser runtime and for this test"
+    bm25 = BM25(INDEX)
+    words = sorted(notfound.vocabulary(WORDPIECE))
+    cases = [{"terms": bm25.query_terms(q), "df": {t: bm25.df(t) for t in bm25.query_terms(q)}} for q in QUESTIONS]
+    decisions = [[d, u] for d in (0.29, 0.31, 0.5, 0.7) for u in (0.0, 0.1, 0.3)]
+    script = tmp_path / "nf.mjs"
+    script.write_text(
+        f"import {{ unknownShare, notFound, vocabulary }} from {json.dumps(NOTFOUND_JS.as_uri())};\n"
+        f"const cases = {json.dumps(cases)}; const words = new Set({json.dumps(words)});\n"
+        f"const rule = {json.dumps(RULE)};\n"
+        f"console.log(JSON.stringify({{\n"
+        f"  shares: cases.map((c) => unknownShare(c.terms, (t) => c.df[t] || 0, {bm25.n}, words)),\n"
+        f"  decisions: {json.dumps(decisions)}.map(([d, u]) => notFound(d, u, rule)),\n"
+        f"  vocab: [...vocabulary({json.dumps(WORDPIECE)})].sort(), uni: [...vocabulary({json.dumps(UNIGRAM)})].sort(),\n"
+        f"}}));\n"
+    )
+    out = json.loads(subprocess.run([node, str(script)], capture_output=True, text=True, check=True).stdout)
+    wp = frozenset(words)
+    assert out["shares"] == [
+        notfound.unknown_share(c["terms"], lambda t, c=c: c["df"].get(t, 0), bm25.n, wp) for c in cases
+    ]
+    assert out["decisions"] == [notfound.not_found(d, u, RULE) for d, u in decisions]
+    assert out["vocab"] == words and out["uni"] == sorted(notfound.vocabulary(UNIGRAM))
