@@ -41,8 +41,8 @@ def test_eval_passes_on_the_examples_bundle(examples_bundle: Path, tmp_path: Pat
     # A miss is listed with what the visitor was shown first.
     missed = [q for q in data["results"] if q["rank"] is None or q["rank"] > 5]
     assert len(missed) == data["failures"]
-    for q in missed:
-        assert q["question"] in r.stdout and q["first"] in r.stdout
+    for q in missed:  # a refused question shows "not found"
+        assert q["question"] in r.stdout and (q["first"] or "not found") in r.stdout
 
 
 @pytest.mark.parametrize(

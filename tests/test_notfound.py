@@ -55,7 +55,7 @@ def test_the_owners_min_dense_replaces_the_calibration(tmp_path: Path, cache_dir
     assert retrieval["min_dense"] == 0.4 and "not_found" not in retrieval
 
 
-RULE = {"min_dense": 0.25, "not_found": {"floor": 0.3, "threshold": 0.45, "unknown_weight": 2.0}}
+RULE = {"min_dense": 0.25, "not_found": {"floor": 0.3, "threshold": 0.45, "unknown_weight": 2.0, "unknown_min": 0.15}}
 
 
 @pytest.mark.parametrize(
@@ -63,8 +63,9 @@ RULE = {"min_dense": 0.25, "not_found": {"floor": 0.3, "threshold": 0.45, "unkno
     [
         (0.29, 0.0, True),  # below the floor: off-topic
         (0.31, 0.0, False),  # everyday words only: answered however low above the floor
-        (0.60, 0.1, True),  # names something the site lacks: 0.60 - 0.2 < 0.45
-        (0.70, 0.1, False),  # ... unless the site is close enough anyway
+        (0.60, 0.2, True),  # names something the site lacks: 0.60 - 0.4 < 0.45
+        (0.90, 0.2, False),  # ... unless the site is close enough anyway
+        (0.40, 0.1, False),  # one odd word in a wordy question: not enough to refuse
     ],
 )
 def test_the_decision(dense: float, unknown: float, refused: bool) -> None:
@@ -129,7 +130,7 @@ def test_python_and_the_browser_module_agree(tmp_path: Path) -> None:
     bm25 = BM25(INDEX)
     words = sorted(notfound.vocabulary(WORDPIECE))
     cases = [{"terms": bm25.query_terms(q), "df": {t: bm25.df(t) for t in bm25.query_terms(q)}} for q in QUESTIONS]
-    decisions = [[d, u] for d in (0.29, 0.31, 0.5, 0.7) for u in (0.0, 0.1, 0.3)]
+    decisions = [[d, u] for d in (0.29, 0.31, 0.5, 0.7, 0.9) for u in (0.0, 0.1, 0.15, 0.2, 0.3)]
     script = tmp_path / "nf.mjs"
     script.write_text(
         f"import {{ unknownShare, notFound, vocabulary }} from {json.dumps(NOTFOUND_JS.as_uri())};\n"

@@ -103,9 +103,12 @@ SCHEMA: dict[str, Any] = {
         "prompt_template": (str, None, ""),  # a readable jinja2 file: checked in load_config
     },
     "retrieval": {
-        "fusion": (str, lambda v: v in ("convex", "rrf"), "must be convex or rrf"),
+        "fusion": (str, lambda v: v in ("adaptive", "convex", "rrf"), "must be adaptive, convex or rrf"),
         "w_dense": (float, lambda v: v >= 0, "must be ≥ 0"),
         "w_lexical": (float, lambda v: v >= 0, "must be ≥ 0"),
+        "w_lexical_min": (float, lambda v: 0 <= v <= 1, "must be between 0 and 1"),
+        "w_lexical_max": (float, lambda v: 0 <= v <= 1, "must be between 0 and 1"),
+        "page_bonus": (float, lambda v: 0 <= v < 1, "must be ≥ 0 and below 1"),
         "min_dense": (float, lambda v: -1 <= v <= 1, "must be between -1 and 1"),
         "rrf_k": (int, lambda v: v > 0, "must be > 0"),
         "candidates": (int, lambda v: v > 0, "must be > 0"),

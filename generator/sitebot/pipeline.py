@@ -1,6 +1,6 @@
 """`generate()`: a folder of pages → a static chatbot bundle. Reads top to bottom.
 
-read pages → extract documents → merge duplicates → chunk → embed → index → write bundle
+read pages → extract documents → merge duplicates → tidy titles → chunk → embed → index → write bundle
 """
 
 from __future__ import annotations
@@ -20,17 +20,25 @@ from .options import GenerateOptions, GenerateSummary, default_cache_dir, is_url
 from .text.chunk import Chunk, chunk_document
 from .text.extract import Document
 from .text.starters import suggest_starters
+from .text.titles import tidy_titles
 
 DEFAULT_RETRIEVAL: dict[str, float | int | str] = {
     "k1": 1.2,
     "b": 0.75,
     "candidates": 50,
-    # Score-aware fusion (min-max normalised dense and BM25 scores, weighted 3:1, as
-    # Weaviate's relative-score fusion does by default). Plain reciprocal-rank fusion let
-    # chunks that are middling in both lists win (DESIGN.md); "rrf" is still selectable.
-    "fusion": "convex",
+    # Score-aware fusion (min-max normalised dense and BM25 scores). "adaptive": BM25's weight
+    # goes from w_lexical_min to w_lexical_max with the share of the question's terms its
+    # best chunk holds, so an exact identifier leads and a few common words do not
+    # (bench/ranking.py measures it against fixed weights). "convex" uses w_dense and
+    # w_lexical (3:1, as Weaviate's relative-score fusion); plain reciprocal-rank fusion
+    # ("rrf") let chunks that are middling in both lists win (DESIGN.md).
+    "fusion": "adaptive",
     "w_dense": 0.75,
     "w_lexical": 0.25,
+    "w_lexical_min": 0.15,
+    "w_lexical_max": 0.45,
+    # A page with several good chunks gains 0.1 × its 2nd best + 0.01 × its 3rd best score.
+    "page_bonus": 0.1,
     "rrf_k": 60,
     # The "not found" rule of bundles without a calibrated `not_found` (index/notfound.py),
     # and of an owner who sets `retrieval.min_dense`: below this best cosine, nothing found.
@@ -60,7 +68,7 @@ def generate(opts: GenerateOptions, progress: Progress | None = None) -> Generat
     writer = BundleWriter(opts.output)
     try:
         got = _read(opts, report)
-        docs = got.docs
+        docs = tidy_titles(got.docs)
         if not docs:
             raise nothing_to_index(opts.source, got.skipped)
         model = load(files)
@@ -87,6 +95,8 @@ def generate(opts: GenerateOptions, progress: Progress | None = None) -> Generat
         if avatar is not None:
             support["avatar"] = writer.add(f"brand/avatar{Path(str(opts.bot.avatar)).suffix.lower()}", avatar)
         retrieval = {**DEFAULT_RETRIEVAL, **opts.retrieval}
+        if {"w_dense", "w_lexical"} & opts.retrieval.keys() and "fusion" not in opts.retrieval:
+            retrieval["fusion"] = "convex"  # the owner's fixed weights: the fusion that uses them
         if "min_dense" not in opts.retrieval:  # the owner's own threshold wins over the calibrated one
             codes, scales = quantise.quantise(vectors)
             retrieval["not_found"] = notfound.calibrate(codes, scales, probe_vectors, len(probes))

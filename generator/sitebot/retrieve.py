@@ -85,6 +85,7 @@ class Retriever:
             dense_list = [(int(i), float(dense_all[i])) for i in order]
         weight = [c[3] for c in self.chunks]
         fused: dict[int, float] = {}
+        both = bool(dense_list and lex_list)
         if not dense_list:
             fused = dict(lex_list)
         elif not lex_list:
@@ -95,6 +96,13 @@ class Retriever:
             for r, (i, _) in enumerate(lex_list, 1):
                 fused[i] = fused.get(i, 0.0) + p["w_lexical"] / (p["rrf_k"] + r)
         else:
+            w_dense, w_lex = p["w_dense"], p["w_lexical"]
+            if p.get("fusion") == "adaptive":
+                # BM25 leads as far as its best chunk holds the question's terms (an identifier
+                # it matches exactly); the vectors lead when it matches only some common words.
+                cover = self.bm25.coverage(query, lex_list[0][0])
+                w_lex = p["w_lexical_min"] + (p["w_lexical_max"] - p["w_lexical_min"]) * cover
+                w_dense = 1 - w_lex
             # Convex fusion of min-max normalised scores over the candidates.
             top_d, low_d = dense_list[0][1], dense_list[-1][1]
             span = (top_d - low_d) or 1.0
@@ -102,8 +110,11 @@ class Retriever:
             ids = [i for i, _ in dense_list] + [i for i, _ in lex_list if i not in dict(dense_list)]
             for i in ids:
                 d = max(0.0, (float(dense_all[i]) - low_d) / span)  # type: ignore[index]
-                fused[i] = p["w_dense"] * d + p["w_lexical"] * (lex_scores.get(i, 0.0) / top_l)
-        ranked = sorted(((i, s * weight[i]) for i, s in fused.items()), key=lambda t: (-t[1], t[0]))
+                fused[i] = w_dense * d + w_lex * (lex_scores.get(i, 0.0) / top_l)
+        scores = {i: s * weight[i] for i, s in fused.items()}
+        if both and p.get("page_bonus"):
+            scores = self._page_bonus(scores, p["page_bonus"])
+        ranked = sorted(scores.items(), key=lambda t: (-t[1], t[0]))
         if dense_all is not None:
             unknown = 0.0
             if p.get("not_found"):  # only a calibrated bundle weighs the question's unknown terms
@@ -114,6 +125,23 @@ class Retriever:
             not_found = not lex_list
         out = [(i, s, float(dense_all[i]) if dense_all is not None else None, lex_scores.get(i)) for i, s in ranked]
         return out, not_found
+
+    def _page_bonus(self, scores: dict[int, float], alpha: float) -> dict[int, float]:
+        """Each chunk gains alpha·(its page's 2nd best score) + alpha²·(3rd best): a page with
+        several good chunks moves up, and a page's own chunks keep their order."""
+        by_page: dict[int, list[float]] = {}
+        for i, s in scores.items():
+            by_page.setdefault(self.chunks[i][0], []).append(s)
+        bonus: dict[int, float] = {}
+        for page, found in by_page.items():
+            found.sort(reverse=True)
+            b = 0.0
+            if len(found) > 1:
+                b += alpha * found[1]
+            if len(found) > 2:
+                b += alpha * alpha * found[2]
+            bonus[page] = b
+        return {i: s + bonus[self.chunks[i][0]] for i, s in scores.items()}
 
     def search(self, query: str, qvec: np.ndarray | None, *, k: int = 5, mode: str = "hybrid") -> list[Hit]:
         ranked, _ = self.rank(query, qvec, mode=mode)

@@ -109,6 +109,21 @@ class BM25:
         """How many chunks hold `term` (the postings are (doc gap, tf) pairs)."""
         return len(self.index["terms"].get(term) or ()) // 2
 
+    def coverage(self, query: str, doc: int) -> float:
+        """IDF-weighted share of the query's terms that chunk `doc` holds (a term no chunk
+        holds counts with the highest IDF). 0 for a query without terms."""
+        top_idf = math.log(1 + (self.n + 0.5) / 0.5)
+        got = 0.0
+        total = 0.0
+        for term in self.query_terms(query):
+            plist = list(self.postings(term))
+            df = len(plist)
+            idf = math.log(1 + (self.n - df + 0.5) / (df + 0.5)) if df else top_idf
+            total += idf
+            if any(d == doc for d, _ in plist):
+                got += idf
+        return got / total if total > 0 else 0.0
+
     def scores(self, query: str) -> dict[int, float]:
         out: dict[int, float] = {}
         for term in self.query_terms(query):

@@ -41,5 +41,27 @@ export function lexicalIndex(json, { k1, b }) {
     return { scores, terms: qterms };
   }
 
-  return { n, stopwords, search, df };
+  // The IDF-weighted share of the query's terms that chunk `id` holds (a term no chunk holds
+  // counts with the highest IDF); 0 for a query without terms. The adaptive fusion's lever.
+  function coverage(qterms, id) {
+    const topIdf = Math.log(1 + (n + 0.5) / 0.5);
+    let got = 0;
+    let total = 0;
+    for (const t of qterms) {
+      const postings = has(terms, t) ? terms[t] : [];
+      const df = postings.length / 2;
+      const idf = df ? Math.log(1 + (n - df + 0.5) / (df + 0.5)) : topIdf;
+      total += idf;
+      for (let j = 0, doc = 0; j < postings.length; j += 2) {
+        doc += postings[j];
+        if (doc === id) {
+          got += idf;
+          break;
+        }
+      }
+    }
+    return total > 0 ? got / total : 0;
+  }
+
+  return { n, stopwords, search, df, coverage };
 }

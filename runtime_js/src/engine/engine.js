@@ -31,6 +31,7 @@ import { topK } from "./topk.js";
  * @property {number} n how many chunks
  * @property {(query: string) => {scores: Float64Array, terms: string[]}} search
  * @property {(term: string) => number} df how many chunks hold a term
+ * @property {(terms: string[], id: number) => number} coverage IDF-weighted share of the terms chunk `id` holds
  */
 
 /**
@@ -118,7 +119,11 @@ export function createEngine({ retrieval, encoder, lexical, dense, corpus, texts
       const unknown = retrieval.not_found ? unknownShare(lex.terms, lexicalReader.df, lexicalReader.n, words) : 0;
       notFound = isNotFound(denseScores[denseIds[0]], unknown, retrieval);
     }
-    const ranked = fuse(lexIds, lex.scores, denseIds, denseScores, weights, retrieval).slice(0, Math.max(0, k));
+    const more = {
+      cover: denseIds && lexIds.length && lexicalReader.coverage ? lexicalReader.coverage(lex.terms, lexIds[0]) : 0,
+      pageOf: (id) => chunks[id][0],
+    };
+    const ranked = fuse(lexIds, lex.scores, denseIds, denseScores, weights, retrieval, more).slice(0, Math.max(0, k));
     const found = await texts(ranked.map((r) => r.id));
     const results = ranked.map(({ id, score }) => {
       const [pageIndex, anchor, heading] = chunks[id];

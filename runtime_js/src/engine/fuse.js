@@ -1,15 +1,18 @@
-// Hybrid ranking (docs/bundle-format.md "Hybrid ranking"). The default is a score-aware
-// convex fusion: each list's scores are min-max normalised over its candidates and summed
-// with weights. Reciprocal-rank fusion stays available ("fusion": "rrf"), but it lets a
-// chunk that is middling in both lists beat the clear winner of one (DESIGN.md).
+// Hybrid ranking (docs/bundle-format.md "Hybrid ranking"). The default is an adaptive,
+// score-aware convex fusion: each list's scores are min-max normalised over its candidates
+// and summed with weights, BM25's weight growing with how much of the question its best
+// chunk holds. Then a page with several good chunks gains a small bonus. Plain convex
+// weights and reciprocal-rank fusion ("fusion": "convex" / "rrf") stay selectable.
 
 const byScore = (a, b) => b.score - a.score || a.id - b.id;
 
 /**
- * fuse(lexIds, lexScores, denseIds | null, denseScores | null, weights, retrieval)
+ * fuse(lexIds, lexScores, denseIds | null, denseScores | null, weights, retrieval, more)
  *   → [{id, score}] best first. The id lists are the candidates, best first.
+ * `more.cover` is the share of the question's terms (IDF-weighted) that the best lexical
+ * chunk holds (lexical reader's `coverage`); `more.pageOf(id)` a chunk's page.
  */
-export function fuse(lexIds, lexScores, denseIds, denseScores, weights, r) {
+export function fuse(lexIds, lexScores, denseIds, denseScores, weights, r, { cover = 0, pageOf } = {}) {
   if (!denseIds || !denseIds.length) {
     return lexIds.map((id) => ({ id, score: lexScores[id] * weights[id] })).sort(byScore);
   }
@@ -21,6 +24,14 @@ export function fuse(lexIds, lexScores, denseIds, denseScores, weights, r) {
     denseIds.forEach((id, i) => fused.set(id, r.w_dense / (r.rrf_k + i + 1)));
     lexIds.forEach((id, i) => fused.set(id, (fused.get(id) ?? 0) + r.w_lexical / (r.rrf_k + i + 1)));
   } else {
+    let wDense = r.w_dense;
+    let wLex = r.w_lexical;
+    if (r.fusion === "adaptive") {
+      // BM25 leads as far as its best chunk holds the question's terms (an identifier it
+      // matches exactly); the vectors lead when it matches only some common words.
+      wLex = r.w_lexical_min + (r.w_lexical_max - r.w_lexical_min) * cover;
+      wDense = 1 - wLex;
+    }
     const top = denseScores[denseIds[0]];
     const low = denseScores[denseIds[denseIds.length - 1]];
     const span = top - low || 1;
@@ -30,8 +41,30 @@ export function fuse(lexIds, lexScores, denseIds, denseScores, weights, r) {
     for (const id of ids) {
       const d = Math.max(0, (denseScores[id] - low) / span);
       const l = lexScores[id] > 0 ? lexScores[id] : 0;
-      fused.set(id, r.w_dense * d + r.w_lexical * (l / topLex));
+      fused.set(id, wDense * d + wLex * (l / topLex));
     }
   }
-  return [...fused].map(([id, s]) => ({ id, score: s * weights[id] })).sort(byScore);
+  const scored = [...fused].map(([id, s]) => ({ id, score: s * weights[id] }));
+  if (r.page_bonus && pageOf) pageBonus(scored, r.page_bonus, pageOf);
+  return scored.sort(byScore);
+}
+
+// Each chunk gains alpha·(its page's 2nd best score) + alpha²·(3rd best): a page with
+// several good chunks moves up, and a page's own chunks keep their order.
+function pageBonus(scored, alpha, pageOf) {
+  const byPage = new Map();
+  for (const { id, score } of scored) {
+    const page = pageOf(id);
+    if (!byPage.has(page)) byPage.set(page, []);
+    byPage.get(page).push(score);
+  }
+  const bonus = new Map();
+  for (const [page, found] of byPage) {
+    found.sort((a, b) => b - a);
+    let b = 0;
+    if (found.length > 1) b += alpha * found[1];
+    if (found.length > 2) b += alpha * alpha * found[2];
+    bonus.set(page, b);
+  }
+  for (const s of scored) s.score += bonus.get(pageOf(s.id));
 }

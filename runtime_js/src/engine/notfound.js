@@ -1,7 +1,8 @@
 // The "I couldn't find that" decision (docs/bundle-format.md "Not found"), the same maths as
 // generator/sitebot/index/notfound.py. A question is not found when its best cosine is below
 // the bundle's calibrated `floor`, or when it names terms the site never uses that are not
-// everyday words (the model vocabulary's whole words) and its best cosine, less
+// everyday words (the model vocabulary's whole words), more than `unknown_min` of it, and its
+// best cosine, less
 // `unknown_weight` times their IDF-weighted share, misses `threshold`. Bundles built before
 // the calibration, or with the owner's own `min_dense`, carry no `not_found` rule.
 
@@ -66,11 +67,11 @@ export function unknownShare(terms, df, n, words) {
  * notFound(bestDense, unknown, retrieval) → true when the bot should say it found nothing.
  * @param {number} bestDense the best cosine of the question with any chunk
  * @param {number} unknown unknownShare of the question
- * @param {{min_dense: number, not_found?: {floor: number, threshold: number, unknown_weight: number}}} r
+ * @param {{min_dense: number, not_found?: {floor: number, threshold: number, unknown_weight: number, unknown_min: number}}} r
  */
 export function notFound(bestDense, unknown, r) {
   const rule = r.not_found;
   if (!rule) return !(bestDense >= r.min_dense);
   if (!(bestDense >= rule.floor)) return true;
-  return unknown > 0 && !(bestDense - rule.unknown_weight * unknown >= rule.threshold);
+  return unknown > rule.unknown_min && !(bestDense - rule.unknown_weight * unknown >= rule.threshold);
 }
