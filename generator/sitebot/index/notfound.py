@@ -136,4 +136,7 @@ def not_found(best_dense: float, unknown: float, params: dict[str, Any]) -> bool
         return not best_dense >= params["min_dense"]
     if not best_dense >= rule["floor"]:
         return True
-    return unknown > rule["unknown_min"] and not best_dense - rule["unknown_weight"] * unknown >= rule["threshold"]
+    return (
+        unknown > rule.get("unknown_min", 0.0)
+        and not best_dense - rule["unknown_weight"] * unknown >= rule["threshold"]
+    )

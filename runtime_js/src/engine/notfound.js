@@ -73,5 +73,5 @@ export function notFound(bestDense, unknown, r) {
   const rule = r.not_found;
   if (!rule) return !(bestDense >= r.min_dense);
   if (!(bestDense >= rule.floor)) return true;
-  return unknown > rule.unknown_min && !(bestDense - rule.unknown_weight * unknown >= rule.threshold);
+  return unknown > (rule.unknown_min || 0) && !(bestDense - rule.unknown_weight * unknown >= rule.threshold);
 }
