@@ -502,3 +502,34 @@ def test_the_panel_opens_by_itself_once_per_visit(page: Any, auto_open_site: str
     page.clock.run_for(2000)
     assert shadow(page, ".panel").is_hidden()
     assert page.problems == []
+
+
+@pytest.fixture(scope="module")
+def handoff_only_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The pharmacy with a [handoff] and no scope rules: first questions need not wait for the model."""
+    config = 'source = "site"\nbase_url = "/"\n\n[handoff]\nemail = "help@larkspur.example"\n'
+    server, url = make_bundle(tmp_path_factory.mktemp("handoff-only"), config)
+    yield url
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_keyword_answer_that_becomes_not_found_offers_a_person(page: Any, handoff_only_site: str) -> None:
+    # Asked before the model is in: keywords find the delivery page. Once the model arrives
+    # the turn is upgraded to "not found" (the site never mentions a Raspberry Pi), and a
+    # person is offered then, as for any "not found".
+    held: list[Any] = []
+    page.route(re.compile(r".*\.onnx$"), lambda route: held.append(route))
+    page.goto(f"{handoff_only_site}/index.html")
+    page.wait_for_function("() => window.sitebot && document.querySelector('sitebot-widget')")
+    shadow(page, ".launcher").click()
+    page.evaluate("() => window.sitebot.ready()")
+    shadow(page, ".input").fill("Can you deliver to the Raspberry Pi kiosk at the Elm Street market?")
+    shadow(page, ".input").press("Enter")
+    page.wait_for_function(f"() => {ROOT_JS}.querySelector('.prelim a.source')")
+    assert shadow(page, ".offer").count() == 0
+    for route in held:
+        route.continue_()
+    page.wait_for_function(f"() => !{ROOT_JS}.querySelector('.prelim') && {ROOT_JS}.querySelector('.offer')")
+    assert "couldn't find" in shadow(page, ".log").inner_text()
+    assert shadow(page, "a.source").count() == 0

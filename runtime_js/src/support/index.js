@@ -20,7 +20,7 @@ const PERSON = "M20 21v-2a4 4 0 0 0-4-4H8a4 4 0 0 0-4 4v2M12 11a4 4 0 1 0 0-8 4 
 
 /**
  * createSupport({settings, manifest, ui, client, lang, base, warn, ask})
- *   → {route, after, kept, handoff, lead, reset}
+ *   → {route, after, notFound, kept, handoff, lead, reset}
  */
 export function createSupport({ settings, manifest, ui, client, lang, warn }) {
   const t = supportStrings(lang);
@@ -88,8 +88,14 @@ export function createSupport({ settings, manifest, ui, client, lang, warn }) {
   function after(question, result, panel) {
     if (!panel) return;
     asked++;
-    if (hand && hand.on_not_found !== false && !result.citations.length) offer(t.notFoundOffer);
+    notFound(result);
     if (lead && lead.after_questions && asked >= lead.after_questions && !leadShown) leadForm();
+  }
+
+  // A person is offered when the bot found nothing; also when a preliminary keyword answer
+  // (widget/app.js) turns into "not found" once the model is in.
+  function notFound(result) {
+    if (hand && hand.on_not_found !== false && !result.citations.length) offer(t.notFoundOffer);
   }
 
   // ---- handoff -----------------------------------------------------------------------
@@ -225,7 +231,7 @@ export function createSupport({ settings, manifest, ui, client, lang, warn }) {
     leadShown = false;
   }
 
-  return { route, after, kept, handoff, lead: leadForm, reset };
+  return { route, after, notFound, kept, handoff, lead: leadForm, reset };
 }
 
 function mailto(to, subject, body) {

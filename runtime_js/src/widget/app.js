@@ -76,7 +76,7 @@ export function startApp({ base, manifest, settings, tag, strings, llmPart, supp
       const { node, rec, result } = extractive(msg, strings);
       // Keywords alone answered because the model is still on its way: said so, and improved.
       const early = msg.mode === "lexical" && client.status.model !== "failed";
-      if (settle && settle(early ? preliminary(node) : node, rec) && early) upgrade(question, settle, node, rec);
+      if (settle && settle(early ? preliminary(node) : node, rec) && early) upgrade(question, settle, node, rec, result);
       return result;
     } catch (err) {
       if (settle) settle(h("p", { class: "msg bot" }, strings.error));
@@ -93,11 +93,13 @@ export function startApp({ base, manifest, settings, tag, strings, llmPart, supp
   // Once the model is in, the same question is searched again and the turn's answer is
   // replaced in place (also for turns that newer questions have followed). If the model
   // cannot load, only the note goes: the keyword answer stays, and nothing alarming is said.
-  async function upgrade(question, settle, plain, rec) {
+  // A keyword answer that turns into "not found" then offers a person, as a first "not found" does.
+  async function upgrade(question, settle, plain, rec, first) {
     try {
       await client.ready(true);
       const better = extractive(await client.request({ type: "search", query: question, k: UI_RESULTS }), strings);
       settle.replace(better.node, better.rec);
+      if (support && first.citations.length && !better.result.citations.length) support.notFound(better.result);
     } catch {
       settle.replace(plain, rec);
     }
