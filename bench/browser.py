@@ -19,20 +19,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
+from chromium import TIMED  # noqa: E402
 from conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from sitebot import GenerateOptions, generate  # noqa: E402
 from sitebot.serve import serve_in_thread  # noqa: E402
 
 PG_DOCS = Path("/usr/share/doc/postgresql-doc-15/html")
-TIMED = """async (qs) => {
-  const times = [];
-  for (const q of qs) {
-    const t = performance.now();
-    await window.sitebot.search(q, {k: 5});
-    times.push(performance.now() - t);
-  }
-  return times;
-}"""
 FIRST = """async (q) => {
   const t = performance.now();
   await window.sitebot.open();

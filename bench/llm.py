@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from chromium import open_bot  # noqa: E402
 from fake_llm import Reply, start_fake_llm  # noqa: E402
 from sitebot import GenerateOptions, generate  # noqa: E402
 from sitebot.bot.prompt import approx_tokens, read_template, render, split_messages  # noqa: E402
@@ -121,11 +121,7 @@ def enter_to_request() -> None:
         from playwright.sync_api import sync_playwright
 
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page()
-            page.goto(url + "index.html")
-            page.wait_for_function("() => window.sitebot")
-            page.evaluate("() => window.sitebot.ready({model: true})")
+            browser, page = open_bot(p, url)
             page.evaluate("""() => { window.__enter = []; window.addEventListener('keydown', (e) => {
                 if (e.key === 'Enter') window.__enter.push(performance.now()); }, true); }""")
             page.evaluate("() => window.sitebot.open()")

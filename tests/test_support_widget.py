@@ -262,14 +262,20 @@ def test_a_question_close_to_an_example_is_caught_by_meaning(page: Any, site: st
     assert page.problems == []
 
 
-def test_the_question_shows_while_the_scope_check_waits_for_the_model(page: Any, site: str) -> None:
+def ask_before_the_model(page: Any, url: str, question: str) -> list[Any]:
+    """Opens the panel with the model file held back and asks; returns the held requests."""
     held: list[Any] = []
     page.route(re.compile(r".*\.onnx$"), lambda route: held.append(route))
-    page.goto(f"{site}/index.html")
+    page.goto(url)
     page.wait_for_function("() => window.sitebot && document.querySelector('sitebot-widget')")
     shadow(page, ".launcher").click()
-    shadow(page, ".input").fill("Can I quit my medication before finishing it?")
+    shadow(page, ".input").fill(question)
     shadow(page, ".input").press("Enter")
+    return held
+
+
+def test_the_question_shows_while_the_scope_check_waits_for_the_model(page: Any, site: str) -> None:
+    held = ask_before_the_model(page, f"{site}/index.html", "Can I quit my medication before finishing it?")
     # The rule needs the model: the question and "Searching…" show, no answer is given yet.
     shadow(page, ".msg.user").wait_for()
     shadow(page, ".busy").wait_for()
@@ -518,14 +524,8 @@ def test_a_keyword_answer_that_becomes_not_found_offers_a_person(page: Any, hand
     # Asked before the model is in: keywords find the delivery page. Once the model arrives
     # the turn is upgraded to "not found" (the site never mentions a Raspberry Pi), and a
     # person is offered then, as for any "not found".
-    held: list[Any] = []
-    page.route(re.compile(r".*\.onnx$"), lambda route: held.append(route))
-    page.goto(f"{handoff_only_site}/index.html")
-    page.wait_for_function("() => window.sitebot && document.querySelector('sitebot-widget')")
-    shadow(page, ".launcher").click()
-    page.evaluate("() => window.sitebot.ready()")
-    shadow(page, ".input").fill("Can you deliver to the Raspberry Pi kiosk at the Elm Street market?")
-    shadow(page, ".input").press("Enter")
+    question = "Can you deliver to the Raspberry Pi kiosk at the Elm Street market?"
+    held = ask_before_the_model(page, f"{handoff_only_site}/index.html", question)
     page.wait_for_function(f"() => {ROOT_JS}.querySelector('.prelim a.source')")
     assert shadow(page, ".offer").count() == 0
     for route in held:
