@@ -30,8 +30,11 @@ def test_calibration_is_recorded_in_the_bundle_and_reproducible(examples_bundle:
     from sitebot.evaluate import query_vectors
 
     probes = notfound.probe_questions()
-    again = notfound.calibrate(r.codes, r.scales, query_vectors(examples_bundle, manifest, probes), len(probes))
+    covers = notfound.vocabulary_share(r.bm25.index, r.words)
+    vectors = query_vectors(examples_bundle, manifest, probes)
+    again = notfound.calibrate(r.codes, r.scales, vectors, len(probes), vocabulary_covers=covers)
     assert again == rule
+    assert rule["unknown_min"] == notfound.UNKNOWN_MIN and rule["vocabulary_share"] > 0.8  # an English site
 
 
 def test_thresholds_are_the_probes_quantiles() -> None:
@@ -53,6 +56,51 @@ def test_the_owners_min_dense_replaces_the_calibration(tmp_path: Path, cache_dir
     generate(GenerateOptions(source=site, output=tmp_path / "bot", retrieval={"min_dense": 0.4}, cache_dir=cache_dir))
     retrieval = json.loads((tmp_path / "bot/sitebot.json").read_text())["retrieval"]
     assert retrieval["min_dense"] == 0.4 and "not_found" not in retrieval
+
+
+FRENCH = {
+    "index.html": (
+        "Accueil",
+        "Bienvenue dans le guide de l'administrateur. Ce guide explique comment installer le système, "
+        "configurer le réseau et gérer les paquets logiciels sur votre ordinateur.",
+    ),
+    "reseau.html": (
+        "Configuration du réseau",
+        "Pour configurer une adresse IP statique, modifiez le fichier des interfaces puis redémarrez "
+        "le service réseau. Le serveur DHCP attribue sinon une adresse automatiquement à chaque machine.",
+    ),
+    "paquets.html": (
+        "Gestion des paquets",
+        "Utilisez apt pour installer, mettre à jour ou supprimer des paquets. La commande de mise à jour "
+        "télécharge la liste des paquets disponibles depuis les dépôts configurés sur le système.",
+    ),
+}
+
+
+def test_a_site_in_a_language_the_vocabulary_lacks_decides_by_the_floor_only(tmp_path: Path, cache_dir: Path) -> None:
+    # MiniLM's vocabulary is English: on a French site most words would count as unknown.
+    site = tmp_path / "site"
+    site.mkdir()
+    for name, (title, text) in FRENCH.items():
+        (site / name).write_text(f'<html lang="fr"><title>{title}</title><main><p>{text}</p></main></html>')
+    from sitebot import GenerateOptions, generate
+
+    generate(GenerateOptions(source=site, output=tmp_path / "bot", cache_dir=cache_dir))
+    rule = json.loads((tmp_path / "bot/sitebot.json").read_text())["retrieval"]["not_found"]
+    assert rule["vocabulary_share"] < notfound.MIN_VOCABULARY_SHARE and rule["unknown_min"] == 1.0
+    r = Retriever(tmp_path / "bot")
+    from sitebot.evaluate import query_vectors
+
+    question = "Comment recevoir chaque nuit les correctifs de sécurité pour les paquets ?"
+    terms = r.bm25.query_terms(question)
+    unknown = notfound.unknown_share(terms, r.bm25.df, r.bm25.n, r.words)
+    assert unknown > notfound.UNKNOWN_MIN  # "recevoir", "nuit", "correctif", "securite"
+    vec = query_vectors(tmp_path / "bot", r.manifest, [question])[0]
+    best = float(r.dense_scores(vec).max())
+    assert best >= rule["floor"]
+    assert r.rank(question, vec)[1] is False  # answered: the unknown terms do not count here
+    english = {**r.params, "not_found": {**rule, "unknown_min": notfound.UNKNOWN_MIN}}
+    assert notfound.not_found(best, unknown, english) is True  # as they would with an English vocabulary
 
 
 RULE = {"min_dense": 0.25, "not_found": {"floor": 0.3, "threshold": 0.45, "unknown_weight": 2.0, "unknown_min": 0.15}}

@@ -5,6 +5,7 @@ read pages → extract documents → merge duplicates → chunk → embed → in
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -13,9 +14,9 @@ from .bundle.manifest import previous_records, write_bundle
 from .bundle.writer import BundleWriter
 from .collect import Collected, Progress, crawl_site, nothing_to_index, read_site_folder
 from .errors import ConfigError, SourceError
-from .index import notfound, quantise
+from .index import lexical, notfound, quantise
 from .index.embed import EmbeddingCache, count_tokens, embed_with_cache
-from .index.model import default_model, describe, load, model_from_dir
+from .index.model import default_model, describe, load, model_from_dir, tokenizer_json
 from .options import GenerateOptions, GenerateSummary, default_cache_dir, is_url
 from .text.chunk import Chunk, chunk_document
 from .text.extract import Document
@@ -97,9 +98,14 @@ def generate(opts: GenerateOptions, progress: Progress | None = None) -> Generat
         retrieval = {**DEFAULT_RETRIEVAL, **opts.retrieval}
         if {"w_dense", "w_lexical"} & opts.retrieval.keys() and "fusion" not in opts.retrieval:
             retrieval["fusion"] = "convex"  # the owner's fixed weights: the fusion that uses them
+        lexical_index = lexical.build([c.lexical_text for c in chunks])
         if "min_dense" not in opts.retrieval:  # the owner's own threshold wins over the calibrated one
             codes, scales = quantise.quantise(vectors)
-            retrieval["not_found"] = notfound.calibrate(codes, scales, probe_vectors, len(probes))
+            words = notfound.vocabulary(json.loads(tokenizer_json(files)))
+            covers = notfound.vocabulary_share(lexical_index, words)
+            retrieval["not_found"] = notfound.calibrate(
+                codes, scales, probe_vectors, len(probes), vocabulary_covers=covers
+            )
         manifest = write_bundle(
             writer,
             base_url=opts.base_url,
@@ -117,6 +123,7 @@ def generate(opts: GenerateOptions, progress: Progress | None = None) -> Generat
             settings=_settings(opts, docs, support),
             scope_vectors=scope_vectors,
             title=opts.bot.title,
+            lexical_index=lexical_index,
         )
         writer.commit()
     except BaseException:

@@ -76,12 +76,13 @@ def write_bundle(
     settings: dict[str, Any],
     scope_vectors: np.ndarray | None = None,
     title: str | None,
+    lexical_index: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Add every file of the bundle to `writer` and return the manifest written as sitebot.json.
 
     `model_info` is `index.model.describe()` of the loaded model; `records` what each page
     was (for conditional re-crawls); `settings` the public bot settings; `title` the demo
-    page's heading.
+    page's heading; `lexical_index` the BM25 index when the caller built it already.
     """
     q, scales = quantise.quantise(vectors)
     shards = [
@@ -115,7 +116,9 @@ def write_bundle(
         "quantisation": {"type": "int8", "scale": "per-vector"},
         "files": {
             "vectors": writer.add("index/vectors.bin", quantise.to_bytes(q, scales)),
-            "lexical": writer.add("index/lexical.json", dumps(lexical.build([c.lexical_text for c in chunks]))),
+            "lexical": writer.add(
+                "index/lexical.json", dumps(lexical_index or lexical.build([c.lexical_text for c in chunks]))
+            ),
             "chunks": writer.add("index/chunks.json", dumps(meta)),
             "shards": shards,
             # Not used by the browser: what each page was, for conditional re-crawls and diffs.
