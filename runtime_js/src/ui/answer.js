@@ -5,6 +5,7 @@
 import { splitSentences, tokenize } from "../shared/lexical.js";
 import { safeHref } from "../shared/url.js";
 import { h } from "./dom.js";
+import { label } from "./label.js";
 
 const MAX_PASSAGES = 3;
 const MAX_PER_PAGE = 2;
@@ -67,10 +68,9 @@ export function passageText(p) {
   return (p.before ? "… " : "") + p.segments.map((s) => s.text).join(" ") + (p.after ? " …" : "");
 }
 
-/** "Title › Heading", or the title alone when the heading adds nothing. */
+/** "Title › Heading" (label.js), or the URL for a page with neither. */
 export function passageLabel(p) {
-  const title = p.title || p.url;
-  return p.heading && p.heading !== p.title ? `${title} › ${p.heading}` : title;
+  return label(p.title, p.heading) || p.url;
 }
 
 /**
