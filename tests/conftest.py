@@ -126,6 +126,18 @@ def tree_hashes(folder: Path) -> dict[str, str]:
     }
 
 
+def run_node(tmp_path: Path, module: str) -> Any:
+    """Runs an ES module source with Node and returns what it printed, parsed as JSON: how the
+    tests hold browser modules (runtime_js/src/…, imported by file URL) to the Python side."""
+    import json
+
+    node = shutil.which("node")
+    assert node, "Node.js is needed to build the browser runtime and for this test"
+    script = tmp_path / "node-check.mjs"
+    script.write_text(module)
+    return json.loads(subprocess.run([node, str(script)], capture_output=True, text=True, check=True).stdout)
+
+
 def one_error_line(r: CliRun | subprocess.CompletedProcess[str]) -> str:
     """The run failed with exit 1 and exactly one line, `Error: …`, and no traceback."""
     assert r.returncode == 1, (r.returncode, r.stderr)

@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 from pathlib import Path
+
+from conftest import run_node
 
 LABEL_JS = Path(__file__).resolve().parent.parent / "runtime_js/src/ui/label.js"
 
@@ -27,12 +27,9 @@ CASES = [
 
 
 def test_labels_drop_numbers_and_repetition(tmp_path: Path) -> None:
-    node = shutil.which("node")
-    assert node, "Node.js is needed to build the browser runtime and for this test"
-    script = tmp_path / "label.mjs"
-    script.write_text(
+    out = run_node(
+        tmp_path,
         f"import {{ label }} from {json.dumps(LABEL_JS.as_uri())};\n"
-        f"console.log(JSON.stringify({json.dumps([c for c, _ in CASES])}.map(([t, h]) => label(t, h))));\n"
+        f"console.log(JSON.stringify({json.dumps([c for c, _ in CASES])}.map(([t, h]) => label(t, h))));\n",
     )
-    out = json.loads(subprocess.run([node, str(script)], capture_output=True, text=True, check=True).stdout)
     assert out == [want for _, want in CASES]

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 from pathlib import Path
 
+from conftest import run_node
 from sitebot.index.lexical import BM25, STOPWORDS, build, tokenize
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,13 +48,10 @@ PARITY = [
 
 def test_browser_tokenizer_agrees_with_python(tmp_path: Path) -> None:
     """runtime_js/src/shared/lexical.js, run by Node, gives the same terms as sitebot.index.lexical."""
-    node = shutil.which("node")
-    assert node, "Node.js is needed to build the browser runtime and for this test"
-    script = tmp_path / "t.mjs"
-    script.write_text(
+    out = run_node(
+        tmp_path,
         f"import {{ tokenize }} from {json.dumps((ROOT / 'runtime_js/src/shared/lexical.js').as_uri())};\n"
         f"const stop = new Set({json.dumps(STOPWORDS)});\n"
-        f"console.log(JSON.stringify({json.dumps(PARITY)}.map((s) => tokenize(s, stop))));\n"
+        f"console.log(JSON.stringify({json.dumps(PARITY)}.map((s) => tokenize(s, stop))));\n",
     )
-    out = subprocess.run([node, str(script)], capture_output=True, text=True, check=True).stdout
-    assert json.loads(out) == [tokenize(s) for s in PARITY]
+    assert out == [tokenize(s) for s in PARITY]

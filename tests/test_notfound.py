@@ -5,13 +5,12 @@ Python and in the browser engine's module (run by Node)."""
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from conftest import run_node
 from sitebot.index import notfound, quantise
 from sitebot.index.lexical import BM25, build
 from sitebot.retrieve import Retriever
@@ -173,14 +172,12 @@ def test_unknown_share_counts_only_unknown_terms() -> None:
 
 
 def test_python_and_the_browser_module_agree(tmp_path: Path) -> None:
-    node = shutil.which("node")
-    assert node, "Node.js is needed to build the browser runtime and for this test"
     bm25 = BM25(INDEX)
     words = sorted(notfound.vocabulary(WORDPIECE))
     cases = [{"terms": bm25.query_terms(q), "df": {t: bm25.df(t) for t in bm25.query_terms(q)}} for q in QUESTIONS]
     decisions = [[d, u] for d in (0.29, 0.31, 0.5, 0.7, 0.9) for u in (0.0, 0.1, 0.15, 0.2, 0.3)]
-    script = tmp_path / "nf.mjs"
-    script.write_text(
+    out = run_node(
+        tmp_path,
         f"import {{ unknownShare, notFound, vocabulary }} from {json.dumps(NOTFOUND_JS.as_uri())};\n"
         f"const cases = {json.dumps(cases)}; const words = new Set({json.dumps(words)});\n"
         f"const rule = {json.dumps(RULE)};\n"
@@ -188,9 +185,8 @@ def test_python_and_the_browser_module_agree(tmp_path: Path) -> None:
         f"  shares: cases.map((c) => unknownShare(c.terms, (t) => c.df[t] || 0, {bm25.n}, words)),\n"
         f"  decisions: {json.dumps(decisions)}.map(([d, u]) => notFound(d, u, rule)),\n"
         f"  vocab: [...vocabulary({json.dumps(WORDPIECE)})].sort(), uni: [...vocabulary({json.dumps(UNIGRAM)})].sort(),\n"
-        f"}}));\n"
+        f"}}));\n",
     )
-    out = json.loads(subprocess.run([node, str(script)], capture_output=True, text=True, check=True).stdout)
     wp = frozenset(words)
     assert out["shares"] == [
         notfound.unknown_share(c["terms"], lambda t, c=c: c["df"].get(t, 0), bm25.n, wp) for c in cases
