@@ -17,6 +17,7 @@ from sitebot.retrieve import Retriever
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTFOUND_JS = ROOT / "runtime_js/src/engine/notfound.js"
+BM25_JS = ROOT / "runtime_js/src/engine/bm25.js"
 
 
 def test_calibration_is_recorded_in_the_bundle_and_reproducible(examples_bundle: Path) -> None:
@@ -31,7 +32,7 @@ def test_calibration_is_recorded_in_the_bundle_and_reproducible(examples_bundle:
     probes = notfound.probe_questions()
     covers = notfound.vocabulary_share(r.bm25.index, r.words)
     vectors = query_vectors(examples_bundle, manifest, probes)
-    again = notfound.calibrate(r.codes, r.scales, vectors, len(probes), vocabulary_covers=covers)
+    again = notfound.calibrate(r.codes, r.scales, vectors, vocabulary_covers=covers)
     assert again == rule
     assert rule["unknown_min"] == notfound.UNKNOWN_MIN and rule["vocabulary_share"] > 0.8  # an English site
 
@@ -40,7 +41,7 @@ def test_thresholds_are_the_probes_quantiles() -> None:
     # Four unit chunks; a probe's best cosine is its largest coordinate here.
     codes, scales = quantise.quantise(np.eye(4, dtype=np.float32))
     probes = np.array([[0.1 * i, 0, 0, 0] for i in range(1, 21)], dtype=np.float32)
-    rule = notfound.calibrate(codes, scales, probes, len(probes))
+    rule = notfound.calibrate(codes, scales, probes)
     best = np.arange(1, 21) * 0.1
     assert rule["floor"] == pytest.approx(np.quantile(best, notfound.FLOOR_QUANTILE), abs=1e-3)
     assert rule["threshold"] == pytest.approx(np.quantile(best, notfound.THRESHOLD_QUANTILE), abs=1e-3)
@@ -92,7 +93,7 @@ def test_a_site_in_a_language_the_vocabulary_lacks_decides_by_the_floor_only(tmp
 
     question = "Comment recevoir chaque nuit les correctifs de sécurité pour les paquets ?"
     terms = r.bm25.query_terms(question)
-    unknown = notfound.unknown_share(terms, r.bm25.df, r.bm25.n, r.words)
+    unknown = notfound.unknown_share(terms, r.bm25, r.words)
     assert unknown > notfound.UNKNOWN_MIN  # "recevoir", "nuit", "correctif", "securite"
     vec = query_vectors(tmp_path / "bot", r.manifest, [question])[0]
     best = float(r.dense_scores(vec).max())
@@ -162,7 +163,7 @@ QUESTIONS = [
 def test_unknown_share_counts_only_unknown_terms() -> None:
     bm25 = BM25(INDEX)
     words = notfound.vocabulary(WORDPIECE)
-    share = {q: notfound.unknown_share(bm25.query_terms(q), bm25.df, bm25.n, words) for q in QUESTIONS}
+    share = {q: notfound.unknown_share(bm25.query_terms(q), bm25, words) for q in QUESTIONS}
     assert share["install the printer"] == 0.0
     assert 0 < share["install WireGuard on the printer box"] < 0.5
     assert share["zzz qqq"] == 1.0 and share[""] == 0.0
@@ -174,22 +175,20 @@ def test_unknown_share_counts_only_unknown_terms() -> None:
 def test_python_and_the_browser_module_agree(tmp_path: Path) -> None:
     bm25 = BM25(INDEX)
     words = sorted(notfound.vocabulary(WORDPIECE))
-    cases = [{"terms": bm25.query_terms(q), "df": {t: bm25.df(t) for t in bm25.query_terms(q)}} for q in QUESTIONS]
     decisions = [[d, u] for d in (0.29, 0.31, 0.5, 0.7, 0.9) for u in (0.0, 0.1, 0.15, 0.2, 0.3)]
     out = run_node(
         tmp_path,
         f"import {{ unknownShare, notFound, vocabulary }} from {json.dumps(NOTFOUND_JS.as_uri())};\n"
-        f"const cases = {json.dumps(cases)}; const words = new Set({json.dumps(words)});\n"
-        f"const rule = {json.dumps(RULE)};\n"
+        f"import {{ lexicalIndex }} from {json.dumps(BM25_JS.as_uri())};\n"
+        f"const index = lexicalIndex({json.dumps(INDEX)}, {{k1: 1.2, b: 0.75}});\n"
+        f"const words = new Set({json.dumps(words)}); const rule = {json.dumps(RULE)};\n"
         f"console.log(JSON.stringify({{\n"
-        f"  shares: cases.map((c) => unknownShare(c.terms, (t) => c.df[t] || 0, {bm25.n}, words)),\n"
+        f"  shares: {json.dumps(QUESTIONS)}.map((q) => unknownShare(index.search(q).terms, index, words)),\n"
         f"  decisions: {json.dumps(decisions)}.map(([d, u]) => notFound(d, u, rule)),\n"
         f"  vocab: [...vocabulary({json.dumps(WORDPIECE)})].sort(), uni: [...vocabulary({json.dumps(UNIGRAM)})].sort(),\n"
         f"}}));\n",
     )
     wp = frozenset(words)
-    assert out["shares"] == [
-        notfound.unknown_share(c["terms"], lambda t, c=c: c["df"].get(t, 0), bm25.n, wp) for c in cases
-    ]
+    assert out["shares"] == [notfound.unknown_share(bm25.query_terms(q), bm25, wp) for q in QUESTIONS]
     assert out["decisions"] == [notfound.not_found(d, u, RULE) for d, u in decisions]
     assert out["vocab"] == words and out["uni"] == sorted(notfound.vocabulary(UNIGRAM))

@@ -99,13 +99,11 @@ def generate(opts: GenerateOptions, progress: Progress | None = None) -> Generat
         if {"w_dense", "w_lexical"} & opts.retrieval.keys() and "fusion" not in opts.retrieval:
             retrieval["fusion"] = "convex"  # the owner's fixed weights: the fusion that uses them
         lexical_index = lexical.build([c.lexical_text for c in chunks])
+        codes, scales = quantise.quantise(vectors)
         if "min_dense" not in opts.retrieval:  # the owner's own threshold wins over the calibrated one
-            codes, scales = quantise.quantise(vectors)
             words = notfound.vocabulary(json.loads(tokenizer_json(files)))
             covers = notfound.vocabulary_share(lexical_index, words)
-            retrieval["not_found"] = notfound.calibrate(
-                codes, scales, probe_vectors, len(probes), vocabulary_covers=covers
-            )
+            retrieval["not_found"] = notfound.calibrate(codes, scales, probe_vectors, vocabulary_covers=covers)
         manifest = write_bundle(
             writer,
             base_url=opts.base_url,
@@ -117,7 +115,7 @@ def generate(opts: GenerateOptions, progress: Progress | None = None) -> Generat
             # embedded without it, SQLAlchemy's manual lost 4 points of recall@5 (bench/ranking.py).
             docs=tidy_titles(docs),
             chunks=chunks,
-            vectors=vectors,
+            quantised=(codes, scales),
             records=got.records,
             retrieval=retrieval,
             settings=_settings(opts, docs, support),

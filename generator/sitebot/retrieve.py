@@ -119,7 +119,7 @@ class Retriever:
             unknown = 0.0
             if p.get("not_found"):  # only a calibrated bundle weighs the question's unknown terms
                 terms = self.bm25.query_terms(query)
-                unknown = notfound.unknown_share(terms, self.bm25.df, self.bm25.n, self.words)
+                unknown = notfound.unknown_share(terms, self.bm25, self.words)
             not_found = notfound.not_found(float(dense_all.max(initial=-1.0)), unknown, p)
         else:
             not_found = not lex_list

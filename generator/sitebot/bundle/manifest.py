@@ -70,7 +70,7 @@ def write_bundle(
     query_max_tokens: int,
     docs: list[Document],
     chunks: list[Chunk],
-    vectors: np.ndarray,
+    quantised: tuple[np.ndarray, np.ndarray],
     records: list[dict[str, Any]],
     retrieval: dict[str, Any],
     settings: dict[str, Any],
@@ -80,11 +80,12 @@ def write_bundle(
 ) -> dict[str, Any]:
     """Add every file of the bundle to `writer` and return the manifest written as sitebot.json.
 
-    `model_info` is `index.model.describe()` of the loaded model; `records` what each page
+    `model_info` is `index.model.describe()` of the loaded model; `quantised` the chunk
+    vectors as `index.quantise.quantise` gives them (codes, scales); `records` what each page
     was (for conditional re-crawls); `settings` the public bot settings; `title` the demo
     page's heading; `lexical_index` the BM25 index when the caller built it already.
     """
-    q, scales = quantise.quantise(vectors)
+    q, scales = quantised
     shards = [
         {"file": writer.add("text/chunks.json", dumps([c.text for c in chunks[a:b]])), "start": a, "count": b - a}
         for a, b in shard_ranges(docs, chunks)

@@ -109,18 +109,19 @@ class BM25:
         """How many chunks hold `term` (the postings are (doc gap, tf) pairs)."""
         return len(self.index["terms"].get(term) or ()) // 2
 
+    def idf(self, term: str) -> float:
+        """BM25's IDF of a term; a term no chunk holds (df = 0) gets the highest IDF any term can."""
+        df = self.df(term)
+        return math.log(1 + (self.n - df + 0.5) / (df + 0.5))
+
     def coverage(self, query: str, doc: int) -> float:
-        """IDF-weighted share of the query's terms that chunk `doc` holds (a term no chunk
-        holds counts with the highest IDF). 0 for a query without terms."""
-        top_idf = math.log(1 + (self.n + 0.5) / 0.5)
+        """IDF-weighted share of the query's terms that chunk `doc` holds. 0 for a query without terms."""
         got = 0.0
         total = 0.0
         for term in self.query_terms(query):
-            plist = list(self.postings(term))
-            df = len(plist)
-            idf = math.log(1 + (self.n - df + 0.5) / (df + 0.5)) if df else top_idf
+            idf = self.idf(term)
             total += idf
-            if any(d == doc for d, _ in plist):
+            if any(d == doc for d, _ in self.postings(term)):
                 got += idf
         return got / total if total > 0 else 0.0
 
@@ -130,8 +131,7 @@ class BM25:
             plist = list(self.postings(term))
             if not plist:
                 continue
-            df = len(plist)
-            idf = math.log(1 + (self.n - df + 0.5) / (df + 0.5))
+            idf = self.idf(term)
             for doc, tf in plist:
                 norm = tf + self.k1 * (1 - self.b + self.b * self.dl[doc] / self.avgdl)
                 out[doc] = out.get(doc, 0.0) + idf * tf * (self.k1 + 1) / norm

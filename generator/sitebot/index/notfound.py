@@ -25,10 +25,9 @@ int8 vectors the visitor downloads, so all three decide alike.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from importlib import resources
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -88,23 +87,30 @@ def is_everyday(term: str, words: frozenset[str]) -> bool:
     return letters != term and (not letters or _whole_word(letters, words))
 
 
-def unknown_share(terms: Sequence[str], df: Callable[[str], int], n: int, words: frozenset[str]) -> float:
+class TermStats(Protocol):
+    """What the rule reads of the lexical index (index.lexical.BM25)."""
+
+    def df(self, term: str) -> int: ...
+
+    def idf(self, term: str) -> float: ...
+
+
+def unknown_share(terms: Sequence[str], index: TermStats, words: frozenset[str]) -> float:
     """IDF-weighted share of the query's terms that no chunk holds and that are not everyday words.
 
-    `terms` are the query's lexical terms, deduplicated in order (lexical.tokenize). The joined
-    form of a hyphenated word ("doublesided" after "double", "sided") is skipped: its parts speak
-    for it. Written in the same order of operations as notfound.js, so both give the same float.
+    `terms` are the query's lexical terms, deduplicated in order (lexical.tokenize); a term no
+    chunk holds weighs the highest IDF. The joined form of a hyphenated word ("doublesided"
+    after "double", "sided") is skipped: its parts speak for it. Written in the same order of
+    operations as notfound.js, so both give the same float.
     """
-    top_idf = math.log(1 + (n + 0.5) / 0.5)  # the IDF of a term no chunk holds (df = 0)
     unknown = 0.0
     total = 0.0
     for j, term in enumerate(terms):
         if any("".join(terms[j - k : j]) == term for k in range(2, min(j, 4) + 1)):
             continue
-        d = df(term)
-        idf = math.log(1 + (n - d + 0.5) / (d + 0.5)) if d else top_idf
+        idf = index.idf(term)
         total += idf
-        if not d and not is_everyday(term, words):
+        if not index.df(term) and not is_everyday(term, words):
             unknown += idf
     return unknown / total if total > 0 else 0.0
 
@@ -125,7 +131,6 @@ def calibrate(
     codes: np.ndarray,
     scales: np.ndarray,
     probe_vectors: np.ndarray,
-    probes: int,
     *,
     vocabulary_covers: float = 1.0,
 ) -> dict[str, Any]:
@@ -137,7 +142,7 @@ def calibrate(
     give the same thresholds.
     """
     best = np.zeros(0)
-    if len(codes) and probes:
+    if len(codes) and len(probe_vectors):
         dense = scales.astype(np.float64)[:, None] * (
             codes.astype(np.float64) @ np.asarray(probe_vectors, dtype=np.float64).T
         )

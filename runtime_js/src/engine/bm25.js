@@ -8,7 +8,7 @@ import { tokenize } from "../shared/lexical.js";
 const has = (o, k) => Object.prototype.hasOwnProperty.call(o, k); // "constructor" is a word too
 
 /**
- * lexicalIndex(json, {k1, b}) → {n, stopwords, search(query) → {scores, terms: query terms}, df(term)}
+ * lexicalIndex(json, {k1, b}) → {n, stopwords, search(query) → {scores, terms}, df(term), idf(term), coverage}
  * @param {{n: number, dl: number[], avgdl: number, stopwords: string[], terms: object}} json
  * @param {{k1: number, b: number}} params sitebot.json's `retrieval`
  * @returns {import("./engine.js").LexicalReader & {stopwords: Set<string>}}
@@ -22,6 +22,11 @@ export function lexicalIndex(json, { k1, b }) {
   for (let i = 0; i < n; i++) norm[i] = k1 * (1 - b + (b * dl[i]) / avgdl);
 
   const df = (t) => (has(terms, t) ? terms[t].length / 2 : 0);
+  // BM25's IDF; a term no chunk holds (df = 0) gets the highest IDF any term can.
+  const idf = (t) => {
+    const d = df(t);
+    return Math.log(1 + (n - d + 0.5) / (d + 0.5));
+  };
 
   function search(query) {
     const scores = new Float64Array(n);
@@ -30,32 +35,29 @@ export function lexicalIndex(json, { k1, b }) {
     for (const t of qterms) {
       if (!has(terms, t)) continue;
       const postings = terms[t];
-      const df = postings.length / 2;
-      const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
+      const w = idf(t);
       for (let j = 0, id = 0; j < postings.length; j += 2) {
         id += postings[j]; // first entry absolute, then deltas
         const tf = postings[j + 1];
-        scores[id] += (idf * tf * (k1 + 1)) / (tf + norm[id]);
+        scores[id] += (w * tf * (k1 + 1)) / (tf + norm[id]);
       }
     }
     return { scores, terms: qterms };
   }
 
-  // The IDF-weighted share of the query's terms that chunk `id` holds (a term no chunk holds
-  // counts with the highest IDF); 0 for a query without terms. The adaptive fusion's lever.
+  // The IDF-weighted share of the query's terms that chunk `id` holds; 0 for a query without
+  // terms. The adaptive fusion's lever.
   function coverage(qterms, id) {
-    const topIdf = Math.log(1 + (n + 0.5) / 0.5);
     let got = 0;
     let total = 0;
     for (const t of qterms) {
+      const w = idf(t);
+      total += w;
       const postings = has(terms, t) ? terms[t] : [];
-      const df = postings.length / 2;
-      const idf = df ? Math.log(1 + (n - df + 0.5) / (df + 0.5)) : topIdf;
-      total += idf;
       for (let j = 0, doc = 0; j < postings.length; j += 2) {
         doc += postings[j];
         if (doc === id) {
-          got += idf;
+          got += w;
           break;
         }
       }
@@ -63,5 +65,5 @@ export function lexicalIndex(json, { k1, b }) {
     return total > 0 ? got / total : 0;
   }
 
-  return { n, stopwords, search, df, coverage };
+  return { n, stopwords, search, df, idf, coverage };
 }

@@ -28,9 +28,9 @@ import { topK } from "./topk.js";
 /**
  * The lexical index reader: BM25 of a query with every chunk, and the query's terms.
  * @typedef {object} LexicalReader
- * @property {number} n how many chunks
  * @property {(query: string) => {scores: Float64Array, terms: string[]}} search
  * @property {(term: string) => number} df how many chunks hold a term
+ * @property {(term: string) => number} idf BM25's IDF of a term (the highest for df = 0)
  * @property {(terms: string[], id: number) => number} coverage IDF-weighted share of the terms chunk `id` holds
  */
 
@@ -116,13 +116,12 @@ export function createEngine({ retrieval, encoder, lexical, dense, corpus, texts
       denseIds = topK(denseScores, retrieval.candidates);
       // Only a calibrated bundle weighs the question's unknown terms (notfound.js).
       const words = enc.words || new Set();
-      const unknown = retrieval.not_found ? unknownShare(lex.terms, lexicalReader.df, lexicalReader.n, words) : 0;
+      const unknown = retrieval.not_found ? unknownShare(lex.terms, lexicalReader, words) : 0;
       notFound = isNotFound(denseScores[denseIds[0]], unknown, retrieval);
     }
-    const more = {
-      cover: denseIds && lexIds.length && lexicalReader.coverage ? lexicalReader.coverage(lex.terms, lexIds[0]) : 0,
-      pageOf: (id) => chunks[id][0],
-    };
+    // Only the adaptive fusion reads how much of the question the best lexical chunk holds.
+    const adaptive = retrieval.fusion === "adaptive" && denseIds && lexIds.length;
+    const more = { cover: adaptive ? lexicalReader.coverage(lex.terms, lexIds[0]) : 0, pageOf: (id) => chunks[id][0] };
     const ranked = fuse(lexIds, lex.scores, denseIds, denseScores, weights, retrieval, more).slice(0, Math.max(0, k));
     const found = await texts(ranked.map((r) => r.id));
     const results = ranked.map(({ id, score }) => {

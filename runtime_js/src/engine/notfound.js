@@ -2,9 +2,9 @@
 // generator/sitebot/index/notfound.py. A question is not found when its best cosine is below
 // the bundle's calibrated `floor`, or when it names terms the site never uses that are not
 // everyday words (the model vocabulary's whole words), more than `unknown_min` of it, and its
-// best cosine, less
-// `unknown_weight` times their IDF-weighted share, misses `threshold`. Bundles built before
-// the calibration, or with the owner's own `min_dense`, carry no `not_found` rule.
+// best cosine, less `unknown_weight` times their IDF-weighted share, misses `threshold`.
+// Bundles built before the calibration, or with the owner's own `min_dense`, carry no
+// `not_found` rule.
 
 /**
  * vocabulary(tokenizerJson) → the Set of the vocabulary's whole words: WordPiece entries
@@ -39,15 +39,13 @@ function isEveryday(t, words) {
 }
 
 /**
- * unknownShare(terms, df, n, words) → the IDF-weighted share of the query's terms that no
+ * unknownShare(terms, index, words) → the IDF-weighted share of the query's terms that no
  * chunk holds and that are not everyday words. A hyphenated word's joined form is skipped.
  * @param {string[]} terms the query's lexical terms, deduplicated, in order
- * @param {(term: string) => number} df how many chunks hold a term
- * @param {number} n how many chunks
+ * @param {{df: (term: string) => number, idf: (term: string) => number}} index the lexical reader (bm25.js)
  * @param {Set<string>} words the model vocabulary's whole words
  */
-export function unknownShare(terms, df, n, words) {
-  const topIdf = Math.log(1 + (n + 0.5) / 0.5);
+export function unknownShare(terms, index, words) {
   let unknown = 0;
   let total = 0;
   for (let j = 0; j < terms.length; j++) {
@@ -55,10 +53,9 @@ export function unknownShare(terms, df, n, words) {
     let joined = false;
     for (let k = 2; k <= Math.min(j, 4) && !joined; k++) joined = terms.slice(j - k, j).join("") === t;
     if (joined) continue;
-    const d = df(t);
-    const idf = d ? Math.log(1 + (n - d + 0.5) / (d + 0.5)) : topIdf;
-    total += idf;
-    if (!d && !isEveryday(t, words)) unknown += idf;
+    const w = index.idf(t);
+    total += w;
+    if (!index.df(t) && !isEveryday(t, words)) unknown += w;
   }
   return total > 0 ? unknown / total : 0;
 }
