@@ -6,7 +6,7 @@ import { splitSentences, tokenize } from "../shared/lexical.js";
 import { safeHref } from "../shared/url.js";
 import { h } from "./dom.js";
 import { label } from "./label.js";
-import { rowNode } from "./rows.js";
+import { keyHits, rowNode } from "./rows.js";
 
 const MAX_PASSAGES = 3;
 const MAX_PER_PAGE = 2;
@@ -39,7 +39,7 @@ function trim(text, terms) {
   const sentences = splitSentences(String(text || ""))
     .map((s) => s.trim())
     .filter(Boolean);
-  const hits = sentences.map((s) => new Set(tokenize(s).filter((t) => terms.has(t))).size);
+  const hits = sentences.map((s) => new Set(tokenize(s).filter((t) => terms.has(t))).size + keyHits(s, terms));
   let start = 0;
   let best = -1;
   for (let i = 0; i <= Math.max(0, sentences.length - WINDOW); i++) {
