@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .extract import Document, Section
+from .rows import SEP, parse_row
 
 Counter = Callable[[Sequence[str]], list[int]]
 SEPARATOR = " › "
@@ -51,6 +52,17 @@ def split_sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE.split(text) if s and s.strip()]
 
 
+def split_units(text: str, units: frozenset[str] = frozenset()) -> list[tuple[str, bool]]:
+    """The text's units in order, each (text, ends its line): a line in `units` (a table row, a
+    "Term: definition" pair) is one unit; any other line is cut into sentences."""
+    out: list[tuple[str, bool]] = []
+    for line in text.split("\n"):
+        line = line.strip()
+        parts = [line] if line in units else split_sentences(line)
+        out += [(p, i == len(parts) - 1) for i, p in enumerate(parts)]
+    return out
+
+
 def _merge_tiny(sections: list[Section], tokens: Counter, min_tokens: int) -> list[Section]:
     """Fold near-empty parent sections into the first section below them; drop empty ones."""
     out = list(sections)
@@ -64,6 +76,7 @@ def _merge_tiny(sections: list[Section], tokens: Counter, min_tokens: int) -> li
                 headings=nxt.headings,
                 level=s.level,
                 text=f"{s.text}\n{nxt.text}".strip(),
+                units=s.units | nxt.units,
             )
             counts[i + 1] += counts[i]
         elif s.text.strip():
@@ -71,14 +84,20 @@ def _merge_tiny(sections: list[Section], tokens: Counter, min_tokens: int) -> li
     return merged
 
 
-def _pack(sentences: list[str], sizes: list[int], budget: int, overlap: int) -> list[str]:
-    """Greedy packing of sentences into pieces of at most `budget` tokens, with overlap."""
+def _join(units: list[tuple[str, bool]], idx: list[int]) -> str:
+    """The units as text: a newline after a unit that ends its line, else a space."""
+    return "".join(units[j][0] + ("\n" if units[j][1] else " ") for j in idx).rstrip()
+
+
+def _pack(sentences: list[tuple[str, bool]], sizes: list[int], budget: int, overlap: int) -> list[str]:
+    """Greedy packing of units (sentences, rows) into pieces of at most `budget` tokens, with
+    overlap; lines keep their newlines."""
     pieces: list[str] = []
     cur: list[int] = []
     total = 0
     for i, n in enumerate(sizes):
         if cur and total + n > budget:
-            pieces.append(" ".join(sentences[j] for j in cur))
+            pieces.append(_join(sentences, cur))
             # Start the next piece with the tail sentences that fit in `overlap` tokens.
             keep: list[int] = []
             kept = 0
@@ -91,8 +110,30 @@ def _pack(sentences: list[str], sizes: list[int], budget: int, overlap: int) -> 
         cur.append(i)
         total += n
     if cur:
-        pieces.append(" ".join(sentences[j] for j in cur))
+        pieces.append(_join(sentences, cur))
     return pieces
+
+
+def _split_long_row(row: str, count: Counter, budget: int) -> list[str] | None:
+    """A row too long for one chunk as several rows, each with the row's key and as many of its
+    cells as fit (a cell keeps its header); None when it is not a row or one cell alone is too long."""
+    parsed = parse_row(row)
+    if parsed is None:
+        return None
+    key = [parsed.key] if parsed.key else []
+    cells = [f"{c.header}: {c.value}" if c.header else c.value for c in parsed.cells]
+    sizes = count([SEP.join(key + [c]) for c in cells])
+    if max(sizes) > budget:
+        return None
+    parts: list[list[str]] = []
+    total = budget + 1
+    for cell, n in zip(cells, sizes, strict=True):
+        if total + n > budget:  # n counts the key again for each cell: errs on the short side
+            parts.append(list(key))
+            total = 0
+        parts[-1].append(cell)
+        total += n
+    return [SEP.join(p) for p in parts]
 
 
 def _split_long_sentence(sentence: str, n_tokens: int, budget: int) -> list[str]:
@@ -108,9 +149,9 @@ def chunk_document(
     """Chunks of one document; each embed_text fits in `max_tokens` model tokens."""
     sections = _merge_tiny(doc.sections, count, min_tokens)
     protos = [Chunk(page, doc.url, s.anchor, doc.title, s.headings, "", doc.weight) for s in sections]
-    split = [split_sentences(s.text) for s in sections]
+    split = [split_units(s.text, s.units) for s in sections]
     # One tokenizer call for the whole document: prefixes and sentences together.
-    texts = [p.prefix for p in protos] + [sent for sents in split for sent in sents]
+    texts = [p.prefix for p in protos] + [sent for sents in split for sent, _ in sents]
     sizes = count(texts)
     prefix_sizes, sentence_sizes = sizes[: len(protos)], iter(sizes[len(protos) :])
     chunks: list[Chunk] = []
@@ -118,16 +159,18 @@ def chunk_document(
         # Two special tokens, the prefix (+1 for its newline), and a small margin because
         # counting sentences one by one can differ by a token from counting them joined.
         budget = max(16, max_tokens - 2 - (prefix_tokens + 1 if proto.prefix else 0) - 4)
-        flat: list[str] = []
+        flat: list[tuple[str, bool]] = []
         flat_sizes: list[int] = []
-        for sent in sentences:
+        for sent, eol in sentences:
             n = next(sentence_sizes)
             if n > budget:
-                parts = _split_long_sentence(sent, n, budget)
-                flat += parts
+                rows = _split_long_row(sent, count, budget) if eol else None
+                parts = rows or _split_long_sentence(sent, n, budget)
+                # Rows split from one row are lines each; the words of a cut sentence run on.
+                flat += [(p, eol and (rows is not None or i == len(parts) - 1)) for i, p in enumerate(parts)]
                 flat_sizes += count(parts)
             else:
-                flat.append(sent)
+                flat.append((sent, eol))
                 flat_sizes.append(n)
         for piece in _pack(flat, flat_sizes, budget, overlap):
             chunks.append(Chunk(page, doc.url, proto.anchor, doc.title, proto.headings, piece, doc.weight))

@@ -16,6 +16,7 @@ from markdown_it import MarkdownIt
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from .sources import Page
+from .tables import dl_groups, dl_line, table_lines
 
 # Elements that are never content, wherever they are.
 _DROP_ALWAYS = (
@@ -75,6 +76,9 @@ class Section:
     headings: tuple[str, ...]  # heading path, outermost first (the page's h1 left out)
     level: int  # heading level (0 for the text before any heading)
     text: str
+    # Lines of `text` that are one unit each (table rows, "Term: definition"): chunking never
+    # cuts them into sentences nor joins them to the next line.
+    units: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -327,6 +331,7 @@ class _Walker:
         self.sections: list[Section] = []
         self.stack: list[tuple[int, str, str]] = []  # (level, heading text, anchor)
         self.buf: list[str] = []
+        self.units: set[str] = set()
         self.level = 0
         self.h1 = ""
 
@@ -337,8 +342,10 @@ class _Walker:
         # The page's h1 is the top of the page: link to the page itself, not to #its-id.
         anchor = next((a for lvl, _, a in reversed(self.stack) if a and lvl > 1), "")
         if text or self.stack:
-            self.sections.append(Section(anchor=anchor, headings=headings, level=self.level, text=text))
+            units = frozenset(self.units & set(text.split("\n")))
+            self.sections.append(Section(anchor=anchor, headings=headings, level=self.level, text=text, units=units))
         self.buf = []
+        self.units = set()
 
     def heading(self, node: LexborNode, level: int) -> None:
         self._flush()
@@ -353,13 +360,20 @@ class _Walker:
     def walk(self, root: LexborNode) -> None:
         """Every text and heading under `root`, in document order. A stack, not recursion: the
         depth of a page is the page's to choose (RecursionError at 1,000 nested <div>s)."""
-        # (node, inside <pre>); None ends a block element, where a newline goes.
-        todo: list[tuple[LexborNode | None, bool]] = [(c, False) for c in _children(root)]
+        # (node, inside <pre>); None ends a block element, where a newline goes; a string is a
+        # line made whole (a table row, a "Term: definition" pair), True when it is one unit.
+        todo: list[tuple[LexborNode | None | tuple[str, bool], bool]] = [(c, False) for c in _children(root)]
         todo.reverse()
         while todo:
             child, pre = todo.pop()
             if child is None:
                 self.buf.append("\n")
+                continue
+            if isinstance(child, tuple):
+                line, unit = child
+                self.buf.append(f"\n{line}\n")
+                if unit:
+                    self.units.add(_SPACES.sub(" ", line).strip())
                 continue
             tag = child.tag
             if tag == "-text":
@@ -375,7 +389,31 @@ class _Walker:
                 elif tag in ("td", "th"):
                     self.buf.append(" ")
                 inner = pre or tag == "pre"
-                todo.extend((c, inner) for c in reversed(_children(child)))
+                parts = None if inner else self._lines(child)
+                if parts is not None:
+                    todo.extend((p, inner) for p in reversed(parts))
+                else:
+                    todo.extend((c, inner) for c in reversed(_children(child)))
+
+    @staticmethod
+    def _lines(node: LexborNode) -> list[LexborNode | tuple[str, bool]] | None:
+        """A data table's row lines, or a definition list's pairs ("Term: definition" lines, or
+        the term as a line and then its definition's nodes to walk as prose); None for any
+        other element, and for a layout table, whose children are walked as they are."""
+        if node.tag == "table":
+            lines = table_lines(node)
+            return None if lines is None else list(lines)
+        if node.tag != "dl":
+            return None
+        out: list[LexborNode | tuple[str, bool]] = []
+        for terms, defs in dl_groups(node):
+            line = dl_line(terms, defs)
+            if line is not None:
+                out.append((line, True))
+                continue
+            out += terms
+            out += defs
+        return out
 
     def finish(self) -> list[Section]:
         self._flush()

@@ -2,6 +2,8 @@
 // tokenizer"). The Python generator tokenizes documents with the same rules, so any
 // change here must be made there too, or BM25 silently stops matching.
 
+import { parseRow } from "./rows.js";
+
 const MARKS = /\p{M}/gu;
 // Runs of letters/digits, joined by single hyphens: "wi-fi" yields "wi", "fi", then "wifi".
 const WORD = /[\p{L}\p{N}]+(?:-[\p{L}\p{N}]+)*/gu;
@@ -51,11 +53,16 @@ export function tokenize(text, stopwords) {
 
 /**
  * splitSentences("It works. Really!\nNext line") → ["It works.", "Really!", "Next line"]
- * Good enough to highlight matching sentences; not a linguistic splitter.
+ * Good enough to highlight matching sentences; not a linguistic splitter. A table row
+ * (shared/rows.js) is one unit, however many full stops its cells hold.
  */
 export function splitSentences(text) {
   const out = [];
   for (const line of String(text).split(/\n+/)) {
+    if (parseRow(line.trim())) {
+      out.push(line.trim());
+      continue;
+    }
     for (const s of line.split(/(?<=[.!?])\s+(?=[\p{Lu}\p{N}])/u)) {
       const t = s.trim();
       if (t) out.push(t);

@@ -6,6 +6,7 @@ import { splitSentences, tokenize } from "../shared/lexical.js";
 import { safeHref } from "../shared/url.js";
 import { h } from "./dom.js";
 import { label } from "./label.js";
+import { keyHits, rowNode } from "./rows.js";
 
 const MAX_PASSAGES = 3;
 const MAX_PER_PAGE = 2;
@@ -38,7 +39,7 @@ function trim(text, terms) {
   const sentences = splitSentences(String(text || ""))
     .map((s) => s.trim())
     .filter(Boolean);
-  const hits = sentences.map((s) => new Set(tokenize(s).filter((t) => terms.has(t))).size);
+  const hits = sentences.map((s) => new Set(tokenize(s).filter((t) => terms.has(t))).size + keyHits(s, terms));
   let start = 0;
   let best = -1;
   for (let i = 0; i <= Math.max(0, sentences.length - WINDOW); i++) {
@@ -95,7 +96,11 @@ export function renderPassages(passages, strings) {
     const href = safeHref(p.url);
     const label = passageLabel(p);
     const text = h("p", { class: "excerpt" }, p.before ? "… " : null);
-    p.segments.forEach((s, i) => text.append(i ? " " : "", s.hit ? h("mark", null, s.text) : s.text));
+    p.segments.forEach((s, i) => {
+      const row = rowNode(s.text, s.hit); // a table row shows as one
+      if (row) text.append(row);
+      else text.append(i ? " " : "", s.hit ? h("mark", null, s.text) : s.text);
+    });
     if (p.after) text.append(" …");
     list.append(
       h(

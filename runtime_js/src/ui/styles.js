@@ -58,6 +58,11 @@ box-shadow:0 16px 48px rgba(0,0,0,.18),0 2px 8px rgba(0,0,0,.08);animation:sb-in
 a.source:hover{text-decoration:underline}
 .excerpt{margin:6px 0 0;font-size:14px;line-height:1.55;overflow-wrap:anywhere}
 mark{background:var(--sitebot-mark);color:inherit;border-radius:3px;padding:0 2px;-webkit-box-decoration-break:clone;box-decoration-break:clone}
+.row{width:100%;margin:6px 0;border:1px solid var(--sitebot-border);border-radius:8px;border-spacing:0;font-size:13.5px;line-height:1.45}
+.row th,.row td{padding:3px 8px;text-align:start;vertical-align:top;overflow-wrap:anywhere}
+.row tr+tr>*{border-top:1px solid var(--sitebot-border)}
+.row th[scope=row]{width:38%;font-weight:400;color:var(--sitebot-muted)}
+.row.hit{background:var(--sitebot-mark)}.row.hit th{color:inherit}
 .starters{display:flex;flex-wrap:wrap;gap:8px}
 .starter{padding:6px 12px;font-size:13.5px;text-align:start;background:var(--sitebot-bg);border:1px solid var(--sitebot-link);border-radius:16px;color:var(--sitebot-link)}
 .copy{align-self:flex-start;margin-top:-6px;padding:2px 10px;font-size:12px;background:none;border:1px solid var(--sitebot-border);border-radius:12px;color:var(--sitebot-muted)}
