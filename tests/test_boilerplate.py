@@ -124,3 +124,21 @@ def test_a_real_hand_written_site_keeps_under_one_percent_of_boilerplate() -> No
     text = "\n".join("\n".join(p) for p in lines)
     assert "Small. Fast. Reliable." not in text
     assert text.count("A complete list of SQLite releases in a single page") == 1
+
+
+def test_the_order_pages_are_read_in_does_not_change_what_is_dropped() -> None:
+    from sitebot.text.boilerplate import drop_repeated
+    from sitebot.text.extract import Document, Section
+
+    def doc(name: str, body: str) -> Document:
+        lines = ["Download the ebook", body, "Prices in this guide include Dutch VAT and free delivery on orders."]
+        return Document(f"/{name}", name, "en", [Section("", (), 0, "\n".join(lines))], body_root=True)
+
+    docs = [doc(n, f"{n} grow in pots.") for n in ("roses", "tulips", "herbs", "ivy", "moss")]
+    forward, _ = drop_repeated(docs)
+    backward, _ = drop_repeated(list(reversed(docs)))
+    as_text = lambda ds: sorted((d.url, d.text) for d in ds)  # noqa: E731
+    assert as_text(forward) == as_text(backward)
+    assert [d.text for d in forward if "VAT" in d.text] == [
+        "ivy grow in pots.\nPrices in this guide include Dutch VAT and free delivery on orders."
+    ]
