@@ -1,6 +1,7 @@
 """`generate()`: a folder of pages → a static chatbot bundle. Reads top to bottom.
 
-read pages → extract documents → merge duplicates → chunk → embed → index → write bundle (titles tidied)
+read pages → extract documents → merge duplicates → drop chrome repeated across pages → chunk → embed → index
+→ write bundle (titles tidied)
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from .index import lexical, notfound, quantise
 from .index.embed import EmbeddingCache, count_tokens, embed_with_cache
 from .index.model import default_model, describe, load, model_from_dir, tokenizer_json
 from .options import GenerateOptions, GenerateSummary, default_cache_dir, is_url
+from .text.boilerplate import drop_repeated
 from .text.chunk import Chunk, chunk_document
 from .text.extract import Document
 from .text.starters import suggest_starters
@@ -55,8 +57,13 @@ def read_documents(opts: GenerateOptions, report: Progress | None = None) -> Col
 
 def _read(opts: GenerateOptions, report: Progress) -> Collected:
     if is_url(opts.source):
-        return crawl_site(opts, report, previous=previous_records(opts.output))
-    return read_site_folder(opts, report)
+        got = crawl_site(opts, report, previous=previous_records(opts.output))
+    else:
+        got = read_site_folder(opts, report)
+    # Over the whole site at once: chrome is what recurs across its pages (text/boilerplate.py).
+    got.docs, removed = drop_repeated(got.docs)
+    got.skipped = sorted([*got.skipped, *((url, "only text repeated across the site") for url in removed.emptied)])
+    return got
 
 
 def generate(opts: GenerateOptions, progress: Progress | None = None) -> GenerateSummary:

@@ -88,6 +88,9 @@ class Document:
     lang: str
     sections: list[Section] = field(default_factory=list)
     weight: float = 1.0
+    # Read from the whole <body>: no <main>, <article> or selector marked the content, so site
+    # chrome written as plain markup may be in the sections (text/boilerplate.py drops it).
+    body_root: bool = False
 
     @property
     def text(self) -> str:
@@ -483,7 +486,7 @@ def extract(page: Page, *, selector: str = "") -> Document:
     if not title:
         title = walker.h1 or page.path
     weight = default_weight(page.url, title) if owner_weight is None else owner_weight
-    return Document(url=page.url, title=title, lang=lang, sections=sections, weight=weight)
+    return Document(url=page.url, title=title, lang=lang, sections=sections, weight=weight, body_root=is_body)
 
 
 def _owner_weight(tree: LexborHTMLParser) -> float | None:
