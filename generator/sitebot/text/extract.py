@@ -84,6 +84,7 @@ class Document:
     lang: str
     sections: list[Section] = field(default_factory=list)
     weight: float = 1.0
+    site_name: str = ""  # <meta property="og:site_name">: the bot's title when the owner sets none
 
     @property
     def text(self) -> str:
@@ -445,7 +446,12 @@ def extract(page: Page, *, selector: str = "") -> Document:
     if not title:
         title = walker.h1 or page.path
     weight = default_weight(page.url, title) if owner_weight is None else owner_weight
-    return Document(url=page.url, title=title, lang=lang, sections=sections, weight=weight)
+    return Document(url=page.url, title=title, lang=lang, sections=sections, weight=weight, site_name=_site_name(tree))
+
+
+def _site_name(tree: LexborHTMLParser) -> str:
+    meta = tree.css_first('meta[property="og:site_name"]')
+    return _SPACES.sub(" ", (meta.attributes.get("content") or "") if meta is not None else "").strip()
 
 
 def _owner_weight(tree: LexborHTMLParser) -> float | None:
