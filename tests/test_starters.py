@@ -52,10 +52,12 @@ def test_book_headings_become_unnumbered_questions_in_sentence_case() -> None:
         doc("/ch12s01.html", "12.1. What Is a Document?"),
         doc("/ch12s03.html", "12.1.3. RAID or LVM?"),  # not a question a visitor types
         doc("/apa.html", "A.1. Installing Debian GNU/Linux"),
+        doc("/faq/engines.html", "How do I configure logging? ¶"),  # Sphinx's permalink mark
     ]
     docs[2].sections.append(Section("", ("12.1. What Is a Document?",), 2, text))
     got = suggest_starters(docs)
-    assert got == ["Why this book?", "What is PostgreSQL?", "What is a document?"]
+    # The FAQ page's question first; the book's follow, shortest first.
+    assert got == ["How do I configure logging?", "Why this book?", "What is PostgreSQL?", "What is a document?"]
     assert not any(q[0].isdigit() for q in got)
 
 

@@ -165,8 +165,12 @@ def _candidates(docs: list[Document]) -> list[tuple[bool, str, str, str]]:
     return found
 
 
+# The permalink marks generators put after a heading (Sphinx "¶", MkDocs and Hugo "#", "§", "🔗").
+_PERMALINK = re.compile(r"\s*(?:[¶§#]|🔗)\s*$")
+
+
 def _tidy(heading: str, lang: str) -> str:
-    text = _SPACES.sub(" ", strip_number(heading)).strip()
+    text = _PERMALINK.sub("", _SPACES.sub(" ", strip_number(heading)).strip())
     if not lang.lower().startswith("fr"):  # French sets a space before "?"; English ("JIT ?") does not
         text = re.sub(r"\s+([?？])$", r"\1", text)
     return text
