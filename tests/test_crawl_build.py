@@ -209,3 +209,36 @@ def test_report_is_written_for_folder_builds_too(tmp_path: Path) -> None:
     report = json.loads((tmp_path / "r.json").read_text())
     assert report["pages"] == 4 and report["skipped"] == [{"url": "p/hidden.html", "reason": "noindex"}]
     assert report["chunks"] >= 4 and report["bundle_bytes"] > 0
+
+
+def test_crawl_summary_counts_links_to_other_sites_and_warns_only_of_faults(serve: object, tmp_path: Path) -> None:
+    """The build report a site owner reads: off-site links are links left alone, not skipped pages;
+    a broken link is a warning; a page the owner marked noindex is not."""
+    site = tmp_path / "site"
+    make_site(site, 3)
+    away = "".join(f'<a href="https://other{i}.example/page">partner {i}</a>' for i in range(3))
+    home = site / "index.html"
+    home.write_text(home.read_text().replace("</main>", f"<p>{away} <a href='/gone.html'>old</a></p></main>"))
+    (site / "p" / "hidden.html").write_text('<meta name="robots" content="noindex"><p>x</p>')
+    home.write_text(home.read_text().replace("</main>", "<a href='/p/hidden.html'>hidden</a></main>"))
+    server = serve(site)  # type: ignore[operator]
+    out = tmp_path / "bundle"
+    r = run_cli("generate", server.url, "-o", str(out), "--delay", "0")
+    assert r.returncode == 0, r.stderr
+    err = r.stderr
+    assert "Left 3 links to other sites alone" in err and "out of scope" not in err
+    assert "left out as asked: 1 marked noindex" in err
+    warnings = [ln for ln in err.splitlines() if ln.startswith("Warning:")]
+    assert len(warnings) == 1 and "1 page could not be indexed (HTTP 404: 1)" in warnings[0], err
+    # The preview serves the bundle, not the owner's pages, and says so.
+    assert f"Preview: sitebot serve {out}" in err and "not served" in err and "snippet.html" in err
+
+
+def test_folder_build_preview_hint_is_the_full_command(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    make_site(site, 2)
+    out = tmp_path / "bundle"
+    r = run_cli("generate", str(site), "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    assert f"sitebot serve {out} --site {site}" in r.stderr
+    assert "Warning" not in r.stderr

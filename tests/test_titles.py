@@ -47,3 +47,45 @@ def test_the_demo_bundle_cites_pages_without_the_site_name(examples_bundle: Path
     titles = {p["url"]: p["title"] for p in pages}
     assert titles["/policies/refunds.html"] == "Returns and refunds"
     assert not any(t.endswith(" — Larkbox") for t in titles.values())
+
+
+def _site(folder: Path, titles: list[str], head: str = "") -> Path:
+    folder.mkdir()
+    for i, title in enumerate(titles):
+        name = "index.html" if i == 0 else f"p{i}.html"
+        folder.joinpath(name).write_text(
+            f"<html lang=en><head><title>{title}</title>{head}</head>"
+            f"<body><main><h1>{title}</h1><p>Page {i} tells how the Larkbox prints.</p></main></body></html>"
+        )
+    return folder
+
+
+def _settings(bundle: Path) -> dict:
+    return json.loads((bundle / "sitebot.json").read_text())["settings"]
+
+
+def test_bot_title_is_the_sites_name_unless_the_owner_set_one(tmp_path: Path) -> None:
+    from conftest import build
+
+    titles = ["Home — Larkbox Help", "Shipping — Larkbox Help", "Returns — Larkbox Help", "Warranty — Larkbox Help"]
+    # The common suffix of page titles names the site.
+    suffix = build(_site(tmp_path / "suffix", titles), tmp_path / "b1")
+    assert _settings(suffix)["title"] == "Larkbox Help"
+    assert "Larkbox Help" in (suffix / "index.html").read_text()  # the demo page's heading too
+    # og:site_name is the owner's own word for it, and wins over the titles.
+    og = _site(tmp_path / "og", titles, '<meta property="og:site_name" content="Larkbox">')
+    assert _settings(build(og, tmp_path / "b2"))["title"] == "Larkbox"
+    # The owner's bot.title wins over both.
+    assert _settings(build(og, tmp_path / "b3", "--title", "Ask Lark"))["title"] == "Ask Lark"
+
+
+def test_a_long_site_name_is_shortened_at_a_word() -> None:
+    from sitebot.text.extract import Document
+    from sitebot.text.titles import bot_title
+
+    docs = [
+        Document("/", "x", "en", site_name="The Comprehensive Illustrated Handbook of Home-Office Printing Machines")
+    ]
+    title = bot_title(docs)
+    assert title == "The Comprehensive Illustrated Handbook…" and len(title) <= 40
+    assert bot_title([Document("/a.html", "A", "en"), Document("/b.html", "B", "en")]) is None

@@ -192,43 +192,20 @@ def generate(
             click.echo(url)
         return
     summary = _run_generate(opts, quiet)
-    _print_summary(summary, verbose, quiet)
+    _print_summary(summary, opts, verbose, quiet)
     if report_path is not None:
         _write_report(report_path, summary)
 
 
 def _run_generate(opts: Any, quiet: bool) -> Any:
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from .buildreport import progress_bars, reporter
     from .pipeline import generate
 
     console = Console(stderr=True)
-    labels = {
-        "read": "Reading pages",
-        "found": "URLs found",
-        "fetch": "Fetching",
-        "skip": "Skipped",
-        "chunk": "Chunking",
-        "embed": "Embedding chunks",
-    }
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        disable=quiet or not console.is_terminal,
-        transient=True,
-    ) as bar:
-        tasks: dict[str, Any] = {}
-
-        def progress(stage: str, n: int, total: int | None) -> None:
-            if stage not in tasks:
-                tasks[stage] = bar.add_task(labels.get(stage, stage), total=total)
-            bar.update(tasks[stage], advance=n, total=total)
-
-        return generate(opts, progress)
+    with progress_bars(console, disable=quiet or not console.is_terminal) as bar:
+        return generate(opts, reporter(bar))
 
 
 def _write_report(path: Path, s: Any) -> None:
@@ -255,25 +232,25 @@ def _write_report(path: Path, s: Any) -> None:
         raise SitebotError(f"the bundle was written, but the report {path} was not ({e.strerror})") from e
 
 
-def _print_summary(s: Any, verbose: bool, quiet: bool) -> None:
+def _print_summary(s: Any, opts: Any, verbose: bool, quiet: bool) -> None:
+    from .buildreport import describe_skips, preview_hint
+    from .options import is_url
+
     err = lambda msg: click.echo(msg, err=True)  # noqa: E731
-    if s.skipped:
-        reasons: dict[str, int] = {}
-        for _, r in s.skipped:
-            reasons[r] = reasons.get(r, 0) + 1
-        err(
-            "Warning: skipped "
-            + ", ".join(f"{_plural(n, 'page')} ({r})" for r, n in sorted(reasons.items()))
-            + ("" if verbose else "; --verbose lists them")
-        )
-        if verbose:
-            for path, r in s.skipped:
-                err(f"  skipped {path}: {r}")
+    crawled = is_url(str(opts.source))
+    warnings, notes = describe_skips(s.skipped, str(opts.source) if crawled else None)
+    for line in warnings:
+        err(f"Warning: {line}" + ("" if verbose else "; --verbose lists them"))
+    if verbose:
+        for path, r in s.skipped:
+            err(f"  skipped {path}: {r}")
     if s.duplicates and verbose:
         for drop, keep in s.duplicates:
             err(f"  duplicate {drop} = {keep}")
     if quiet:
         return
+    if notes:
+        err(notes[0][0].upper() + "; ".join(notes)[1:])
     if s.requests:
         err(f"Fetched with {_plural(s.requests, 'request')}; {s.not_modified:,} pages unchanged (304)")
     err(
@@ -282,7 +259,8 @@ def _print_summary(s: Any, verbose: bool, quiet: bool) -> None:
         + (f"; merged {_plural(len(s.duplicates), 'duplicate page')}" if s.duplicates else "")
     )
     err(f"Wrote {s.output} ({_size(s.bundle_bytes)}; index {_size(s.index_bytes)}) in {s.seconds:.1f} seconds")
-    err(f"Preview: sitebot serve {s.output}")
+    for line in preview_hint(s.output, opts.source, crawled):
+        err(line)
 
 
 @cli.command()

@@ -23,7 +23,7 @@ from .text.boilerplate import drop_repeated
 from .text.chunk import Chunk, chunk_document
 from .text.extract import Document
 from .text.starters import suggest_starters
-from .text.titles import tidy_titles
+from .text.titles import bot_title, tidy_titles
 
 DEFAULT_RETRIEVAL: dict[str, float | int | str] = {
     "k1": 1.2,
@@ -125,9 +125,9 @@ def generate(opts: GenerateOptions, progress: Progress | None = None) -> Generat
             quantised=(codes, scales),
             records=got.records,
             retrieval=retrieval,
-            settings=_settings(opts, docs, support),
+            settings=(settings := _settings(opts, docs, support)),
             scope_vectors=scope_vectors,
-            title=opts.bot.title,
+            title=settings["title"],
             lexical_index=lexical_index,
         )
         writer.commit()
@@ -180,7 +180,11 @@ def chunk_all(docs: list[Document], model: Any, opts: GenerateOptions, report: P
 def _settings(opts: GenerateOptions, docs: list[Document], support: dict[str, Any] | None = None) -> dict[str, Any]:
     settings: dict[str, Any] = dict(vars(opts.bot))
     if opts.bot.starters is None:
-        settings["starters"] = suggest_starters(docs)
+        settings["starters"] = suggest_starters(
+            tidy_titles(docs)
+        )  # the fallback quotes titles: without the site's name
+    if not opts.bot.title:
+        settings["title"] = bot_title(docs)  # the site's name, shown as the panel's title (widget: applyOwnerTexts)
     if opts.bot.mode == "llm" and opts.llm is not None:
         settings["llm"] = opts.llm.manifest()
     support = dict(support or {})

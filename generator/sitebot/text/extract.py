@@ -91,6 +91,7 @@ class Document:
     # Read from the whole <body>: no <main>, <article> or selector marked the content, so site
     # chrome written as plain markup may be in the sections (text/boilerplate.py drops it).
     body_root: bool = False
+    site_name: str = ""  # <meta property="og:site_name">: the bot's title when the owner sets none
 
     @property
     def text(self) -> str:
@@ -486,7 +487,20 @@ def extract(page: Page, *, selector: str = "") -> Document:
     if not title:
         title = walker.h1 or page.path
     weight = default_weight(page.url, title) if owner_weight is None else owner_weight
-    return Document(url=page.url, title=title, lang=lang, sections=sections, weight=weight, body_root=is_body)
+    return Document(
+        url=page.url,
+        title=title,
+        lang=lang,
+        sections=sections,
+        weight=weight,
+        body_root=is_body,
+        site_name=_site_name(tree),
+    )
+
+
+def _site_name(tree: LexborHTMLParser) -> str:
+    meta = tree.css_first('meta[property="og:site_name"]')
+    return _SPACES.sub(" ", (meta.attributes.get("content") or "") if meta is not None else "").strip()
 
 
 def _owner_weight(tree: LexborHTMLParser) -> float | None:

@@ -64,3 +64,39 @@ def tidy_titles(docs: Sequence[Document]) -> list[Document]:
     """The documents with the site's name taken out of their titles."""
     found = site_name([d.title for d in docs])
     return [replace(d, title=strip_site_name(d.title, found)) for d in docs]
+
+
+MAX_BOT_TITLE = 40  # the panel's header line; longer names wrap onto a second line on a phone
+_HOME = re.compile(r"/(?:index(?:\.[a-z]{2}(?:-[a-z]{2})?)?\.html?)?$", re.I)
+
+
+def bot_title(docs: Sequence[Document]) -> str | None:
+    """The site's name, for the panel's title when the owner set no bot.title; None when the site shows none.
+
+    In order: og:site_name (the owner's own word for it, the home page's first), the name
+    that most page titles share, the home page's title. The panel shows it as its title,
+    over the translated subtitle ("Answers from this site's pages"), so it reads in any of
+    the widget's languages.
+    """
+    home = [d for d in docs if _HOME.search(d.url)]
+    home.sort(key=lambda d: (d.url.count("/"), len(d.url)))
+    named = Counter(d.site_name for d in docs if d.site_name)
+    if home and home[0].site_name:
+        return shorten(home[0].site_name)
+    if named:
+        return shorten(named.most_common(1)[0][0])
+    found = site_name([d.title for d in docs])
+    if found:
+        return shorten(found[0])
+    if home and home[0].title.strip():
+        return shorten(_clean(home[0].title))
+    return None
+
+
+def shorten(name: str, limit: int = MAX_BOT_TITLE) -> str:
+    """`name` cut at a word to `limit` characters, with "…" when cut."""
+    name = _clean(name)
+    if len(name) <= limit:
+        return name
+    cut = name[: limit - 1].rsplit(" ", 1)[0] if " " in name[: limit - 1] else name[: limit - 1]
+    return cut.rstrip(" ,;:—–-|·") + "…"
