@@ -198,6 +198,7 @@ def test_a_phone_gets_the_full_screen_panel_at_a_readable_size(
 ) -> None:
     page = open_page(name, PHONE)
     closed = page.evaluate(SIZES)
+    shoot(page, request, "closed")
     page.evaluate("() => window.sitebot.open()")
     page.wait_for_timeout(300)
     sizes = page.evaluate(SIZES)
