@@ -147,6 +147,13 @@ HITS = """() => {
   });
 }"""
 
+# What the page finds at the launcher's centre.
+LAUNCHER_HIT = """() => {
+  const r = document.querySelector('sitebot-widget').shadowRoot.querySelector('.launcher').getBoundingClientRect();
+  const el = document.elementFromPoint((r.left + r.right) / 2, (r.top + r.bottom) / 2);
+  return el && (el.id || el.tagName.toLowerCase());
+}"""
+
 # What the visitor sees, in device-independent px: the panel's rectangle against the visible
 # part of the page (the visual viewport), the greeting's text size times every scale between
 # CSS px and the screen (the panel's own transform, if any, and the browser's page zoom), the
@@ -184,6 +191,8 @@ def test_the_open_panel_is_above_the_pages_fixed_and_sticky_elements(
     open_page: Any, request: pytest.FixtureRequest, name: str, device: str
 ) -> None:
     page = open_page(name, DESKTOP if device == "desktop" else PHONE)
+    launcher = page.evaluate(LAUNCHER_HIT)
+    assert launcher == "sitebot-widget", launcher  # the closed launcher is not under the consent bar either
     page.evaluate("() => window.sitebot.open()")
     page.wait_for_timeout(300)  # the opening animation
     hits = page.evaluate(HITS)
