@@ -3,8 +3,10 @@
 set -eu
 SITEBOT_EXTRAS="[test]"
 . "$(dirname "$0")/setup.sh"
-# Debian's chromium for the browser tests; debian-reference-en is a real site the crawl tests serve;
+# Real sites nobody here wrote: debian-reference-en (DocBook) is what the crawl tests serve;
+# python-sqlalchemy-doc (Sphinx) and it are the pages the panel layout tests embed the widget in;
 # sqlite3-doc (7.5 MB) is SQLite's hand-written site, whose chrome tests/test_boilerplate.py measures.
-[ -x /usr/bin/chromium ] && [ -d /usr/share/debian-reference ] && [ -f /usr/share/doc/sqlite3/index.html ] ||
-  apt_install chromium debian-reference-en sqlite3-doc
+[ -x /usr/bin/chromium ] && [ -d /usr/share/debian-reference ] && [ -d /usr/share/doc/python-sqlalchemy-doc/html ] &&
+  [ -f /usr/share/doc/sqlite3/index.html ] ||
+  apt_install chromium debian-reference-en python-sqlalchemy-doc sqlite3-doc
 exec .venv/bin/python -m pytest "$@"

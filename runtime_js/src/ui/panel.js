@@ -2,6 +2,7 @@
 // element: host-page CSS cannot reach in (`:host {all: initial}`) and ours cannot leak out.
 
 import { h, icon, ICONS, isEditable } from "./dom.js";
+import { followScreen, raise } from "./fit.js";
 import { recordNode, recordText } from "./record.js";
 import { CSS } from "./styles.js";
 
@@ -77,9 +78,12 @@ export function mountUI({ strings, theme, position, shortcut, note, starters, pa
   );
   if (avatar) launcher.firstChild.classList.add("i-chat");
   if (brand.launcher) launcher.classList.add("wide");
-  const root = h("div", { class: position === "left" ? "sb left" : "sb" }, panel, launcher);
+  // A manual popover: shown at once and kept open, it only lifts the widget into the top layer.
+  const root = h("div", { class: position === "left" ? "sb left" : "sb", popover: "manual" }, panel, launcher);
   shadow.append(root);
   (document.body || document.documentElement).append(host);
+  raise(root);
+  const unfollow = followScreen(root);
   if (shortcut) document.addEventListener("keydown", pageKey);
 
   let current = null;
@@ -141,6 +145,7 @@ export function mountUI({ strings, theme, position, shortcut, note, starters, pa
 
   function open(focus) {
     if (!isOpen()) {
+      raise(root); // above whatever the page put in the top layer since
       panel.hidden = false;
       root.classList.add("open");
       launcher.setAttribute("aria-expanded", "true");
@@ -263,6 +268,7 @@ export function mountUI({ strings, theme, position, shortcut, note, starters, pa
 
   function destroy() {
     document.removeEventListener("keydown", pageKey);
+    unfollow();
     host.remove();
   }
 

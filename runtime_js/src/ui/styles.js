@@ -4,10 +4,11 @@
 
 export const CSS = `
 :host{all:initial;
+position:fixed!important;top:0!important;left:0!important;z-index:var(--sitebot-z)!important;isolation:isolate!important;
 --sitebot-accent:#2563eb;--sitebot-accent-text:#fff;
 --sitebot-bg:#fff;--sitebot-surface:#f6f7f9;--sitebot-text:#1f2328;--sitebot-muted:#5f6873;
 --sitebot-border:#e3e6ea;--sitebot-mark:#fde68a;--sitebot-link:var(--sitebot-accent);
---sitebot-radius:16px;--sitebot-z:2147483000;
+--sitebot-radius:16px;--sitebot-z:2147483647;
 --sitebot-font:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
 .dark{
 --sitebot-bg:#1b1e23;--sitebot-surface:#23272e;--sitebot-text:#e8eaed;--sitebot-muted:#9ba3ad;
@@ -15,7 +16,8 @@ export const CSS = `
 --sitebot-link:color-mix(in srgb,var(--sitebot-accent) 55%,#fff)}
 *,*::before,*::after{box-sizing:border-box}
 [hidden]{display:none!important}
-.sb{font:15px/1.5 var(--sitebot-font);color:var(--sitebot-text);-webkit-font-smoothing:antialiased;text-align:start}
+.sb{display:block;position:fixed;inset:0 auto auto 0;width:0;height:0;margin:0;padding:0;border:0;overflow:visible;background:none;
+font:15px/1.5 var(--sitebot-font);color:var(--sitebot-text);-webkit-font-smoothing:antialiased;text-align:start}
 button{font:inherit;color:inherit;cursor:pointer}
 svg{width:24px;height:24px;fill:none;stroke:currentColor;stroke-width:2;stroke-linecap:round;stroke-linejoin:round}
 :focus-visible{outline:2px solid var(--sitebot-link);outline-offset:2px}
@@ -87,5 +89,12 @@ border:1px solid var(--sitebot-border);border-radius:21px;outline:none}
 .panel{inset:0;width:100%;max-width:none;height:100%;max-height:none;border:0;border-radius:0}
 .open .launcher{display:none}
 .input{font-size:16px}}
+.phone .panel{inset:auto;left:var(--sb-x);top:var(--sb-y);width:var(--sb-w);height:var(--sb-h);max-width:none;max-height:none;
+border:0;border-radius:0;transform:scale(var(--sb-s));transform-origin:0 0;animation:none}
+.phone .launcher,.phone .launcher:hover{inset:auto;left:calc(var(--sb-x) + var(--sb-w) * var(--sb-s));top:calc(var(--sb-y) + var(--sb-h) * var(--sb-s));
+transform:scale(var(--sb-s)) translate(calc(-100% - 20px),calc(-100% - 20px));transform-origin:0 0;transition:none}
+.phone.left .launcher{left:var(--sb-x);transform:scale(var(--sb-s)) translate(20px,calc(-100% - 20px))}
+.phone.open .launcher{display:none}
+.phone .input{font-size:16px}
 @media (prefers-reduced-motion:reduce){.panel,.launcher,.busy::after{animation:none;transition:none}}
 `;
