@@ -21,13 +21,14 @@ SCRIPT = """
 import { createEngine } from ENGINE_URL;
 
 const statuses = [];
-let embeds = 0;
+const embeds = [];
 let loadEncoder;
 const encoder = new Promise((resolve) => (loadEncoder = () => resolve({
-  embed: async (text) => (embeds++, Float32Array.of(text.length % 2, 1)),
+  embed: async (text) => (embeds.push(text), Float32Array.of(text.length % 2, 1)),
 })));
 const lexical = {
   search: (q) => ({ scores: Float64Array.of(0, q.includes("refund") ? 2 : 0, 1), terms: q.split(" ") }),
+  idf: (t) => (t === "text" ? 2 : 1),
 };
 const dense = { n: 3, score: async (v) => Float64Array.of(0.9 * v[0], 0.2, 0.5 * v[1]) };
 const scopeRows = { n: 3, score: (v) => Float64Array.of(0.8, 0.1, 0.3) };
@@ -53,9 +54,9 @@ await encoder;
 await null;
 out.scope = await engine.scope("refund policy");
 out.hybrid = await engine.search("refund policy", 2);
-out.embeds = embeds;
+out.embeds = [...embeds];
 out.vector = Array.from(await engine.embed("refund policy"));
-out.embedsAfter = embeds;
+out.embedsAfter = [...embeds];
 out.statuses = statuses;
 console.log(JSON.stringify(out));
 """
@@ -85,6 +86,8 @@ def test_engine_answers_from_bm25_while_the_encoder_loads(tmp_path: Path) -> Non
         "dense": None,
         "lexical": 2,
         "text": "text 1",
+        # The shown passages' units, for the card's marks: words only until the model is in.
+        "units": [{"dense": None, "lexical": 0}],
     }
     assert out["statuses"] == [
         {"lexical": "loading", "model": "loading"},
@@ -103,8 +106,11 @@ def test_engine_fuses_once_the_encoder_is_in_and_embeds_a_question_once(tmp_path
     assert [r["lexical"] for r in hybrid["results"]] == [None, 2]
     # Scope rows 0–1 are ruled-out examples, row 2 an allowed question.
     assert out["scope"] == {"similarity": 0.8, "allowed": 0.3, "example": 0}
-    # The scope check, the search and the "embed" request share the last question's vector.
-    assert out["embeds"] == 1 and out["embedsAfter"] == 1
+    # The scope check, the search and the "embed" request share the last question's vector;
+    # the rest embedded are the shown passages' sentences, scored against it for the marks.
+    assert out["embeds"] == ["refund policy", "text 0", "text 1"] and out["embedsAfter"] == out["embeds"]
+    assert [r["units"] for r in hybrid["results"]] == [[{"dense": 1, "lexical": 0}], [{"dense": 1, "lexical": 0}]]
+    assert hybrid["marking"]["units"] == 2
     assert out["vector"] == [1, 1]
 
 

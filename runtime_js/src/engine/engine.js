@@ -92,6 +92,9 @@ export function createEngine({ retrieval, encoder, lexical, dense, corpus, texts
   // The last question's vector is kept: a bot with scope rules embeds it for the rule
   // check and then again for the search.
   const model = encoder.then(keepLastVector);
+  // The units of shown passages are embedded past that cache, so they do not evict the question.
+  let plain = null;
+  encoder.then((enc) => (plain = enc), () => {});
   let ready = null; // the encoder once loaded: searches never wait for the model
   index.then(
     () => setStatus("lexical", "ready"),
@@ -160,7 +163,7 @@ export function createEngine({ retrieval, encoder, lexical, dense, corpus, texts
     if (enc && flat.length) {
       const q = await enc.embed(query); // the question's vector, kept from the search
       // One text per run: a padded batch measured slower in onnxruntime-web's wasm (bench/marking.py).
-      vectors = await Promise.all(flat.map((t) => enc.embed(t)));
+      vectors = await Promise.all(flat.map((t) => (plain || enc).embed(t)));
       vectors = vectors.map((v) => v.reduce((s, x, d) => s + x * q[d], 0));
     }
     let at = 0;
