@@ -15,7 +15,8 @@ the visitor sees them. Printed:
   alternative (case-insensitive, whitespace normalised);
 - mean marked characters per card, and the share of cards with nothing marked;
 - the marking step's cost at query time: ms per question inside the engine's worker (unit
-  split, one batch embedding of the shown passages' units, the scores) and units embedded;
+  split, embedding the shown passages' units, the scores) and units embedded, next to the
+  ms of embedding the question alone (the ratio holds on a busy machine, the ms do not);
 - the cost the build-time alternative would have had: every unit of the bundle with an int8
   vector and its float32 scale, in bytes, next to the bundle's chunk vectors.
 `--runtime DIR` swaps in another built runtime (widget.js, engine) to measure it, e.g. the
@@ -61,6 +62,12 @@ WATCH = """(() => {
     }
   };
 })()"""
+# Milliseconds of window.sitebot.embed for each text (not cached: each text is new).
+EMBED_MS = """async (texts) => {
+  const out = [];
+  for (const t of texts) { const t0 = performance.now(); await window.sitebot.embed(t); out.push(performance.now() - t0); }
+  return out;
+}"""
 # Asks with the panel open; returns each card of the answer: its link and its marked text.
 ASK = """async (q) => {
   await window.sitebot.ask(q);
@@ -146,11 +153,13 @@ def run(bundle: Path, questions: list[dict[str, Any]], runtime: Path) -> dict[st
                     answered = any(norm(a) in norm(c["marked"]) for c in on_target for a in q["answer"])
                     rows.append({"q": q["q"], "cards": cards, "hit": bool(on_target), "answered": answered})
                 marking = page.evaluate("() => window.__marking")
+                # The question's own embedding under the same load, to put the marking's ms in scale.
+                embed_ms = page.evaluate(EMBED_MS, [q["q"] + " ?" for q in questions])
                 browser.close()
         finally:
             server.shutdown()
             server.server_close()
-    return {"rows": rows, "marking": marking}
+    return {"rows": rows, "marking": marking, "embed_ms": embed_ms}
 
 
 def report(name: str, bundle: Path, questions: list[dict[str, Any]], runtime: Path, verbose: bool) -> None:
@@ -179,6 +188,11 @@ def report(name: str, bundle: Path, questions: list[dict[str, Any]], runtime: Pa
         print(
             f"  marking at query time: {statistics.mean(ms):.0f} ms mean, {statistics.median(ms):.0f} ms median,"
             f" {max(ms):.0f} ms max per question ({units:.0f} units embedded on average); 0 bytes in the bundle"
+        )
+        q_ms = statistics.mean(out["embed_ms"])
+        print(
+            f"  (embedding the question itself: {q_ms:.0f} ms mean, so marking ≈ {statistics.mean(ms) / q_ms:.1f}×"
+            " the question's embedding)"
         )
     units, extra, vectors = build_time_bytes(bundle)
     print(
