@@ -3,9 +3,9 @@
     python bench/marking.py [--bundle DIR --questions FILE] [--answers FILE] [--runtime DIR]
 
 Without --bundle: the demo site (examples/, built with the CLI into a temporary folder) and
-its questions (examples/questions.jsonl), with answers from bench/marking_demo_answers.jsonl.
-A question's `answer` is a list of short verbatim alternatives from its target page (in the
-question set, or in --answers by question text).
+its questions (examples/questions.jsonl). A question's `answer` is a list of short verbatim
+alternatives from its target page (bench/questions/README.md), in the question set or in
+--answers by question text.
 
 In Debian's Chromium with a fresh profile, each answerable question is asked through
 `window.sitebot.ask` with the panel open, once the model is in, and the cards are read as
@@ -47,7 +47,6 @@ from sitebot.evaluate import matches  # noqa: E402
 from sitebot.serve import serve_in_thread  # noqa: E402
 
 RUNTIME = ROOT / "generator/sitebot/runtime"
-DEMO_ANSWERS = ROOT / "bench/marking_demo_answers.jsonl"
 
 # Keeps each results message's `marking` ({units, ms}) as the engine's worker posts it.
 WATCH = """(() => {
@@ -232,7 +231,7 @@ def main() -> None:
             check=True,
             env={**os.environ, "PYTHONPATH": str(ROOT / "generator")},
         )
-        qs = load(ROOT / "examples/questions.jsonl", args.answers or DEMO_ANSWERS)
+        qs = load(ROOT / "examples/questions.jsonl", args.answers)
         report("demo site", demo, qs, args.runtime, args.verbose)
 
 
