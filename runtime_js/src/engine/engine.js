@@ -158,7 +158,8 @@ export function createEngine({ retrieval, encoder, lexical, dense, corpus, texts
     const t0 = performance.now();
     const shown = pickPassages(results).map((i) => results[i]);
     const texts = shown.map((r) => unitsOf(r.text));
-    const flat = texts.flat();
+    // A passage of one unit is its chunk: the chunk's cosine, already computed, stands for it.
+    const flat = texts.flatMap((units, i) => (units.length > 1 || shown[i].dense == null ? units : []));
     let vectors = null;
     if (enc && flat.length) {
       const q = await enc.embed(query); // the question's vector, kept from the search
@@ -169,7 +170,8 @@ export function createEngine({ retrieval, encoder, lexical, dense, corpus, texts
     let at = 0;
     shown.forEach((r, i) => {
       const lexical = lexicalShares(texts[i], terms, lexicalReader.idf, lexicalReader.stopwords);
-      r.units = lexical.map((l) => ({ dense: vectors ? vectors[at++] : null, lexical: l }));
+      const own = texts[i].length === 1 && r.dense != null;
+      r.units = lexical.map((l) => ({ dense: !enc ? null : own ? r.dense : vectors[at++], lexical: l }));
     });
     return { units: flat.length, ms: performance.now() - t0 };
   }
