@@ -186,7 +186,7 @@ def test_unanswerable_question_says_so(page: Any, served_site: str) -> None:
     page.goto(served_site + "chatbot/index.html")
     wait_ready(page, model=True)
     answer = page.evaluate("() => window.sitebot.ask('What is the airspeed velocity of an unladen swallow?')")
-    assert answer == {"answer": "I couldn't find that on this site.", "citations": [], "marked": []}
+    assert answer == {"answer": "I couldn't find that on this site.", "citations": []}
 
 
 def test_lexical_answers_while_the_model_is_loading(page: Any, served_site: str) -> None:

@@ -79,7 +79,7 @@ export function passageLabel(p) {
  */
 export function extractive(msg, strings) {
   const passages = msg.notFound ? [] : extractPassages(msg.results, msg.terms || []);
-  if (!passages.length) return { node: h("p", { class: "msg bot" }, strings.notFound), rec: { t: strings.notFound }, result: { answer: strings.notFound, citations: [], marked: [] } };
+  if (!passages.length) return { node: h("p", { class: "msg bot" }, strings.notFound), rec: { t: strings.notFound }, result: { answer: strings.notFound, citations: [] } };
   return {
     node: renderPassages(passages, strings),
     rec: { p: passages },
