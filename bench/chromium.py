@@ -21,10 +21,15 @@ TIMED = """async (qs) => {
 }"""
 
 
-def open_bot(playwright: Any, url: str) -> tuple[Any, Any]:
-    """(browser, page) on `url`index.html, once the bot's index and model are loaded."""
+def open_bot(playwright: Any, url: str, init_script: str | None = None) -> tuple[Any, Any]:
+    """(browser, page) on `url`index.html, once the bot's index and model are loaded.
+
+    `init_script` runs in the page before any of its own scripts (e.g. to watch the engine's messages).
+    """
     browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     page = browser.new_page()
+    if init_script:
+        page.add_init_script(init_script)
     page.goto(url + "index.html")
     page.wait_for_function("() => window.sitebot")
     page.evaluate("() => window.sitebot.ready({model: true})")

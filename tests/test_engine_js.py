@@ -21,13 +21,14 @@ SCRIPT = """
 import { createEngine } from ENGINE_URL;
 
 const statuses = [];
-let embeds = 0;
+const embeds = [];
 let loadEncoder;
 const encoder = new Promise((resolve) => (loadEncoder = () => resolve({
-  embed: async (text) => (embeds++, Float32Array.of(text.length % 2, 1)),
+  embed: async (text) => (embeds.push(text), Float32Array.of(text.length % 2, 1)),
 })));
 const lexical = {
   search: (q) => ({ scores: Float64Array.of(0, q.includes("refund") ? 2 : 0, 1), terms: q.split(" ") }),
+  idf: (t) => (t === "text" ? 2 : 1),
 };
 const dense = { n: 3, score: async (v) => Float64Array.of(0.9 * v[0], 0.2, 0.5 * v[1]) };
 const scopeRows = { n: 3, score: (v) => Float64Array.of(0.8, 0.1, 0.3) };
@@ -41,7 +42,7 @@ const engine = createEngine({
     chunks: [[0, "", "Intro"], [1, "refunds", "Refunds"], [1, "", "Shipping"]],
     weights: Float64Array.of(1, 1, 1),
   }),
-  texts: async (ids) => new Map(ids.map((id) => [id, `text ${id}`])),
+  texts: async (ids) => new Map(ids.map((id) => [id, id === 1 ? "Refund in 30 days. Ask us." : `text ${id}`])),
   scope: { examples: 2, open: async () => scopeRows },
   onStatus: (status, error) => statuses.push(error ? { ...status, error } : status),
 });
@@ -53,9 +54,9 @@ await encoder;
 await null;
 out.scope = await engine.scope("refund policy");
 out.hybrid = await engine.search("refund policy", 2);
-out.embeds = embeds;
+out.embeds = [...embeds];
 out.vector = Array.from(await engine.embed("refund policy"));
-out.embedsAfter = embeds;
+out.embedsAfter = [...embeds];
 out.statuses = statuses;
 console.log(JSON.stringify(out));
 """
@@ -84,7 +85,9 @@ def test_engine_answers_from_bm25_while_the_encoder_loads(tmp_path: Path) -> Non
         "score": 2,
         "dense": None,
         "lexical": 2,
-        "text": "text 1",
+        "text": "Refund in 30 days. Ask us.",
+        # The shown passages' units (sentences), for the card's marks: words only until the model is in.
+        "units": [{"dense": None, "lexical": 0.5}, {"dense": None, "lexical": 0}],
     }
     assert out["statuses"] == [
         {"lexical": "loading", "model": "loading"},
@@ -103,8 +106,15 @@ def test_engine_fuses_once_the_encoder_is_in_and_embeds_a_question_once(tmp_path
     assert [r["lexical"] for r in hybrid["results"]] == [None, 2]
     # Scope rows 0–1 are ruled-out examples, row 2 an allowed question.
     assert out["scope"] == {"similarity": 0.8, "allowed": 0.3, "example": 0}
-    # The scope check, the search and the "embed" request share the last question's vector.
-    assert out["embeds"] == 1 and out["embedsAfter"] == 1
+    # The scope check, the search and the "embed" request share the last question's vector;
+    # the rest embedded are the sentences of the shown passages, scored against it for the
+    # marks; a passage of one sentence is its chunk and keeps the chunk's cosine.
+    assert out["embeds"] == ["refund policy", "Refund in 30 days.", "Ask us."] and out["embedsAfter"] == out["embeds"]
+    assert [r["units"] for r in hybrid["results"]] == [
+        [{"dense": 0.9, "lexical": 0}],
+        [{"dense": 1, "lexical": 0.5}, {"dense": 2, "lexical": 0}],
+    ]
+    assert hybrid["marking"]["units"] == 2
     assert out["vector"] == [1, 1]
 
 

@@ -194,7 +194,7 @@ def test_conversation_survives_navigation_and_new_chat_clears_it(page: Any, site
     )  # reopened
     assert shadow(page, ".msg.user").all_inner_texts() == ["How long does delivery to Germany take?"]
     assert shadow(page, ".answer").inner_text() == before  # re-rendered from the stored passages
-    assert shadow(page, ".answer mark").count() > 0
+    assert shadow(page, ".answer mark, .answer .row.hit").count() > 0  # the marks (a row is marked whole)
     assert shadow(page, ".starters").count() == 0
     assert shadow(page, ".copy").count() == 1
     # A second question on this page; both exchanges then survive a reload.

@@ -5,6 +5,7 @@
 // today's ones (encoder.js, dense.js, bm25.js; wired together in bundle.js) without a
 // change here. Everything it holds lives in the object createEngine returns.
 
+import { lexicalShares, pickPassages, unitsOf } from "../shared/marking.js";
 import { fuse } from "./fuse.js";
 import { keepLastVector } from "./lastvector.js";
 import { notFound as isNotFound, unknownShare } from "./notfound.js";
@@ -32,6 +33,7 @@ import { topK } from "./topk.js";
  * @property {(term: string) => number} df how many chunks hold a term
  * @property {(term: string) => number} idf BM25's IDF of a term (the highest for df = 0)
  * @property {(terms: string[], id: number) => number} coverage IDF-weighted share of the terms chunk `id` holds
+ * @property {Set<string>} [stopwords] the words the index leaves out
  */
 
 /**
@@ -90,6 +92,9 @@ export function createEngine({ retrieval, encoder, lexical, dense, corpus, texts
   // The last question's vector is kept: a bot with scope rules embeds it for the rule
   // check and then again for the search.
   const model = encoder.then(keepLastVector);
+  // The units of shown passages are embedded past that cache, so they do not evict the question.
+  let plain = null;
+  encoder.then((enc) => (plain = enc), () => {});
   let ready = null; // the encoder once loaded: searches never wait for the model
   index.then(
     () => setStatus("lexical", "ready"),
@@ -138,9 +143,37 @@ export function createEngine({ retrieval, encoder, lexical, dense, corpus, texts
         text: found.get(id),
       };
     });
+    const marking = await scoreUnits(results, query, lex.terms, lexicalReader, denseIds ? enc : null);
     // `terms` (the query's lexical terms) lets the widget mark matching sentences without
     // the stop-word list.
-    return { mode: denseIds ? "hybrid" : "lexical", notFound, terms: lex.terms, results };
+    return { mode: denseIds ? "hybrid" : "lexical", notFound, terms: lex.terms, results, marking };
+  }
+
+  // The units (sentences, table rows: shared/marking.js) of the passages the widget shows
+  // get `units: [{dense, lexical}]`, so it can mark the one that answers: the cosine with
+  // the question (null without the model) and the IDF-weighted share of the question's
+  // terms. Only those few passages are embedded: a vector per unit stored in the bundle
+  // would cost 2–3× its chunk vectors (bench/marking.py). Returns {units, ms} for the bench.
+  async function scoreUnits(results, query, terms, lexicalReader, enc) {
+    const t0 = performance.now();
+    const shown = pickPassages(results).map((i) => results[i]);
+    const texts = shown.map((r) => unitsOf(r.text));
+    // A passage of one unit is its chunk: the chunk's cosine, already computed, stands for it.
+    const flat = texts.flatMap((units, i) => (units.length > 1 || shown[i].dense == null ? units : []));
+    let vectors = null;
+    if (enc && flat.length) {
+      const q = await enc.embed(query); // the question's vector, kept from the search
+      // One text per run: a padded batch measured slower in onnxruntime-web's wasm (bench/marking.py).
+      vectors = await Promise.all(flat.map((t) => (plain || enc).embed(t)));
+      vectors = vectors.map((v) => v.reduce((s, x, d) => s + x * q[d], 0));
+    }
+    let at = 0;
+    shown.forEach((r, i) => {
+      const lexical = lexicalShares(texts[i], terms, lexicalReader.idf, lexicalReader.stopwords);
+      const own = texts[i].length === 1 && r.dense != null;
+      r.units = lexical.map((l) => ({ dense: !enc ? null : own ? r.dense : vectors[at++], lexical: l }));
+    });
+    return { units: flat.length, ms: performance.now() - t0 };
   }
 
   // How close a question is to the owner's ruled-out example questions and to the

@@ -1,52 +1,43 @@
-// Extractive answers: the best passages of the search results, each trimmed to the few
-// sentences around those that share words with the question, those sentences marked.
+// Extractive answers: the best passages of the search results, each cut to a short window
+// around the one or two units (sentences, or a table row) that best answer the question,
+// those marked and the rest of the window left as context (shared/marking.js chooses).
 // Everything here builds text nodes; page text is never parsed as HTML.
 
-import { splitSentences, tokenize } from "../shared/lexical.js";
+import { chooseMarks, lexicalShares, pickPassages, unitsOf } from "../shared/marking.js";
 import { safeHref } from "../shared/url.js";
 import { h } from "./dom.js";
 import { label } from "./label.js";
-import { keyHits, rowNode } from "./rows.js";
+import { rowNode } from "./rows.js";
 
-const MAX_PASSAGES = 3;
-const MAX_PER_PAGE = 2;
-const WINDOW = 3; // sentences shown per passage
 const MAX_CHARS = 600;
+const CONTEXT_CHARS = 240; // a sentence of context before the marks longer than this is left out
 
 /**
  * Up to 3 passages (2 per page at most), best first: [{url, title, heading, before, segments, after}].
  * `queryTerms` are the question's terms as the engine tokenized them (the `terms` of its
- * results message): stop words already gone, so sentences need no stop-word list.
+ * results message). Each result's `units` (the engine's unit scores) choose the marks; a
+ * result without them (an older engine) is marked by its words alone.
  */
 export function extractPassages(results, queryTerms) {
-  const terms = new Set(queryTerms);
-  const perPage = new Map();
-  const passages = [];
-  for (const r of results) {
-    if (passages.length === MAX_PASSAGES) break;
-    const page = String(r.url).split("#")[0];
-    const seen = perPage.get(page) || 0;
-    if (seen === MAX_PER_PAGE) continue;
-    perPage.set(page, seen + 1);
-    passages.push({ url: r.url, title: r.title, heading: r.heading, ...trim(r.text, terms) });
-  }
-  return passages;
+  return pickPassages(results).map((i) => {
+    const r = results[i];
+    return { url: r.url, title: r.title, heading: r.heading, ...trim(r.text, r.units, queryTerms) };
+  });
 }
 
-// The window of WINDOW consecutive sentences that shares the most question terms (the
-// earliest on a tie), capped at MAX_CHARS on a word boundary.
-function trim(text, terms) {
-  const sentences = splitSentences(String(text || ""))
-    .map((s) => s.trim())
-    .filter(Boolean);
-  const hits = sentences.map((s) => new Set(tokenize(s).filter((t) => terms.has(t))).size + keyHits(s, terms));
-  let start = 0;
-  let best = -1;
-  for (let i = 0; i <= Math.max(0, sentences.length - WINDOW); i++) {
-    const score = hits.slice(i, i + WINDOW).reduce((a, b) => a + b, 0);
-    if (score > best) [start, best] = [i, score];
-  }
-  const end = Math.min(sentences.length, start + WINDOW);
+// The marked units with one unit of context either side, capped at MAX_CHARS on a word
+// boundary. With nothing marked, the window is the start of the passage.
+function trim(text, units, terms) {
+  const sentences = unitsOf(text);
+  const scores =
+    units && units.length === sentences.length
+      ? units
+      : lexicalShares(sentences, terms || [], () => 1).map((l) => ({ dense: null, lexical: l }));
+  const marks = chooseMarks(scores);
+  const marked = new Set(marks);
+  let start = marks.length ? Math.max(0, marks[0] - 1) : 0;
+  if (marks.length && start < marks[0] && sentences[start].length > CONTEXT_CHARS) start = marks[0];
+  const end = Math.min(sentences.length, marks.length ? marks[marks.length - 1] + 2 : 3);
   const segments = [];
   let room = MAX_CHARS;
   let after = end < sentences.length;
@@ -57,7 +48,7 @@ function trim(text, terms) {
       s = s.slice(0, cut > room / 2 ? cut : room);
       after = true;
     }
-    segments.push({ text: s, hit: hits[i] > 0 });
+    segments.push({ text: s, hit: marked.has(i) });
     room -= s.length + 1;
   }
   if (segments.length < end - start) after = true;
@@ -67,6 +58,14 @@ function trim(text, terms) {
 /** The passage as plain text, with "…" where sentences were left out. */
 export function passageText(p) {
   return (p.before ? "… " : "") + p.segments.map((s) => s.text).join(" ") + (p.after ? " …" : "");
+}
+
+/** The passage's marked text ("" when nothing is marked): ask() returns it per citation. */
+export function markedText(p) {
+  return p.segments
+    .filter((s) => s.hit)
+    .map((s) => s.text)
+    .join(" ");
 }
 
 /** "Title › Heading" (label.js), or the URL for a page with neither. */
@@ -85,7 +84,11 @@ export function extractive(msg, strings) {
   return {
     node: renderPassages(passages, strings),
     rec: { p: passages },
-    result: { answer: passages.map(passageText).join("\n\n"), citations: passages.map((p) => ({ url: p.url, title: p.title })) },
+    result: {
+      answer: passages.map(passageText).join("\n\n"),
+      citations: passages.map((p) => ({ url: p.url, title: p.title })),
+      marked: passages.map(markedText),
+    },
   };
 }
 
@@ -95,7 +98,7 @@ export function renderPassages(passages, strings) {
   for (const p of passages) {
     const href = safeHref(p.url);
     const label = passageLabel(p);
-    const text = h("p", { class: "excerpt" }, p.before ? "… " : null);
+    const text = h("div", { class: "excerpt" }, p.before ? "… " : null);
     p.segments.forEach((s, i) => {
       const row = rowNode(s.text, s.hit); // a table row shows as one
       if (row) text.append(row);
