@@ -105,9 +105,10 @@ LABELS = {
     "skip": "Not read",
     "chunk": "Chunking",
     "embed": "Embedding chunks",
+    "units": "Embedding sentences",
 }
 # Stages that start once the reading (a folder's or a crawl's) is over.
-AFTER_READING = ("chunk", "embed")
+AFTER_READING = ("chunk", "embed", "units")
 
 
 class TimeLeft(TimeRemainingColumn):

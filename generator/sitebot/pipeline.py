@@ -18,6 +18,7 @@ from .errors import ConfigError, SourceError
 from .index import lexical, notfound, quantise
 from .index.embed import EmbeddingCache, count_tokens, embed_with_cache
 from .index.model import default_model, describe, load, model_from_dir, tokenizer_json
+from .index.signatures import unit_records
 from .options import GenerateOptions, GenerateSummary, default_cache_dir, is_url
 from .text.boilerplate import drop_repeated
 from .text.chunk import Chunk, chunk_document
@@ -92,6 +93,14 @@ def generate(opts: GenerateOptions, progress: Progress | None = None) -> Generat
                 cache=cache,
                 progress=lambda n: report("embed", n, len(chunks)),
             )
+            # Each sentence (unit) of a chunk, for the card to mark the one that answers.
+            units, _ = unit_records(
+                model,
+                [c.text for c in chunks],
+                max_tokens=opts.query_max_tokens,
+                cache=cache,
+                progress=lambda n, total: report("units", n, total),
+            )
             # Scope examples, then the allowed questions, embedded as the browser embeds a question.
             scope = support["scope"]
             examples = [*scope["examples"], *scope["allowed"]] if scope else []
@@ -129,6 +138,7 @@ def generate(opts: GenerateOptions, progress: Progress | None = None) -> Generat
             scope_vectors=scope_vectors,
             title=settings["title"],
             lexical_index=lexical_index,
+            unit_records=units,
         )
         writer.commit()
     except BaseException:

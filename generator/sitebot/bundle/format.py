@@ -187,7 +187,7 @@ def read_manifest(folder: Path) -> dict[str, Any]:
 
 
 # What a bot cannot work without: manifest section → the keys that must name a file there.
-# `files.shards` is a list of {"file", "start", "count"}; `files.scope` is optional.
+# `files.shards` is a list of {"file", "units"?, "start", "count"}; `files.scope` is optional.
 REQUIRED = {
     "files": ("vectors", "lexical", "chunks", "sources"),
     "model.files": ("model", "tokenizer"),
@@ -216,6 +216,9 @@ def required_files(manifest: dict[str, Any]) -> set[str]:
     shards = _section(manifest, "files.shards")
     if not isinstance(shards, list) or not all(isinstance(s, dict) and isinstance(s.get("file"), str) for s in shards):
         raise BundleError("has no usable files.shards list")
+    # A shard's units file (sentence signatures) is optional: bundles built before it mark by words.
+    if not all(isinstance(s.get("units", ""), str) for s in shards):
+        raise BundleError("has a files.shards entry whose units is not a file name")
     chunks = _section(manifest, "counts.chunks")
     if not shards and chunks != 0:  # text shards hold the answers: only a bundle of no chunks has none
         raise BundleError("names no text shards")

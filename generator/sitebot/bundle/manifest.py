@@ -20,6 +20,7 @@ import numpy as np
 from ..errors import BundleError
 from ..index import lexical, quantise
 from ..index.model import ModelFiles
+from ..index.signatures import units_file
 from ..templates import render
 from ..text.chunk import Chunk
 from ..text.extract import Document
@@ -77,19 +78,23 @@ def write_bundle(
     scope_vectors: np.ndarray | None = None,
     title: str | None,
     lexical_index: dict[str, Any] | None = None,
+    unit_records: list[bytes] | None = None,
 ) -> dict[str, Any]:
     """Add every file of the bundle to `writer` and return the manifest written as sitebot.json.
 
     `model_info` is `index.model.describe()` of the loaded model; `quantised` the chunk
     vectors as `index.quantise.quantise` gives them (codes, scales); `records` what each page
     was (for conditional re-crawls); `settings` the public bot settings; `title` the demo
-    page's heading; `lexical_index` the BM25 index when the caller built it already.
+    page's heading; `lexical_index` the BM25 index when the caller built it already;
+    `unit_records` each chunk's unit signatures (index/signatures.py), one units file per shard.
     """
     q, scales = quantised
-    shards = [
-        {"file": writer.add("text/chunks.json", dumps([c.text for c in chunks[a:b]])), "start": a, "count": b - a}
-        for a, b in shard_ranges(docs, chunks)
-    ]
+    shards = []
+    for a, b in shard_ranges(docs, chunks):
+        shard: dict[str, Any] = {"file": writer.add("text/chunks.json", dumps([c.text for c in chunks[a:b]]))}
+        if unit_records is not None:  # fetched with its shard, to mark the answering sentence
+            shard["units"] = writer.add("text/units.bin", units_file(unit_records[a:b]))
+        shards.append({**shard, "start": a, "count": b - a})
     meta = {
         "pages": [{"url": d.url, "title": d.title} for d in docs],
         "chunks": [[c.page, c.anchor, c.heading, round(c.weight, 3)] for c in chunks],
