@@ -10,6 +10,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from sitebot.bundle.format import FORMAT_VERSION
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,6 +24,7 @@ import { createEngine } from ENGINE_URL;
 
 const statuses = [];
 const embeds = [];
+const fetched = [];
 let loadEncoder;
 const encoder = new Promise((resolve) => (loadEncoder = () => resolve({
   embed: async (text) => (embeds.push(text), Float32Array.of(text.length % 2, 1)),
@@ -43,6 +46,12 @@ const engine = createEngine({
     weights: Float64Array.of(1, 1, 1),
   }),
   texts: async (ids) => new Map(ids.map((id) => [id, id === 1 ? "Refund in 30 days. Ask us." : `text ${id}`])),
+  // Chunk 1's two units: the first signed against the question's vector [1, 1] (bits 0 and 1
+  // set), the second with it (no bits set); the units file is 9 bytes long.
+  signatures: async (ids) => (
+    fetched.push(ids),
+    { byId: new Map(ids.map((id) => [id, id === 1 ? [Uint8Array.of(3), Uint8Array.of(0)] : []])), bytes: 9 }
+  ),
   scope: { examples: 2, open: async () => scopeRows },
   onStatus: (status, error) => statuses.push(error ? { ...status, error } : status),
 });
@@ -58,6 +67,7 @@ out.embeds = [...embeds];
 out.vector = Array.from(await engine.embed("refund policy"));
 out.embedsAfter = [...embeds];
 out.statuses = statuses;
+out.fetched = fetched;
 console.log(JSON.stringify(out));
 """
 
@@ -106,15 +116,21 @@ def test_engine_fuses_once_the_encoder_is_in_and_embeds_a_question_once(tmp_path
     assert [r["lexical"] for r in hybrid["results"]] == [None, 2]
     # Scope rows 0–1 are ruled-out examples, row 2 an allowed question.
     assert out["scope"] == {"similarity": 0.8, "allowed": 0.3, "example": 0}
-    # The scope check, the search and the "embed" request share the last question's vector;
-    # the rest embedded are the sentences of the shown passages, scored against it for the
-    # marks; a passage of one sentence is its chunk and keeps the chunk's cosine.
-    assert out["embeds"] == ["refund policy", "Refund in 30 days.", "Ask us."] and out["embedsAfter"] == out["embeds"]
+    # The scope check, the search and the "embed" request share the last question's vector,
+    # and no unit of a shown passage is embedded: the model runs once for the question.
+    assert out["embeds"] == ["refund policy"] and out["embedsAfter"] == out["embeds"]
+    # The units are scored from their signatures, fetched only for the shown passages once the
+    # question has a vector: sqrt(pi/2)/sqrt(2) · (q·signs), so "Refund in 30 days." (signs
+    # +,+) scores 1.77 and "Ask us." (−,−) −1.77. A passage of one unit keeps its chunk's cosine.
+    assert out["fetched"] == [[0, 1]]
     assert [r["units"] for r in hybrid["results"]] == [
         [{"dense": 0.9, "lexical": 0}],
-        [{"dense": 1, "lexical": 0.5}, {"dense": 2, "lexical": 0}],
+        [
+            {"dense": pytest.approx(1.7725, abs=1e-4), "lexical": 0.5},
+            {"dense": pytest.approx(-1.7725, abs=1e-4), "lexical": 0},
+        ],
     ]
-    assert hybrid["marking"]["units"] == 2
+    assert hybrid["marking"]["units"] == 2 and hybrid["marking"]["bytes"] == 9
     assert out["vector"] == [1, 1]
 
 

@@ -6,7 +6,7 @@
 import { lexicalIndex } from "./bm25.js";
 import { denseIndex } from "./dense.js";
 import { loadEncoder } from "./encoder.js";
-import { fetchBytes, fetchJson, shardReader } from "./shards.js";
+import { fetchBytes, fetchJson, shardReader, unitsReader } from "./shards.js";
 import { FORMAT_VERSION } from "../shared/format.js";
 
 /**
@@ -60,6 +60,7 @@ export function openBundle({ base, manifest, pageBase }) {
     dense,
     corpus,
     texts: shardReader(base, f.shards),
+    signatures: unitsReader(base, f.shards, dims),
     scope,
   };
 }

@@ -9,6 +9,7 @@ import { lexicalShares, pickPassages, unitsOf } from "../shared/marking.js";
 import { fuse } from "./fuse.js";
 import { keepLastVector } from "./lastvector.js";
 import { notFound as isNotFound, unknownShare } from "./notfound.js";
+import { signScorer } from "./signs.js";
 import { topK } from "./topk.js";
 
 /**
@@ -61,6 +62,8 @@ import { topK } from "./topk.js";
  * @property {Promise<DenseReader>} dense
  * @property {Promise<Corpus>} corpus
  * @property {(ids: number[]) => Promise<Map<number, string>>} texts chunk texts by id
+ * @property {(ids: number[]) => Promise<{byId: Map<number, Uint8Array[]>, bytes: number}>} [signatures]
+ *   the chunks' unit signatures (shards.js unitsReader); without it cards are marked by words
  * @property {ScopeRows | null} scope
  * @property {(status: {lexical: string, model: string}, error?: string) => void} onStatus
  */
@@ -80,7 +83,7 @@ const errorText = (err) => (err && err.message) || String(err);
  * @param {EngineParts} parts
  * @returns {Engine}
  */
-export function createEngine({ retrieval, encoder, lexical, dense, corpus, texts, scope, onStatus }) {
+export function createEngine({ retrieval, encoder, lexical, dense, corpus, texts, signatures, scope, onStatus }) {
   const status = { lexical: "loading", model: "loading" };
   const setStatus = (key, value, err) => {
     status[key] = value;
@@ -92,9 +95,6 @@ export function createEngine({ retrieval, encoder, lexical, dense, corpus, texts
   // The last question's vector is kept: a bot with scope rules embeds it for the rule
   // check and then again for the search.
   const model = encoder.then(keepLastVector);
-  // The units of shown passages are embedded past that cache, so they do not evict the question.
-  let plain = null;
-  encoder.then((enc) => (plain = enc), () => {});
   let ready = null; // the encoder once loaded: searches never wait for the model
   index.then(
     () => setStatus("lexical", "ready"),
@@ -115,9 +115,11 @@ export function createEngine({ retrieval, encoder, lexical, dense, corpus, texts
     const enc = ready; // read once: the model may finish loading while we await below
     let denseScores = null;
     let denseIds = null;
+    let q = null;
     let notFound = lexIds.length === 0;
     if (enc && String(query).trim()) {
-      denseScores = await denseReader.score(await enc.embed(query));
+      q = await enc.embed(query);
+      denseScores = await denseReader.score(q);
       denseIds = topK(denseScores, retrieval.candidates);
       // Only a calibrated bundle weighs the question's unknown terms (notfound.js).
       const words = enc.words || new Set();
@@ -128,7 +130,6 @@ export function createEngine({ retrieval, encoder, lexical, dense, corpus, texts
     const adaptive = retrieval.fusion === "adaptive" && denseIds && lexIds.length;
     const more = { cover: adaptive ? lexicalReader.coverage(lex.terms, lexIds[0]) : 0, pageOf: (id) => chunks[id][0] };
     const ranked = fuse(lexIds, lex.scores, denseIds, denseScores, weights, retrieval, more).slice(0, Math.max(0, k));
-    const found = await texts(ranked.map((r) => r.id));
     const results = ranked.map(({ id, score }) => {
       const [pageIndex, anchor, heading] = chunks[id];
       const page = pages[pageIndex];
@@ -140,40 +141,49 @@ export function createEngine({ retrieval, encoder, lexical, dense, corpus, texts
         score,
         dense: denseScores ? denseScores[id] : null,
         lexical: lex.scores[id] > 0 ? lex.scores[id] : null,
-        text: found.get(id),
+        text: "",
       };
     });
-    const marking = await scoreUnits(results, query, lex.terms, lexicalReader, denseIds ? enc : null);
+    // The passages shown are known from the URLs alone, so their units' signatures are fetched
+    // alongside the texts. Without the question's vector they would be of no use.
+    const shown = pickPassages(results).map((i) => results[i]);
+    const wantSigs = q && signatures ? signatures(shown.map((r) => r.id)).catch(() => null) : null;
+    const [found, sigs] = await Promise.all([texts(results.map((r) => r.id)), wantSigs]);
+    results.forEach((r) => (r.text = found.get(r.id)));
+    const marking = scoreUnits(shown, q, sigs, lex.terms, lexicalReader);
     // `terms` (the query's lexical terms) lets the widget mark matching sentences without
     // the stop-word list.
     return { mode: denseIds ? "hybrid" : "lexical", notFound, terms: lex.terms, results, marking };
   }
 
   // The units (sentences, table rows: shared/marking.js) of the passages the widget shows
-  // get `units: [{dense, lexical}]`, so it can mark the one that answers: the cosine with
-  // the question (null without the model) and the IDF-weighted share of the question's
-  // terms. Only those few passages are embedded: a vector per unit stored in the bundle
-  // would cost 2–3× its chunk vectors (bench/marking.py). Returns {units, ms} for the bench.
-  async function scoreUnits(results, query, terms, lexicalReader, enc) {
+  // get `units: [{dense, lexical}]`, so it can mark the one that answers: the approximate
+  // cosine of the question with the unit, from the unit's signature built with the bundle
+  // (signs.js; null without the question's vector or the signatures), and the IDF-weighted
+  // share of the question's terms. No unit is embedded here: that took 300–900 ms an answer
+  // on a desktop (bench/marking.py). Returns {units, bytes, ms} for the bench.
+  function scoreUnits(shown, q, sigs, terms, lexicalReader) {
     const t0 = performance.now();
-    const shown = pickPassages(results).map((i) => results[i]);
-    const texts = shown.map((r) => unitsOf(r.text));
-    // A passage of one unit is its chunk: the chunk's cosine, already computed, stands for it.
-    const flat = texts.flatMap((units, i) => (units.length > 1 || shown[i].dense == null ? units : []));
-    let vectors = null;
-    if (enc && flat.length) {
-      const q = await enc.embed(query); // the question's vector, kept from the search
-      // One text per run: a padded batch measured slower in onnxruntime-web's wasm (bench/marking.py).
-      vectors = await Promise.all(flat.map((t) => (plain || enc).embed(t)));
-      vectors = vectors.map((v) => v.reduce((s, x, d) => s + x * q[d], 0));
-    }
-    let at = 0;
-    shown.forEach((r, i) => {
-      const lexical = lexicalShares(texts[i], terms, lexicalReader.idf, lexicalReader.stopwords);
-      const own = texts[i].length === 1 && r.dense != null;
-      r.units = lexical.map((l) => ({ dense: !enc ? null : own ? r.dense : vectors[at++], lexical: l }));
+    const score = q && sigs ? signScorer(q) : null;
+    let scored = 0;
+    shown.forEach((r) => {
+      const units = unitsOf(r.text);
+      const lexical = lexicalShares(units, terms, lexicalReader.idf, lexicalReader.stopwords);
+      let dense = units.map(() => null);
+      if (q && units.length === 1 && r.dense != null) {
+        dense = [r.dense]; // a passage of one unit is its chunk: the chunk's cosine stands for it
+      } else if (score && sigs.byId.has(r.id)) {
+        const signed = sigs.byId.get(r.id);
+        // A count that does not match the split (a bundle of another split rule) would score
+        // the wrong sentences: words decide then. Units past the 255th are unscored (0).
+        if (signed.length === Math.min(units.length, 255) && units.length > 1) {
+          dense = units.map((_, u) => (u < signed.length ? score(signed[u]) : 0));
+          scored += signed.length;
+        }
+      }
+      r.units = lexical.map((l, u) => ({ dense: dense[u], lexical: l }));
     });
-    return { units: flat.length, ms: performance.now() - t0 };
+    return { units: scored, bytes: sigs ? sigs.bytes : 0, ms: performance.now() - t0 };
   }
 
   // How close a question is to the owner's ruled-out example questions and to the
