@@ -1,17 +1,23 @@
 """What an extractive card marks, in Debian's Chromium on the demo bundle.
 
 A card marks the one or two units (sentences, or a table row) that answer, chosen with the
-question's vector against the shown passages' sentence vectors and the words they share,
+question's vector against the shown passages' unit signatures (sign bits of each unit's
+vector, built with the bundle: no model run per unit) and the words they share,
 and shows the rest of its window unmarked. Before the model is in, the keyword answer is
 marked by words; the upgrade re-marks it with vectors.
 """
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
+from pathlib import Path
 from typing import Any
 
 import pytest
+
+from conftest import EXAMPLES
 
 pytestmark = pytest.mark.browser
 
@@ -99,3 +105,34 @@ def test_the_keyword_answer_is_marked_by_words_then_re_marked_with_vectors(page:
     page.wait_for_function(f"() => !{ROOT_JS}.querySelector('.prelim-note')", timeout=90000)
     after = card(page.evaluate(CARDS), "taking-a-break-from-your-plan")
     assert any(m.startswith(ON_HOLD) for m in after["marks"]), after
+
+
+def test_a_bundle_without_units_files_still_answers_and_marks_by_words(
+    page: Any, examples_bundle: Path, tmp_path: Path
+) -> None:
+    """A bundle built before units files: the model still ranks, the cards are marked by words."""
+    from sitebot.serve import serve_in_thread
+
+    root = tmp_path / "site"
+    shutil.copytree(EXAMPLES / "site", root)
+    shutil.copytree(examples_bundle, root / "chatbot")
+    manifest = json.loads((root / "chatbot/sitebot.json").read_text())
+    for shard in manifest["files"]["shards"]:
+        (root / "chatbot" / shard.pop("units")).unlink()
+    (root / "chatbot/sitebot.json").write_text(json.dumps(manifest))
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url))
+    server, url = serve_in_thread(root, require_bundle=False)
+    try:
+        open_panel(page, url)
+        cards = ask(page, PAUSE)
+    finally:
+        server.shutdown()
+        server.server_close()
+    # The model ranks, but the marks are the sentence sharing "monthly", as before the model.
+    assert cards and not cards[0]["prelim"], cards
+    pause = card(cards, "taking-a-break-from-your-plan")
+    assert pause["marks"] and all("monthly" in m.lower() for m in pause["marks"]), pause
+    assert not any(m.startswith(ON_HOLD) for m in pause["marks"]), pause
+    assert not any("/text/units." in u for u in asked)
+    assert not page.problems, page.problems  # type: ignore[attr-defined]
