@@ -14,11 +14,17 @@ the visitor sees them. Printed:
 - answered: of the hits, those where a card on a target page has marked text containing an
   alternative (case-insensitive, whitespace normalised);
 - mean marked characters per card, and the share of cards with nothing marked;
+- ceiling: of the hits, those where a shown card on a target page has a passage (its whole
+  chunk text, as the engine sent it) containing an alternative: marking can do no better;
 - the marking step's cost at query time: ms per question inside the engine's worker (unit
-  split, embedding the shown passages' units, the scores) and units embedded, next to the
-  ms of embedding the question alone (the ratio holds on a busy machine, the ms do not);
-- the cost the build-time alternative would have had: every unit of the bundle with an int8
-  vector and its float32 scale, in bytes, next to the bundle's chunk vectors.
+  split, the words, the scores from the unit signatures) and units scored, next to the ms of
+  embedding the question alone (the ratio holds on a busy machine, the ms do not);
+- the unit signatures' bytes: the bundle's units files in all, and per question those of the
+  shards of the shown passages (fetched with their text shards, once a browser has them
+  they are cached);
+- the build's extra time for them: every signed unit of the bundle embedded once more,
+  without the embedding cache, with the bundle's model on this machine (`--no-build-time`
+  skips it).
 `--runtime DIR` swaps in another built runtime (widget.js, engine) to measure it, e.g. the
 one before this change: the bundle keeps its index, model and text.
 """
@@ -28,12 +34,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -44,19 +50,26 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from chromium import open_bot  # noqa: E402
 from sitebot.evaluate import matches  # noqa: E402
+from sitebot.index.embed import embed_ids, token_ids  # noqa: E402
+from sitebot.index.model import ModelFiles  # noqa: E402
+from sitebot.index.model import load as load_model  # noqa: E402
+from sitebot.index.signatures import signed_units  # noqa: E402
 from sitebot.serve import serve_in_thread  # noqa: E402
 
 RUNTIME = ROOT / "generator/sitebot/runtime"
 
-# Keeps each results message's `marking` ({units, ms}) as the engine's worker posts it.
+# Keeps each results message's `marking` ({units, bytes, ms}) as the engine's worker posts it,
+# and the last one's results (their whole passage texts, for the ceiling).
 WATCH = """(() => {
   window.__marking = [];
+  window.__last = null;
   const W = window.Worker;
   window.Worker = class extends W {
     constructor(...args) {
       super(...args);
       this.addEventListener('message', (e) => {
         if (e.data && e.data.type === 'results' && e.data.marking) window.__marking.push(e.data.marking);
+        if (e.data && e.data.type === 'results') window.__last = e.data.results;
       });
     }
   };
@@ -75,9 +88,11 @@ ASK = """async (q) => {
   const turn = asked[asked.length - 1];
   const last = turn && turn.nextElementSibling;
   if (!last) return [];
+  const passages = new Map((window.__last || []).map((r) => [r.url, r.text]));
   return [...last.querySelectorAll('.card')].map((c) => ({
     href: c.querySelector('.source').getAttribute('href'),
     marked: [...c.querySelectorAll('mark')].map((m) => m.textContent).join(' '),
+    passage: passages.get(c.querySelector('.source').href) || '',
   }));
 }"""
 
@@ -114,24 +129,26 @@ def with_runtime(bundle: Path, runtime: Path, into: Path) -> Path:
     return into
 
 
-def split_units(text: str) -> list[str]:
-    """shared/lexical.js splitSentences: lines, then after . ! ? before a capital or digit."""
-    out = []
-    for line in re.split(r"\n+", text):
-        parts = re.split(r"(?<=[.!?])\s+(?=[^\W_a-z])", line)
-        out += [p.strip() for p in parts if p.strip() and not p.strip()[0].islower()] or []
-    return out
+def units_bytes(bundle: Path) -> tuple[int, int, int]:
+    """(shards with a units file, their bytes, the bundle's chunk vectors' bytes)."""
+    manifest = json.loads((bundle / "sitebot.json").read_text())
+    files = [s["units"] for s in manifest["files"]["shards"] if s.get("units")]
+    size = sum((bundle / f).stat().st_size for f in files)
+    return len(files), size, (bundle / manifest["files"]["vectors"]).stat().st_size
 
 
-def build_time_bytes(bundle: Path) -> tuple[int, int, int]:
-    """(units, bytes of their vectors at build time, bytes of today's chunk vectors)."""
+def build_seconds(bundle: Path) -> tuple[int, float]:
+    """(distinct signed units, seconds to embed them all afresh with the bundle's model)."""
     manifest = json.loads((bundle / "sitebot.json").read_text())
     texts: list[str] = []
     for shard in manifest["files"]["shards"]:
         texts += json.loads((bundle / shard["file"]).read_text())
-    units = sum(len(split_units(t)) for t in texts)
-    dims = manifest["model"]["dims"]
-    return units, units * (dims + 4), (bundle / manifest["files"]["vectors"]).stat().st_size
+    units = list(dict.fromkeys(u for t in texts for u in signed_units(t)))
+    m = manifest["model"]
+    model = load_model(ModelFiles(m["id"], bundle / m["files"]["model"], bundle / m["files"]["tokenizer"]))
+    t0 = time.perf_counter()
+    embed_ids(model, token_ids(model, units, max_tokens=m["query_max_tokens"]))
+    return len(units), time.perf_counter() - t0
 
 
 def run(bundle: Path, questions: list[dict[str, Any]], runtime: Path) -> dict[str, Any]:
@@ -150,7 +167,10 @@ def run(bundle: Path, questions: list[dict[str, Any]], runtime: Path) -> dict[st
                     cards = page.evaluate(ASK, q["q"])
                     on_target = [c for c in cards if any(matches(c["href"] or "", e, base_url) for e in q["pages"])]
                     answered = any(norm(a) in norm(c["marked"]) for c in on_target for a in q["answer"])
-                    rows.append({"q": q["q"], "cards": cards, "hit": bool(on_target), "answered": answered})
+                    within = any(norm(a) in norm(c["passage"]) for c in on_target for a in q["answer"])
+                    rows.append(
+                        {"q": q["q"], "cards": cards, "hit": bool(on_target), "answered": answered, "within": within}
+                    )
                 marking = page.evaluate("() => window.__marking")
                 # The question's own embedding under the same load, to put the marking's ms in scale.
                 embed_ms = page.evaluate(EMBED_MS, [q["q"] + " ?" for q in questions])
@@ -161,11 +181,14 @@ def run(bundle: Path, questions: list[dict[str, Any]], runtime: Path) -> dict[st
     return {"rows": rows, "marking": marking, "embed_ms": embed_ms}
 
 
-def report(name: str, bundle: Path, questions: list[dict[str, Any]], runtime: Path, verbose: bool) -> None:
+def report(
+    name: str, bundle: Path, questions: list[dict[str, Any]], runtime: Path, verbose: bool, build_time: bool
+) -> None:
     out = run(bundle, questions, runtime)
     rows = out["rows"]
     hits = [r for r in rows if r["hit"]]
     answered = [r for r in hits if r["answered"]]
+    within = [r for r in hits if r["within"]]
     cards = [c for r in rows for c in r["cards"]]
     chars = statistics.mean(len(c["marked"]) for c in cards) if cards else 0
     unmarked = sum(not c["marked"] for c in cards) / len(cards) if cards else 0
@@ -180,24 +203,31 @@ def report(name: str, bundle: Path, questions: list[dict[str, Any]], runtime: Pa
         f"  questions {len(rows)}, hits {len(hits)}, marked text holds the answer in {len(answered)}/{len(hits)}"
         f" = {len(answered) / max(1, len(hits)):.0%} of hits"
     )
+    print(
+        f"  ceiling: a shown target card's whole passage holds it in {len(within)}/{len(hits)}"
+        f" = {len(within) / max(1, len(hits)):.0%} of hits"
+    )
     print(f"  marked characters per card: mean {chars:.0f}; cards with nothing marked {unmarked:.0%}")
-    ms = [m["ms"] for m in out["marking"]]
-    if ms:
-        units = statistics.mean(m["units"] for m in out["marking"])
+    files, size, vectors = units_bytes(bundle)
+    print(f"  units files: {files}, {size:,} bytes in the bundle (the chunk vectors are {vectors:,} bytes)")
+    marking = [m for m in out["marking"] if m["units"] or m.get("bytes")]
+    if marking:
+        ms = [m["ms"] for m in marking]
+        units = statistics.mean(m["units"] for m in marking)
+        per_q = [m.get("bytes", 0) for m in marking]
         print(
-            f"  marking at query time: {statistics.mean(ms):.0f} ms mean, {statistics.median(ms):.0f} ms median,"
-            f" {max(ms):.0f} ms max per question ({units:.0f} units embedded on average); 0 bytes in the bundle"
+            f"  marking in the worker: {statistics.mean(ms):.1f} ms mean, {statistics.median(ms):.1f} ms median,"
+            f" {max(ms):.1f} ms max per question ({units:.0f} units scored on average, from signatures)"
+        )
+        print(
+            f"  units files of the shown passages' shards: {statistics.mean(per_q):,.0f} bytes mean,"
+            f" {max(per_q):,} max per question (fetched alongside the text shards)"
         )
         q_ms = statistics.mean(out["embed_ms"])
-        print(
-            f"  (embedding the question itself: {q_ms:.0f} ms mean, so marking ≈ {statistics.mean(ms) / q_ms:.1f}×"
-            " the question's embedding)"
-        )
-    units, extra, vectors = build_time_bytes(bundle)
-    print(
-        f"  build-time unit vectors instead: {units} units × their int8 vector = {extra:,} bytes"
-        f" (the chunk vectors are {vectors:,} bytes)"
-    )
+        print(f"  (embedding the question itself: {q_ms:.0f} ms mean)")
+    if build_time:
+        n, seconds = build_seconds(bundle)
+        print(f"  build's extra time: {n:,} distinct units embedded afresh in {seconds:.1f} s ({n / seconds:.0f}/s)")
 
 
 def main() -> None:
@@ -207,11 +237,19 @@ def main() -> None:
     ap.add_argument("--answers", type=Path, help="answers by question text, for a set without them")
     ap.add_argument("--runtime", type=Path, default=RUNTIME, help="a built runtime folder to measure")
     ap.add_argument("-v", "--verbose", action="store_true", help="each question's cards and marks")
+    ap.add_argument("--no-build-time", action="store_true", help="skip timing the units' embedding")
     args = ap.parse_args()
     if args.bundle:
         if not args.questions:
             sys.exit("--bundle needs --questions")
-        report(args.bundle.name, args.bundle, load(args.questions, args.answers), args.runtime, args.verbose)
+        report(
+            args.bundle.name,
+            args.bundle,
+            load(args.questions, args.answers),
+            args.runtime,
+            args.verbose,
+            not args.no_build_time,
+        )
         return
     with tempfile.TemporaryDirectory() as tmp:
         demo = Path(tmp) / "demo"
@@ -232,7 +270,7 @@ def main() -> None:
             env={**os.environ, "PYTHONPATH": str(ROOT / "generator")},
         )
         qs = load(ROOT / "examples/questions.jsonl", args.answers)
-        report("demo site", demo, qs, args.runtime, args.verbose)
+        report("demo site", demo, qs, args.runtime, args.verbose, not args.no_build_time)
 
 
 if __name__ == "__main__":
