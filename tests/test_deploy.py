@@ -69,7 +69,7 @@ def named(bundle: Path) -> set[str]:
     m = json.loads((bundle / "sitebot.json").read_text())
     return (
         {m["files"][k] for k in ("vectors", "lexical", "chunks", "sources")}
-        | {s["file"] for s in m["files"]["shards"]}
+        | {s[k] for s in m["files"]["shards"] for k in ("file", "units") if k in s}  # a text shard, its units file
         | set(m["model"]["files"].values())
         | set(m["runtime"].values())
     )
