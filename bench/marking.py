@@ -88,11 +88,20 @@ ASK = """async (q) => {
   const turn = asked[asked.length - 1];
   const last = turn && turn.nextElementSibling;
   if (!last) return [];
-  const passages = new Map((window.__last || []).map((r) => [r.url, r.text]));
-  return [...last.querySelectorAll('.card')].map((c) => ({
+  // The shown results, as shared/marking.js pickPassages picks them: card i is the i-th
+  // (two chunks of a page may share an anchor, so URLs alone do not tell them apart).
+  const perPage = new Map();
+  const shown = [];
+  for (const r of window.__last || []) {
+    const page = String(r.url).split('#')[0];
+    if (shown.length === 3 || (perPage.get(page) || 0) === 2) continue;
+    perPage.set(page, (perPage.get(page) || 0) + 1);
+    shown.push(r);
+  }
+  return [...last.querySelectorAll('.card')].map((c, i) => ({
     href: c.querySelector('.source').getAttribute('href'),
     marked: [...c.querySelectorAll('mark')].map((m) => m.textContent).join(' '),
-    passage: passages.get(c.querySelector('.source').href) || '',
+    passage: shown[i] && shown[i].url === c.querySelector('.source').href ? shown[i].text : '',
   }));
 }"""
 

@@ -43,3 +43,33 @@ def test_the_build_splits_units_as_the_browser_does(tmp_path: Path) -> None:
     # The split is not trivial on these texts: rows stay whole, sentences split.
     assert units_of(TEXTS[1])[1].startswith("Germany · Carrier: DHL. Express")
     assert len(units_of(TEXTS[3])) >= 4
+
+
+def test_each_shard_has_a_units_file_of_its_chunks_sign_bits(examples_bundle: Path) -> None:
+    """docs/bundle-format.md, "Units files": per chunk a count byte (0 for a one-unit chunk), then
+    that many signatures of dims/8 bytes, bit d set when the unit's vector has d > 0."""
+    import numpy as np
+
+    from sitebot.evaluate import query_vectors
+
+    manifest = json.loads((examples_bundle / "sitebot.json").read_text())
+    dims = manifest["model"]["dims"]
+    signed: list[tuple[str, bytes]] = []
+    for shard in manifest["files"]["shards"]:
+        texts = json.loads((examples_bundle / shard["file"]).read_text())
+        data = (examples_bundle / shard["units"]).read_bytes()
+        at = 0
+        for text in texts:
+            units, n = units_of(text), data[at]
+            assert n == (len(units) if len(units) > 1 else 0), text
+            for u in range(n):
+                signed.append((units[u], data[at + 1 + u * dims // 8 : at + 1 + (u + 1) * dims // 8]))
+            at += 1 + n * dims // 8
+        assert at == len(data)
+    assert len(signed) > 100
+    # A few units embedded as the browser embeds a question: their signs are what the file holds.
+    sample = signed[:: len(signed) // 8][:8]
+    vectors = query_vectors(examples_bundle, manifest, [t for t, _ in sample])
+    for (text, sig), v in zip(sample, vectors, strict=True):
+        bits = np.unpackbits(np.frombuffer(sig, dtype=np.uint8), bitorder="little")[:dims]
+        assert (bits == (v > 0)).all(), text
