@@ -5,7 +5,7 @@
 //   renderMarkdown("**Yes** [1]", passages, strings) → DocumentFragment
 //   citedNumbers("See [2][1].", 3) → [1, 2]
 
-import { passageLabel } from "../ui/answer.js";
+import { label } from "../ui/label.js";
 import { h } from "../ui/dom.js";
 import { safeLink } from "../shared/url.js";
 
@@ -207,4 +207,9 @@ function link(text, i) {
   const m = /^\(\s*(<[^>\n]*>|[^\s()]*(?:\([^\s()]*\)[^\s()]*)*)(?:\s+("[^"]*"|'[^']*'))?\s*\)/.exec(text.slice(j + 1));
   if (!m) return null;
   return { label: text.slice(i + 1, j), url: m[1].replace(/^<(.*)>$/, "$1"), end: j + 1 + m[0].length };
+}
+
+// "Title › Heading" as the extractive cards label a passage (ui/answer.js), without loading them.
+function passageLabel(p) {
+  return label(p.title, p.heading) || p.url;
 }

@@ -7,7 +7,7 @@ import { ChatError, streamChat } from "./client.js";
 import { citedNumbers, renderMarkdown, stripCitations } from "./markdown.js";
 import { render, splitMessages } from "./template.js";
 import { h, icon, ICONS } from "../ui/dom.js";
-import { extractive, passageLabel } from "../ui/answer.js";
+import { label } from "../ui/label.js";
 import { safeHref } from "../shared/url.js";
 
 // How long a question asked before the model is ready waits for it. bench/first_answer.py:
@@ -17,12 +17,13 @@ import { safeHref } from "../shared/url.js";
 export const MODEL_WAIT = 8000;
 
 /**
- * createLLM({llm, title, strings, client, base, warn}) → {ask, stop, conversation}
+ * createLLM({llm, title, strings, client, base, warn, extractive}) → {ask, stop, conversation}
+ * `extractive` is the widget's own (ui/answer.js), passed in so this part does not carry a copy.
  * `ask(question, ui)` answers in the panel `ui` (or off-screen when null) and resolves
  * with {answer: markdown, citations: [{url, title}]}; on failure, with the extractive answer.
  * `stop(shownOnly)` ends the answer in progress (with `shownOnly`, only one shown in the panel).
  */
-export function createLLM({ llm, title, strings, client, base, warn }) {
+export function createLLM({ llm, title, strings, client, base, warn, extractive }) {
   const conversation = []; // [{q, a}] oldest first; `a` is null until answered (widget/app.js restores and clears it)
   let live = null; // the answer in progress: {ctrl: AbortController, shown: in the panel}
 
@@ -205,7 +206,7 @@ export function renderRecord(r, strings) {
 function sourcesNode(sources, strings) {
   const items = sources.map((p) => {
     const href = safeHref(p.url);
-    const text = `[${p.n}] ${passageLabel(p)}`;
+    const text = `[${p.n}] ${label(p.title, p.heading) || p.url}`;
     return h("li", null, href ? h("a", { class: "source", href, target: "_top", rel: "noopener" }, text) : text);
   });
   return h("div", { class: "sources" }, h("p", { class: "lead" }, strings.sources), h("ul", null, ...items));

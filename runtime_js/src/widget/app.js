@@ -20,7 +20,7 @@ const UI_RESULTS = 4; // results fetched per question asked in the panel
  */
 export function startApp({ base, manifest, settings, tag, strings, llmPart, supportPart }) {
   const client = createClient(base, manifest, warn);
-  const llm = llmPart ? llmPart.createLLM({ llm: settings.llm, title: siteTitle(settings, makeStrings()), strings, client, base, warn }) : null;
+  const llm = llmPart ? llmPart.createLLM({ llm: settings.llm, title: siteTitle(settings, makeStrings()), strings, client, base, warn, extractive }) : null;
   const session = openSession(base);
   const saved = session.read();
   const past = Array.isArray(saved.t) ? saved.t : [];
