@@ -26,7 +26,6 @@ import argparse
 import json
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -37,6 +36,7 @@ sys.path.insert(0, str(ROOT / "generator"))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from demo import build_demo  # noqa: E402
 from sitebot.evaluate import judge, load_questions, query_vectors  # noqa: E402
 from sitebot.retrieve import Retriever  # noqa: E402
 from sitebot.serve import serve_in_thread  # noqa: E402
@@ -173,23 +173,7 @@ def main() -> None:
         sys.exit(f"{args.guide} is not a bundle; build the Debian installation guide first or pass --guide")
 
     with tempfile.TemporaryDirectory() as tmp:
-        demo = Path(tmp) / "demo"
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "sitebot",
-                "generate",
-                str(ROOT / "examples"),
-                "--base-url",
-                "/",
-                "-o",
-                str(demo),
-                "-q",
-            ],
-            check=True,
-            env={**__import__("os").environ, "PYTHONPATH": str(ROOT / "generator")},
-        )
+        demo = build_demo(Path(tmp) / "demo")
         guide_questions = [json.loads(x) for x in GUIDE_QUESTIONS.read_text().splitlines() if x.strip()]
         rows = [shares("demo site (12 own questions)", demo, DEMO_QUESTIONS)]
         rows.append(shares("Debian installation guide", args.guide, guide_questions))

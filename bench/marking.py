@@ -33,10 +33,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -49,6 +47,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from chromium import open_bot  # noqa: E402
+from demo import build_demo  # noqa: E402
 from sitebot.evaluate import matches  # noqa: E402
 from sitebot.index.embed import embed_ids, token_ids  # noqa: E402
 from sitebot.index.model import ModelFiles  # noqa: E402
@@ -261,23 +260,7 @@ def main() -> None:
         )
         return
     with tempfile.TemporaryDirectory() as tmp:
-        demo = Path(tmp) / "demo"
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "sitebot",
-                "generate",
-                str(ROOT / "examples"),
-                "--base-url",
-                "/",
-                "-o",
-                str(demo),
-                "-q",
-            ],
-            check=True,
-            env={**os.environ, "PYTHONPATH": str(ROOT / "generator")},
-        )
+        demo = build_demo(Path(tmp) / "demo")
         qs = load(ROOT / "examples/questions.jsonl", args.answers)
         report("demo site", demo, qs, args.runtime, args.verbose, not args.no_build_time)
 
