@@ -52,8 +52,8 @@ from sitebot.evaluate import matches  # noqa: E402
 from sitebot.index.embed import embed_ids, token_ids  # noqa: E402
 from sitebot.index.model import ModelFiles  # noqa: E402
 from sitebot.index.model import load as load_model  # noqa: E402
-from sitebot.index.signatures import signed_units  # noqa: E402
 from sitebot.serve import serve_in_thread  # noqa: E402
+from sitebot.text.units import signed_units  # noqa: E402
 
 RUNTIME = ROOT / "generator/sitebot/runtime"
 

@@ -25,6 +25,7 @@ from .text.chunk import Chunk, chunk_document
 from .text.extract import Document
 from .text.starters import suggest_starters
 from .text.titles import bot_title, tidy_titles
+from .text.units import signed_units
 
 DEFAULT_RETRIEVAL: dict[str, float | int | str] = {
     "k1": 1.2,
@@ -96,7 +97,7 @@ def generate(opts: GenerateOptions, progress: Progress | None = None) -> Generat
             # Each sentence (unit) of a chunk, for the card to mark the one that answers.
             units, _ = unit_records(
                 model,
-                [c.text for c in chunks],
+                [signed_units(c.text) for c in chunks],
                 max_tokens=opts.query_max_tokens,
                 cache=cache,
                 progress=lambda n, total: report("units", n, total),

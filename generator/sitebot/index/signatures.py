@@ -1,13 +1,13 @@
 """Unit signatures: the sign bits of each unit's vector, so the browser marks the answering
 sentence without running the model on it (docs/bundle-format.md, "Units files").
 
-    records, embedded = unit_records(model, [c.text for c in chunks], max_tokens=…, cache=cache)
+    records, embedded = unit_records(model, [signed_units(c.text) for c in chunks], max_tokens=…, cache=cache)
     units_file(records[a:b])  → the bytes of one text shard's units file
 
 A chunk's record is one byte, n = how many of its units are signed, then n signatures of
 ceil(dims / 8) bytes: bit d of a signature (byte d // 8, bit d % 8, least significant first)
 is set when the unit's vector has d > 0. A chunk of one unit gets n = 0: its chunk vector
-already stands for it. The browser scores a unit as
+already stands for it (text/units.py signed_units picks the units). The browser scores a unit as
 sqrt(pi/2) / sqrt(dims) · Σ_d q[d]·(±1), which is close to the cosine of q with the unit
 (the mean of |x| over a random unit vector's coordinates is sqrt(2/pi)/sqrt(dims)); at
 48 bytes a unit (MiniLM) it marked the same sentences as the float vectors (bench/marking.py).
@@ -19,11 +19,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from ..text.units import units_of
 from .embed import EmbeddingCache, embed_with_cache
 from .model import LoadedModel
-
-MAX_UNITS = 255  # one count byte; the units past it go unscored (no chunk comes near)
 
 
 def signatures(vectors: np.ndarray) -> np.ndarray:
@@ -31,27 +28,21 @@ def signatures(vectors: np.ndarray) -> np.ndarray:
     return np.packbits(vectors > 0, axis=1, bitorder="little")
 
 
-def signed_units(text: str) -> list[str]:
-    """The units of a chunk that get a signature: none for a one-unit chunk, at most MAX_UNITS."""
-    units = units_of(text)
-    return units[:MAX_UNITS] if len(units) > 1 else []
-
-
 def unit_records(
     model: LoadedModel,
-    texts: Sequence[str],
+    per_chunk: Sequence[Sequence[str]],
     *,
     max_tokens: int,
     cache: EmbeddingCache,
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[list[bytes], int]:
-    """Each chunk text's record, and how many distinct units were embedded (not in the cache).
+    """Each chunk's record, from its units to sign (text/units.py signed_units), and how many
+    distinct units were embedded (not in the cache).
 
     Units are embedded as the browser embeds a question (`max_tokens` = the query's): that is
     how the browser embedded them when it scored them at question time. `progress(n, total)`
     counts distinct units done.
     """
-    per_chunk = [signed_units(t) for t in texts]
     distinct = list(dict.fromkeys(u for units in per_chunk for u in units))
     step = (lambda n: progress(n, len(distinct))) if progress else None
     vectors, embedded = embed_with_cache(model, distinct, max_tokens=max_tokens, cache=cache, progress=step)

@@ -58,3 +58,13 @@ def split_sentences(text: str) -> list[str]:
 def units_of(text: str) -> list[str]:
     """shared/marking.js unitsOf: the passage text's units, as the card shows them."""
     return [t for t in map(js_trim, split_sentences(text)) if t]
+
+
+MAX_UNITS = 255  # the units file's one count byte; the units past it go unscored (no chunk comes near)
+
+
+def signed_units(text: str) -> list[str]:
+    """The units of a chunk that get a signature: none for a one-unit chunk (the browser uses
+    the chunk's own cosine for it), at most MAX_UNITS."""
+    units = units_of(text)
+    return units[:MAX_UNITS] if len(units) > 1 else []
