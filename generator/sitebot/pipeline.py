@@ -140,6 +140,8 @@ def generate(opts: GenerateOptions, progress: Progress | None = None) -> Generat
             lexical_index=lexical_index,
             unit_records=units,
         )
+        if opts.precompress:  # `.br`/`.gz` twins of the large text and wasm files, for hosts that serve them
+            writer.precompress((opts.cache_dir or default_cache_dir()) / "precompressed" if opts.use_cache else None)
         writer.commit()
     except BaseException:
         writer.abort()

@@ -49,6 +49,8 @@ def check_endpoint(url: str) -> str:
 
 
 class S3Target(Target):
+    negotiates = False  # S3 sends an object as stored: compressible files go up gzipped (plan.for_store)
+
     def __init__(self, bucket: str, prefix: str, endpoint_url: str | None = None) -> None:
         try:
             import boto3  # noqa: F401
