@@ -111,7 +111,11 @@ def cli() -> None:
     envvar="SITEBOT_CACHE_DIR",
     help="Embedding cache [default: ~/.cache/sitebot].",
 )
-@click.option("--no-cache", is_flag=True, help="Embed and fetch everything again; do not read or write the cache.")
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Embed and fetch everything again; do not read or write the embedding and page caches.",
+)
 @click.option(
     "--no-precompress",
     is_flag=True,

@@ -299,8 +299,15 @@ def read_bundle(folder: Path) -> Bundle:
             fixed.remove(f)
             hashed.append(dataclasses.replace(f, kind="hashed"))
     hashed.sort(key=lambda f: f.path)
+
     # i18n.json before widget.js (which fetches it), the demo pages after; other fixed files first.
-    fixed.sort(key=lambda f: (FIXED.index(f.path) + 1 if f.path in FIXED else 0, f.path))
+    # A twin goes right after its original; the manifest's twins last, just before the manifest.
+    def order(f: LocalFile) -> tuple[int, str]:
+        twin = twin_of(f.path)
+        name = twin[0] if twin else f.path
+        return (FIXED.index(name) + 1 if name in FIXED else len(FIXED) + 1 if name == MANIFEST else 0, f.path)
+
+    fixed.sort(key=order)
     files = [
         *hashed,
         *fixed,
@@ -326,6 +333,17 @@ class Plan:
 def _fixed_twin(path: str) -> bool:
     twin = twin_of(path)
     return twin is not None and twin[0] in (*FIXED, MANIFEST)
+
+
+def _with_twins(paths: set[str], target: Target) -> set[str]:
+    """`paths` and the `.br`/`.gz` twins of them that `target` holds: a twin of a bundle file is the bundle's."""
+    return paths | {p + s for p in paths for s in (".br", ".gz") if target.exists(p + s)}
+
+
+def _twin_of_fixed(path: str, originals: set[str]) -> str | None:
+    """The fixed name (or sitebot.json) `path` is a `.br`/`.gz` twin of, when that file is in the bundle."""
+    twin = twin_of(path)
+    return twin[0] if twin is not None and _fixed_twin(path) and twin[0] in originals else None
 
 
 def for_store(files: list[LocalFile]) -> list[LocalFile]:
@@ -365,7 +383,7 @@ def make_plan(bundle: Bundle, target: Target) -> Plan:
         live = (
             recorded_live[0]
             if recorded_live
-            else Release(digest, {p: "" for p in manifest_files(manifest) if _safe(p)})
+            else Release(digest, {p: "" for p in _with_twins(manifest_files(manifest), target) if _safe(p)})
         )
     # Fixed-name files are ours if an earlier deploy recorded them. In a bundle folder with no
     # record (written by `sitebot generate -o`, copied by hand, or its record deleted) the
@@ -377,7 +395,19 @@ def make_plan(bundle: Bundle, target: Target) -> Plan:
     upload: list[LocalFile] = []
     unchanged: list[LocalFile] = []
     kept: list[str] = []
-    for f in bundle.files:
+    # A twin of a fixed name follows its original: kept with it, else sitebot's (a stale `.gz` of
+    # sitebot.json or widget.js would be served in place of the new file).
+    originals = {f.path for f in bundle.files}
+    left_out: list[str] = []
+    plain_first = sorted(bundle.files, key=lambda f: _twin_of_fixed(f.path, originals) is not None)
+    for f in plain_first:
+        original = _twin_of_fixed(f.path, originals)
+        if original is not None:
+            if original in kept:  # the site's own index.html: the demo page's twins stay out too
+                (kept if target.exists(f.path) else left_out).append(f.path)
+            else:
+                (unchanged if target.same(f.path, f) else upload).append(f)
+            continue
         if f.kind == "fixed" and f.path not in owned and target.exists(f.path) and not target.same(f.path, f):
             if f.path in RUNTIME:
                 raise DeployError(
@@ -387,9 +417,17 @@ def make_plan(bundle: Bundle, target: Target) -> Plan:
             kept.append(f.path)  # e.g. the site's own index.html: the demo page is not needed
             continue
         (unchanged if target.same(f.path, f) else upload).append(f)
+    rank = {f.path: i for i, f in enumerate(bundle.files)}  # back to the bundle's upload order
+    upload.sort(key=lambda f: rank[f.path])
+    unchanged.sort(key=lambda f: rank[f.path])
 
     new = Release(
-        bundle.manifest_sha256, {f.path: f.sha256 for f in bundle.files if f.kind != "manifest" and f.path not in kept}
+        bundle.manifest_sha256,
+        {
+            f.path: f.sha256
+            for f in bundle.files
+            if f.kind != "manifest" and f.path not in kept and f.path not in left_out
+        },
     )
     releases: list[Release] = []
     for r in [new, live, *state.releases]:
