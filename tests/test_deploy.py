@@ -444,3 +444,20 @@ def test_dry_run_lists_and_changes_nothing(versions: list[Path], tmp_path: Path)
     assert {p: p.stat().st_mtime_ns for p in target.rglob("*")} == before
     with pytest.raises(DeployError, match="not a sitebot bundle"):
         deploy(tmp_path, f"dir:{target}", dry_run=True)
+
+
+def test_dir_removes_fixed_names_twins_a_bundle_without_them_would_leave_stale(
+    versions: list[Path], tmp_path: Path
+) -> None:
+    """A host that prefers `widget.js.gz` would keep serving the old one after a deploy built with --no-precompress."""
+    v1, v2, _ = versions
+    bare = shutil.copytree(v2, tmp_path / "bare", ignore=shutil.ignore_patterns("*.br", "*.gz"))
+    target = tmp_path / "chatbot"
+    deploy(v1, f"dir:{target}")
+    assert (target / "sitebot.json.gz").is_file() and (target / "widget.js.br").is_file()
+    r = deploy(bare, f"dir:{target}")
+    fixed_twins = [f"{name}{s}" for name in ("sitebot.json", "widget.js", "i18n.json") for s in (".br", ".gz")]
+    assert not any((target / p).exists() for p in fixed_twins)
+    deletes = [i for i, (op, p) in enumerate(r.operations) if op == "delete" and p in fixed_twins]
+    assert deletes and max(deletes) < r.operations.index(("put", "sitebot.json"))  # gone before the new bot is live
+    assert_serves(target, bare)
