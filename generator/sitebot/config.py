@@ -52,6 +52,9 @@ SCHEMA: dict[str, Any] = {
         "include": (list, lambda v: all(isinstance(x, str) for x in v), "must be a list of glob strings"),
         "exclude": (list, lambda v: all(isinstance(x, str) for x in v), "must be a list of glob strings"),
     },
+    "bundle": {
+        "precompress": (bool, None, ""),
+    },
     "chunk": {
         "max_tokens": (int, lambda v: 32 <= v <= 512, "must be between 32 and 512"),
         "overlap": (int, lambda v: 0 <= v <= 128, "must be between 0 and 128"),

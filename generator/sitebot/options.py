@@ -113,6 +113,7 @@ class GenerateOptions:
     query_max_tokens: int = 128
     cache_dir: Path | None = None
     use_cache: bool = True
+    precompress: bool = True  # write `.br`/`.gz` twins of the large text and wasm files (bundle/precompress.py)
     bot: BotSettings = field(default_factory=BotSettings)
     llm: LLMSettings | None = None  # required when bot.mode is "llm"
     retrieval: dict[str, float | int] = field(default_factory=dict)
@@ -299,6 +300,7 @@ _FLAGS = {
     "llm_provider",
     "cache_dir",
     "use_cache",
+    "precompress",
     *_CRAWL_FLAGS,
 }
 
@@ -327,7 +329,7 @@ def load_options(source: Path | str | None, config: Path | None = None, **flags:
     the pages, or None to take `source` from ./sitebot.toml. `config` is the sitebot.toml to read
     (default: one in the source folder, else in the working folder). A flag that is None was not
     given: the file's value, else the default, stands. Flags are named as the CLI's options
-    (`base_url`, `max_tokens`, `llm_endpoint`, `max_pages`…, and `use_cache`).
+    (`base_url`, `max_tokens`, `llm_endpoint`, `max_pages`…, `use_cache` and `precompress`).
     """
     unknown = sorted(set(flags) - _FLAGS)
     if unknown:
@@ -375,6 +377,7 @@ def load_options(source: Path | str | None, config: Path | None = None, **flags:
         overlap=cfg.get("chunk.overlap", 24),
         cache_dir=given.get("cache_dir") or cfg.path_value("cache_dir"),
         use_cache=given.get("use_cache", True),
+        precompress=given.get("precompress", cfg.get("bundle.precompress", True)),
         bot=bot,
         llm=llm,
         retrieval=dict(cfg.get("retrieval") or {}),

@@ -141,6 +141,10 @@ def generate(opts: GenerateOptions, progress: Progress | None = None) -> Generat
             lexical_index=lexical_index,
             unit_records=units,
         )
+        if opts.precompress:  # `.br`/`.gz` twins of the large text and wasm files, for hosts that serve them
+            # Even with use_cache off: a twin is keyed by its original's sha256, so it is never stale, and
+            # brotli at its best takes a minute on the wasm that every build ships unchanged.
+            writer.precompress((opts.cache_dir or default_cache_dir()) / "precompressed")
         writer.commit()
     except BaseException:
         writer.abort()
