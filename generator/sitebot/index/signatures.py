@@ -21,6 +21,7 @@ import numpy as np
 
 from ..text.units import units_of
 from .embed import EmbeddingCache, embed_with_cache
+from .endpoint import EndpointEmbedder
 from .model import LoadedModel
 
 MAX_UNITS = 255  # one count byte; the units past it go unscored (no chunk comes near)
@@ -44,6 +45,7 @@ def unit_records(
     max_tokens: int,
     cache: EmbeddingCache,
     progress: Callable[[int, int], None] | None = None,
+    remote: EndpointEmbedder | None = None,
 ) -> tuple[list[bytes], int]:
     """Each chunk text's record, and how many distinct units were embedded (not in the cache).
 
@@ -54,7 +56,9 @@ def unit_records(
     per_chunk = [signed_units(t) for t in texts]
     distinct = list(dict.fromkeys(u for units in per_chunk for u in units))
     step = (lambda n: progress(n, len(distinct))) if progress else None
-    vectors, embedded = embed_with_cache(model, distinct, max_tokens=max_tokens, cache=cache, progress=step)
+    vectors, embedded = embed_with_cache(
+        model, distinct, max_tokens=max_tokens, cache=cache, progress=step, remote=remote
+    )
     signs = signatures(vectors)
     row = {u: i for i, u in enumerate(distinct)}
     records = [
