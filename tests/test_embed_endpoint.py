@@ -16,9 +16,9 @@ from sitebot.index.model import DEFAULT_MODEL_ID, default_model, load
 from sitebot.retrieve import Retriever
 
 
-def generate(out: Path, cache: Path, *extra: str, env: dict[str, str] | None = None) -> object:
+def generate(out: Path, cache: Path, *extra: str, env: dict[str, str] | None = None, source: Path = EXAMPLES) -> object:
     return run_cli(
-        "generate", str(EXAMPLES), "-o", str(out), "--base-url", "/", *extra,
+        "generate", str(source), "-o", str(out), "--base-url", "/", *extra,
         env={"SITEBOT_CACHE_DIR": str(cache), **(env or {})},
     )  # fmt: skip
 
@@ -68,12 +68,13 @@ def test_a_build_through_the_endpoint_equals_a_local_one_and_fills_the_same_cach
     assert "(0 embedded," in r.stderr, r.stderr
 
 
-def test_an_endpoint_that_answers_503_twice_is_retried(embed_server: EmbedState, tmp_path: Path) -> None:
+def test_an_endpoint_that_answers_503_twice_is_retried(embed_server: EmbedState, site: Path, tmp_path: Path) -> None:
     embed_server.fail_first = 2
-    r = generate(tmp_path / "out", tmp_path / "cache", "-q", "--embed-endpoint", embed_server.url + PATH_V1)
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    r = generate(out, cache, "-q", "--embed-endpoint", embed_server.url + PATH_V1, source=site)
     assert r.returncode == 0, r.stderr
     assert [e.status for e in embed_server.log[:3]] == [503, 503, 200]
-    assert (tmp_path / "out" / "sitebot.json").is_file()
+    assert (out / "sitebot.json").is_file()
 
 
 PATH_V1 = "/v1/embeddings"  # the endpoint's own URL is taken as given
@@ -89,9 +90,9 @@ def test_an_endpoint_that_stays_down_stops_the_build_with_one_sentence(
     assert not (tmp_path / "out").exists()
 
 
-def test_an_endpoint_serving_another_model_is_refused(embed_server: EmbedState, tmp_path: Path) -> None:
+def test_an_endpoint_serving_another_model_is_refused(embed_server: EmbedState, site: Path, tmp_path: Path) -> None:
     embed_server.shuffle = True
-    r = generate(tmp_path / "out", tmp_path / "cache", "--embed-endpoint", embed_server.url + "/v1")
+    r = generate(tmp_path / "out", tmp_path / "cache", "--embed-endpoint", embed_server.url + "/v1", source=site)
     line = one_error_line(r)
     assert f"serves another model than the bundle's '{DEFAULT_MODEL_ID}'" in line, line
     assert not (tmp_path / "out").exists()
