@@ -115,7 +115,7 @@ def cli() -> None:
     "--embed-endpoint",
     envvar="SITEBOT_EMBED_ENDPOINT",
     help="Embed through this OpenAI-compatible embeddings server (its base URL or /embeddings URL), which must "
-    "serve the bundle's model; its key from SITEBOT_EMBED_KEY.",
+    "serve the bundle's model (README: Large sites).",
 )
 @click.option("--embed-model", help="The model name sent to --embed-endpoint [default: the bundle model's id].")
 @click.option("--no-cache", is_flag=True, help="Embed and fetch everything again; do not read or write the cache.")
