@@ -114,3 +114,25 @@ def test_a_key_outside_the_environment_is_refused(tmp_path: Path, toml: str, fla
     line = one_error_line(r)
     assert said in line and "SITEBOT_EMBED_KEY" in line and "sk-1" not in line, line
     assert not (tmp_path / "out").exists()
+
+
+def test_the_library_call_counts_progress_and_cuts_texts_as_the_local_model_does(
+    embed_server: EmbedState, tmp_path: Path
+) -> None:
+    from sitebot.index.embed import EmbeddingCache, embed_with_cache
+    from sitebot.index.endpoint import EndpointEmbedder
+
+    model = load(default_model())
+    cache = EmbeddingCache(tmp_path / "embeddings.sqlite")
+    # One text far over the 128-token budget: the server (which cuts at 512) must get it cut at 128.
+    texts = [f"Refunds for order {i} take {i % 9 + 2} working days." for i in range(150)] + ["refund policy " * 200]
+    embed_with_cache(model, texts[:20], max_tokens=128, cache=cache)  # these are cached, so not sent
+    seen: list[int] = []
+    remote = EndpointEmbedder(embed_server.url + "/v1", DEFAULT_MODEL_ID)
+    got, embedded = embed_with_cache(model, texts, max_tokens=128, cache=cache, progress=seen.append, remote=remote)
+    assert embedded == 131 and sum(seen) == len(texts) and len(seen) > 2
+    assert sum(embed_server.sizes) == 131 + 8  # the texts, and the model check's sample of 8
+    local = embed_texts(model, texts, max_tokens=128)
+    assert np.min(np.sum(got * local, axis=1)) >= 0.999
+    assert np.allclose(np.linalg.norm(got, axis=1), 1, atol=1e-5)
+    cache.close()

@@ -32,16 +32,12 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ModelError
+from ..errors import EndpointError
 from .model import LoadedModel
 
 KEY_ENV = "SITEBOT_EMBED_KEY"
 MIN_COSINE = 0.99
 SAMPLE = 8
-
-
-class EndpointError(ModelError):
-    """The embeddings endpoint cannot be used: down, refusing, malformed, or serving another model."""
 
 
 def endpoint_url(url: str) -> str:
