@@ -21,6 +21,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -44,10 +45,12 @@ class Logged:
 
 
 class EmbedState:
-    def __init__(self) -> None:
-        from sitebot.index.model import default_model, load
+    """What the server serves and what it saw; `model_dir` serves another model folder (bench/embed_endpoint.py)."""
 
-        self.model = load(default_model())
+    def __init__(self, model_dir: Path | None = None) -> None:
+        from sitebot.index.model import default_model, load, model_from_dir
+
+        self.model = load(model_from_dir(model_dir) if model_dir else default_model())
         self.lock = threading.Lock()
         self.log: list[Logged] = []
         self.fail_first = 0
@@ -109,9 +112,16 @@ class EmbedHandler(CorsHandler):
         return {"object": "list", "data": data[::-1], "model": "served"}  # out of order: clients sort by index
 
 
+def start_embed_server(model_dir: Path | None = None) -> tuple[LoopbackServer, EmbedState]:
+    """The server, started; close the first when done."""
+    state = EmbedState(model_dir)
+    server = LoopbackServer(EmbedHandler, state=state)
+    state.url = server.url
+    return server, state
+
+
 @pytest.fixture
 def embed_server() -> Iterator[EmbedState]:
-    state = EmbedState()
-    with LoopbackServer(EmbedHandler, state=state) as server:
-        state.url = server.url
+    server, state = start_embed_server()
+    with server:
         yield state
