@@ -15,6 +15,7 @@ overhead; on a GPU server it is the point.
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 import tempfile
 import time
@@ -26,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 from embed_server import start_embed_server  # noqa: E402
-from sitebot import GenerateOptions, generate  # noqa: E402
+from sitebot import GenerateOptions  # noqa: E402
 from sitebot.index.embed import embed_texts  # noqa: E402
 from sitebot.index.model import default_model, load, model_from_dir  # noqa: E402
 from sitebot.pipeline import chunk_all, read_documents  # noqa: E402
@@ -34,11 +35,15 @@ from sitebot.pipeline import chunk_all, read_documents  # noqa: E402
 GUIDE = Path("/usr/share/doc/installation-guide-amd64/en")
 
 
-def build(site: Path, out: Path, endpoint: str | None) -> tuple[float, int]:
-    opts = GenerateOptions(source=site, output=out, base_url="/", use_cache=False, embed_endpoint=endpoint)
+def build(site: Path, out: Path, endpoint: str | None) -> tuple[float, str]:
+    """A cold build (no cache) by the real CLI, in its own process as a user runs it: seconds, summary line."""
+    extra = ["--embed-endpoint", endpoint] if endpoint else []
     started = time.perf_counter()
-    summary = generate(opts)
-    return time.perf_counter() - started, summary.chunks
+    cmd = [sys.executable, "-m", "sitebot", "generate", str(site), "-o", str(out), "--base-url", "/", "--no-cache"]
+    r = subprocess.run([*cmd, *extra], capture_output=True, text=True, check=False)
+    if r.returncode:
+        raise SystemExit(r.stderr)
+    return time.perf_counter() - started, next(ln for ln in r.stderr.splitlines() if ln.startswith("Indexed"))
 
 
 def main() -> None:
@@ -52,11 +57,12 @@ def main() -> None:
     if not args.no_build:
         server, state = start_embed_server()
         state.delay = 0.0
+        server.server.quiet_errors = True
         with server, tempfile.TemporaryDirectory() as tmp:
             local_s, chunks = build(args.site, Path(tmp) / "local", None)
             remote_s, _ = build(args.site, Path(tmp) / "remote", state.url + "/v1")
             sizes = state.sizes
-            print(f"site {args.site}: {chunks:,} chunks")
+            print(f"site {args.site}: {chunks}")
             print(f"build, local embedding:   {local_s:6.1f} s")
             print(f"build, through endpoint:  {remote_s:6.1f} s")
             print(
