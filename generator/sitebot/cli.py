@@ -112,6 +112,13 @@ def cli() -> None:
     help="Embedding cache [default: ~/.cache/sitebot].",
 )
 @click.option(
+    "--embed-endpoint",
+    envvar="SITEBOT_EMBED_ENDPOINT",
+    help="Embed through this OpenAI-compatible embeddings server (its base URL or /embeddings URL), which must "
+    "serve the bundle's model (README: Large sites).",
+)
+@click.option("--embed-model", help="The model name sent to --embed-endpoint [default: the bundle model's id].")
+@click.option(
     "--no-cache",
     is_flag=True,
     help="Embed and fetch everything again; do not read or write the embedding and page caches.",
@@ -149,6 +156,8 @@ def generate(
     llm_model: str | None,
     llm_provider: str | None,
     cache_dir: Path | None,
+    embed_endpoint: str | None,
+    embed_model: str | None,
     no_cache: bool,
     no_precompress: bool,
     max_pages: int | None,
@@ -189,6 +198,8 @@ def generate(
         cache_dir=cache_dir,
         use_cache=False if no_cache else None,
         precompress=False if no_precompress else None,
+        embed_endpoint=embed_endpoint,
+        embed_model=embed_model,
         max_pages=max_pages,
         max_depth=max_depth,
         concurrency=concurrency,
