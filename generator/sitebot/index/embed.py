@@ -180,5 +180,7 @@ def _embed_remote(
     from .endpoint import clip_texts
 
     if not remote.checked:  # only when something is to be sent: a fully cached build sends nothing
-        remote.check(model, texts, max_tokens=max_tokens)
+        remote.check(
+            model, texts, max_tokens=max_tokens, local_embed=lambda s: embed_texts(model, s, max_tokens=max_tokens)
+        )
     return remote.embed(clip_texts(model, texts, max_tokens=max_tokens), dims=model.dims, progress=progress)

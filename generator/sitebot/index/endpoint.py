@@ -79,13 +79,19 @@ class EndpointEmbedder:
         """The embedder with its key from SITEBOT_EMBED_KEY, if set."""
         return cls(url=url, model_name=model_name, key=os.environ.get(KEY_ENV) or None, **kw)
 
-    def check(self, model: LoadedModel, texts: Sequence[str], *, max_tokens: int) -> None:
-        """Refuse an endpoint whose vectors for a sample of `texts` differ from the local model's."""
-        from .embed import embed_texts
-
+    def check(
+        self,
+        model: LoadedModel,
+        texts: Sequence[str],
+        *,
+        max_tokens: int,
+        local_embed: Callable[[list[str]], np.ndarray],
+    ) -> None:
+        """Refuse an endpoint whose vectors for a sample of `texts` differ from the local model's
+        (`local_embed`, index/embed.py's, passed in: that module already imports this one)."""
         sample = clip_texts(model, list(texts[:SAMPLE]), max_tokens=max_tokens)
         remote = self.embed(sample, dims=model.dims)
-        local = embed_texts(model, sample, max_tokens=max_tokens)
+        local = local_embed(sample)
         worst = float(np.min(np.sum(remote * local, axis=1)))
         if worst < MIN_COSINE:
             raise EndpointError(
