@@ -28,30 +28,13 @@ sys.path.insert(0, str(ROOT / "generator"))
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from demo import build_demo  # noqa: E402
-from first_answer import DEMO_QUESTIONS, timed_visit  # noqa: E402
-from sitebot.serve import serve_in_thread  # noqa: E402
+from first_answer import DEMO_QUESTIONS, browser_runs  # noqa: E402
 
 
 def visits(bundle: Path, questions: list[str]) -> list[dict[str, Any]]:
-    from playwright.sync_api import sync_playwright
-
-    server, url = serve_in_thread(bundle)
-    out = []
-    try:
-        with sync_playwright() as p:
-            for q in questions:
-                with tempfile.TemporaryDirectory() as profile:  # a fresh profile: nothing cached
-                    context = p.chromium.launch_persistent_context(
-                        profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS
-                    )
-                    out.append(timed_visit(context, url, q))
-                    context.close()
-    finally:
-        server.shutdown()
-        server.server_close()
-    return out
+    """Each question asked once by a first-time visitor (a fresh profile: nothing cached)."""
+    return [r["cold"] for r in browser_runs("wire", bundle, questions, len(questions), warm=False)]
 
 
 def main() -> None:
