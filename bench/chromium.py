@@ -5,6 +5,9 @@ Import after putting the repository's tests/ folder on sys.path (for conftest's 
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from conftest import CHROMIUM, CHROMIUM_ARGS
@@ -34,3 +37,14 @@ def open_bot(playwright: Any, url: str, init_script: str | None = None) -> tuple
     page.wait_for_function("() => window.sitebot")
     page.evaluate("() => window.sitebot.ready({model: true})")
     return browser, page
+
+
+@contextmanager
+def fresh_context(playwright: Any) -> Iterator[Any]:
+    """A browser context on a fresh profile (an empty disk cache: a first-time visitor), closed after."""
+    with tempfile.TemporaryDirectory() as profile:
+        context = playwright.chromium.launch_persistent_context(profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield context
+        finally:
+            context.close()

@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "generator"))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from chromium import fresh_context  # noqa: E402
 from demo import build_demo  # noqa: E402
 from sitebot.evaluate import judge, load_questions, query_vectors  # noqa: E402
 from sitebot.retrieve import Retriever  # noqa: E402
@@ -136,7 +136,11 @@ def timed_visit(context: Any, url: str, question: str) -> dict[str, Any]:
     return {"first": first, "final": final}
 
 
-def browser_runs(name: str, bundle: Path, questions: list[str], runs: int) -> list[dict[str, Any]]:
+def browser_runs(
+    name: str, bundle: Path, questions: list[str], runs: int, *, warm: bool = True
+) -> list[dict[str, Any]]:
+    """Each of the first `runs` questions asked by a first-time visitor ("cold") and, with `warm`,
+    again by the same visitor returning ("warm"), on `bundle` served on loopback."""
     from playwright.sync_api import sync_playwright
 
     server, url = serve_in_thread(bundle)
@@ -144,17 +148,14 @@ def browser_runs(name: str, bundle: Path, questions: list[str], runs: int) -> li
     try:
         with sync_playwright() as p:
             for q in questions[:runs]:
-                with tempfile.TemporaryDirectory() as profile:  # a fresh profile, with its disk cache
-                    context = p.chromium.launch_persistent_context(
-                        profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS
-                    )
+                with fresh_context(p) as context:  # a fresh profile, with its disk cache
                     cold = timed_visit(context, url, q)
-                    warm = timed_visit(context, url, q)  # a returning visitor
-                    context.close()
-                out.append({"set": name, "q": q, "cold": cold, "warm": warm})
+                    again = timed_visit(context, url, q) if warm else None  # a returning visitor
+                out.append({"set": name, "q": q, "cold": cold, "warm": again})
+                back = f", returning visitor final {again['final']['ms'] / 1000:.1f} s" if again else ""
                 print(
-                    f"  {name}: first {cold['first']['ms'] / 1000:.1f} s, final {cold['final']['ms'] / 1000:.1f} s, "
-                    f"returning visitor final {warm['final']['ms'] / 1000:.1f} s — {q[:50]}",
+                    f"  {name}: first {cold['first']['ms'] / 1000:.1f} s, final {cold['final']['ms'] / 1000:.1f} s"
+                    f"{back} — {q[:50]}",
                     file=sys.stderr,
                 )
     finally:

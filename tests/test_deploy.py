@@ -75,6 +75,11 @@ def named(bundle: Path) -> set[str]:
     )
 
 
+def with_twins(paths: set[str], bundle: Path) -> set[str]:
+    """`paths` and their `.br`/`.gz` twins in `bundle`: on a folder or a branch they go and come together."""
+    return paths | {p + s for p in paths for s in (".br", ".gz") if (bundle / (p + s)).is_file()}
+
+
 def assert_serves(target: Path, bundle: Path, *, skip: tuple[str, ...] = ()) -> None:
     """`target` holds the bundle's manifest and every file of the bundle, byte for byte."""
     have = tree(target)
@@ -89,7 +94,9 @@ def assert_order(ops: list[tuple[str, str]], bundle: Path) -> None:
     kinds = [
         "manifest" if p == "sitebot.json" else "hashed" if re.search(r"\.[0-9a-f]{12}\.", p) else "fixed" for p in puts
     ]
-    assert {p for p, k in zip(puts, kinds, strict=True) if k == "hashed"} <= named(bundle)
+    # A `.br`/`.gz` twin goes with its content-addressed original.
+    hashed = {re.sub(r"\.(br|gz)$", "", p) for p, k in zip(puts, kinds, strict=True) if k == "hashed"}
+    assert hashed <= named(bundle)
     assert kinds == sorted(kinds, key=["hashed", "fixed", "manifest"].index)
     if "sitebot.json" in puts:
         live = ops.index(("put", "sitebot.json"))
@@ -170,7 +177,7 @@ def test_dir_sends_only_changes_keeps_the_previous_version_and_prunes_older(
     assert_order(r2.operations, v2)
 
     r3 = deploy(v3, f"dir:{target}")
-    only_v1 = named(v1) - named(v2) - named(v3)
+    only_v1 = with_twins(named(v1) - named(v2) - named(v3), v1)
     assert only_v1 and set(r3.pruned) == only_v1
     assert not any((target / p).exists() for p in only_v1)
     assert all((target / p).is_file() for p in named(v2))
@@ -192,11 +199,14 @@ def test_dir_adopts_a_bundle_copied_by_hand_and_keeps_a_sites_own_index(versions
     (copied / "index.html").write_text("old demo")
     r = deploy(v2, f"dir:{copied}")
     # Without a record an index.html that differs may be the owner's own page (issue 13, case 2): kept.
-    assert r.kept == ["index.html"] and (copied / "index.html").read_text() == "old demo"
+    # The demo page's `.br`/`.gz` copies go with it: kept too (a host would serve them for the page).
+    assert (
+        r.kept == ["index.html", "index.html.br", "index.html.gz"] and (copied / "index.html").read_text() == "old demo"
+    )
     assert (copied / "widget.js").read_bytes() == (v2 / "widget.js").read_bytes()  # the live bot's own files are ours
     assert all((copied / p).is_file() for p in named(v1))
     r = deploy(v3, f"dir:{copied}")
-    assert set(r.pruned) == named(v1) - named(v2) - named(v3)
+    assert set(r.pruned) == with_twins(named(v1) - named(v2) - named(v3), v1)
 
     site_root = tmp_path / "site"
     site_root.mkdir()
@@ -204,7 +214,8 @@ def test_dir_adopts_a_bundle_copied_by_hand_and_keeps_a_sites_own_index(versions
     r = deploy(v1, f"dir:{site_root}")
     assert r.kept == ["index.html"] and "index.html" not in r.uploaded
     assert (site_root / "index.html").read_text() == "<h1>my home page</h1>"
-    assert_serves(site_root, v1, skip=("index.html",))
+    assert not (site_root / "index.html.gz").exists()  # no demo page's copy to be served in place of the site's own
+    assert_serves(site_root, v1, skip=("index.html", "index.html.br", "index.html.gz"))
 
 
 def test_dir_failure_leaves_the_live_bot_as_it_was(versions: list[Path], tmp_path: Path) -> None:
@@ -277,7 +288,9 @@ def test_git_commits_only_changes_and_keeps_the_rest_of_the_branch(
     assert "Deployed bundle" in r.stderr and "commit" in r.stderr
     tree1 = checkout(remote, "gh-pages", tmp_path / "c1")
     assert (tree1 / "CNAME").read_text() == "acme.example\n" and (tree1 / "index.html").read_text() == "<h1>Acme</h1>"
-    assert_serves(tree1, v1, skip=("index.html",))  # the site's own index.html is not replaced by the demo page
+    assert_serves(
+        tree1, v1, skip=("index.html", "index.html.br", "index.html.gz")
+    )  # the site's own index.html is not replaced by the demo page
     manifest12 = hashlib.sha256((v1 / "sitebot.json").read_bytes()).hexdigest()[:12]
     assert (
         git("log", "-1", "--format=%an <%ae>|%s", cwd=tree1).strip()
@@ -296,12 +309,12 @@ def test_git_commits_only_changes_and_keeps_the_rest_of_the_branch(
     assert same.commit is None and not same.uploaded and git("rev-parse", "gh-pages", cwd=remote) == head
 
     r3 = deploy(v3, spec)
-    only_v1 = named(v1) - named(v2) - named(v3)
+    only_v1 = with_twins(named(v1) - named(v2) - named(v3), v1)
     assert set(r3.pruned) == only_v1
     tree3 = checkout(remote, "gh-pages", tmp_path / "c3")
     assert not any((tree3 / p).exists() for p in only_v1)
     assert all((tree3 / p).is_file() for p in named(v2))
-    assert_serves(tree3, v3, skip=("index.html",))
+    assert_serves(tree3, v3, skip=("index.html", "index.html.br", "index.html.gz"))
     assert (tree3 / "CNAME").read_text() == "acme.example\n" and (tree3 / "index.html").read_text() == "<h1>Acme</h1>"
     assert len(git("log", "--format=%H", cwd=tree3).split()) == 4  # the site, v1, v2, v3: no empty commit
 
@@ -431,3 +444,20 @@ def test_dry_run_lists_and_changes_nothing(versions: list[Path], tmp_path: Path)
     assert {p: p.stat().st_mtime_ns for p in target.rglob("*")} == before
     with pytest.raises(DeployError, match="not a sitebot bundle"):
         deploy(tmp_path, f"dir:{target}", dry_run=True)
+
+
+def test_dir_removes_fixed_names_twins_a_bundle_without_them_would_leave_stale(
+    versions: list[Path], tmp_path: Path
+) -> None:
+    """A host that prefers `widget.js.gz` would keep serving the old one after a deploy built with --no-precompress."""
+    v1, v2, _ = versions
+    bare = shutil.copytree(v2, tmp_path / "bare", ignore=shutil.ignore_patterns("*.br", "*.gz"))
+    target = tmp_path / "chatbot"
+    deploy(v1, f"dir:{target}")
+    assert (target / "sitebot.json.gz").is_file() and (target / "widget.js.br").is_file()
+    r = deploy(bare, f"dir:{target}")
+    fixed_twins = [f"{name}{s}" for name in ("sitebot.json", "widget.js", "i18n.json") for s in (".br", ".gz")]
+    assert not any((target / p).exists() for p in fixed_twins)
+    deletes = [i for i, (op, p) in enumerate(r.operations) if op == "delete" and p in fixed_twins]
+    assert deletes and max(deletes) < r.operations.index(("put", "sitebot.json"))  # gone before the new bot is live
+    assert_serves(target, bare)

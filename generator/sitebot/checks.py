@@ -183,6 +183,23 @@ def endpoint_secret_error(url: str, where: str) -> str | None:
     return None
 
 
+EMBED_KEY_FIX = "set the key in the SITEBOT_EMBED_KEY environment variable instead (sent as a Bearer token)"
+
+
+def embed_endpoint_error(url: str, where: str) -> str | None:
+    """The sentence refusing an embeddings endpoint URL (`--embed-endpoint`, `embed.endpoint`), or None.
+
+    The key of such a server is read from the environment only: a URL carrying one would end up in
+    sitebot.toml, shell history and build logs. The URL is not repeated when it carries a secret.
+    """
+    secret = url_secret(url)
+    if secret:
+        return f"{where}: the embeddings endpoint {secret.phrase}; {EMBED_KEY_FIX}"
+    if http_parts(url) is None:
+        return f"{where} {url!r} must be an http(s) URL like http://127.0.0.1:8080/v1"
+    return None
+
+
 def webhook_problem(value: str) -> str | None:
     """Why `value` cannot be a webhook the browser posts to, or None (the URL is never repeated)."""
     parts = http_parts(value)

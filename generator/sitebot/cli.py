@@ -111,7 +111,23 @@ def cli() -> None:
     envvar="SITEBOT_CACHE_DIR",
     help="Embedding cache [default: ~/.cache/sitebot].",
 )
-@click.option("--no-cache", is_flag=True, help="Embed and fetch everything again; do not read or write the cache.")
+@click.option(
+    "--embed-endpoint",
+    envvar="SITEBOT_EMBED_ENDPOINT",
+    help="Embed through this OpenAI-compatible embeddings server (its base URL or /embeddings URL), which must "
+    "serve the bundle's model (README: Large sites).",
+)
+@click.option("--embed-model", help="The model name sent to --embed-endpoint [default: the bundle model's id].")
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Embed and fetch everything again; do not read or write the embedding and page caches.",
+)
+@click.option(
+    "--no-precompress",
+    is_flag=True,
+    help="Do not write .br/.gz copies of the large text and wasm files [default: write them].",
+)
 @click.option("--max-pages", type=int, help="Crawl: stop after this many pages [default: 5000].")
 @click.option("--max-depth", type=int, help="Crawl: links followed from the start URL [default: 50].")
 @click.option("--concurrency", type=int, help="Crawl: simultaneous requests per host [default: 4].")
@@ -140,7 +156,10 @@ def generate(
     llm_model: str | None,
     llm_provider: str | None,
     cache_dir: Path | None,
+    embed_endpoint: str | None,
+    embed_model: str | None,
     no_cache: bool,
+    no_precompress: bool,
     max_pages: int | None,
     max_depth: int | None,
     concurrency: int | None,
@@ -178,6 +197,9 @@ def generate(
         llm_provider=llm_provider,
         cache_dir=cache_dir,
         use_cache=False if no_cache else None,
+        precompress=False if no_precompress else None,
+        embed_endpoint=embed_endpoint,
+        embed_model=embed_model,
         max_pages=max_pages,
         max_depth=max_depth,
         concurrency=concurrency,

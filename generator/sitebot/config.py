@@ -16,13 +16,16 @@ from typing import Any
 
 from .bot import support
 from .checks import (
+    EMBED_KEY_FIX,
     ENDPOINT_FORM,
     SECRET_FIX,
     base_url_problem,
+    embed_endpoint_error,
     endpoint_problem,
     endpoint_secret_error,
     is_secret_name,
     spec_problem,
+    url_secret,
 )
 from .crawl.options import CrawlOptions
 from .errors import ConfigError
@@ -51,6 +54,9 @@ SCHEMA: dict[str, Any] = {
         "selector": (str, None, ""),
         "include": (list, lambda v: all(isinstance(x, str) for x in v), "must be a list of glob strings"),
         "exclude": (list, lambda v: all(isinstance(x, str) for x in v), "must be a list of glob strings"),
+    },
+    "bundle": {
+        "precompress": (bool, None, ""),
     },
     "chunk": {
         "max_tokens": (int, lambda v: 32 <= v <= 512, "must be between 32 and 512"),
@@ -102,6 +108,13 @@ SCHEMA: dict[str, Any] = {
         "system_prompt": (str, None, ""),
         "prompt_template": (str, None, ""),  # a readable jinja2 file: checked in load_config
     },
+    # An OpenAI-compatible embeddings server for large builds (index/endpoint.py); its key only from the env.
+    "embed": {
+        "endpoint": (str, lambda v: embed_endpoint_error(v, "") is None, "must be an http(s) URL"),
+        "model": (str, lambda v: bool(v.strip()), "must not be empty"),
+        "batch_size": (int, lambda v: 1 <= v <= 2048, "must be between 1 and 2048"),
+        "concurrency": (int, lambda v: 1 <= v <= 64, "must be between 1 and 64"),
+    },
     "retrieval": {
         "fusion": (str, lambda v: v in ("adaptive", "convex", "rrf"), "must be adaptive, convex or rrf"),
         "w_dense": (float, lambda v: v >= 0, "must be ≥ 0"),
@@ -128,7 +141,13 @@ def _secret_errors(values: dict[str, Any], text: str, name: str, section: str | 
             continue
         line = _line_of(text, section, key)
         where = f"{name}:{line}" if line else name
-        if is_secret_name(key):
+        if is_secret_name(key) and section == "embed":
+            errors.append(f"{where}: '{dotted}' is a secret and sitebot.toml is no place for it; {EMBED_KEY_FIX}")
+        elif dotted == "embed.endpoint" and isinstance(value, str):
+            problem = embed_endpoint_error(value, where)
+            if problem and url_secret(value):
+                errors.append(problem)
+        elif is_secret_name(key):
             errors.append(f"{where}: '{dotted}' would put a secret into the public bundle; {SECRET_FIX}")
         elif dotted == "llm.endpoint" and isinstance(value, str):
             problem = endpoint_secret_error(value, where)

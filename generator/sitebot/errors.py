@@ -5,6 +5,7 @@
     ├── SourceError              the site folder is missing, empty or has nothing readable
     │   └── CrawlError           the start URL cannot be crawled (unreachable, not HTML, disallowed…)
     ├── ModelError               the model folder or file is missing, corrupt or not the expected one
+    │   └── EndpointError        the --embed-endpoint server is down, refuses, or serves another model
     ├── BundleError              the output folder cannot be written, or a bundle cannot be read
     ├── QuestionsError           the questions file given to `sitebot eval` is missing or malformed
     └── DeployError              a deploy target cannot be used, or sending to it failed
@@ -33,6 +34,10 @@ class CrawlError(SourceError):
 
 class ModelError(SitebotError):
     """The embedding model cannot be used."""
+
+
+class EndpointError(ModelError):
+    """The embeddings endpoint cannot be used: down, refusing, malformed, or serving another model."""
 
 
 class BundleError(SitebotError):

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .bot import support
-from .checks import BASE_URL_FORM, base_url_problem, endpoint_secret_error
+from .checks import BASE_URL_FORM, base_url_problem, embed_endpoint_error, endpoint_secret_error
 from .config import SCHEMA, Config, find_config, load_config, resolve_llm
 from .crawl.options import CrawlOptions
 from .errors import ConfigError
@@ -113,6 +113,7 @@ class GenerateOptions:
     query_max_tokens: int = 128
     cache_dir: Path | None = None
     use_cache: bool = True
+    precompress: bool = True  # write `.br`/`.gz` twins of the large text and wasm files (bundle/precompress.py)
     bot: BotSettings = field(default_factory=BotSettings)
     llm: LLMSettings | None = None  # required when bot.mode is "llm"
     retrieval: dict[str, float | int] = field(default_factory=dict)
@@ -125,6 +126,12 @@ class GenerateOptions:
     lead: dict[str, Any] | None = None
     feedback: dict[str, Any] | None = None
     scope: dict[str, Any] | None = None
+    # An OpenAI-compatible embeddings server serving the bundle's model, for sites too large to embed
+    # here (index/endpoint.py); None embeds locally. Its key is read from SITEBOT_EMBED_KEY only.
+    embed_endpoint: str | None = None
+    embed_model: str | None = None  # the name sent as `model`; None: the bundle model's id
+    embed_batch_size: int = 64
+    embed_concurrency: int = 4
 
     def validate(self) -> None:
         """Raise one ConfigError listing every problem, before anything is read or written."""
@@ -156,6 +163,7 @@ class GenerateOptions:
             found += [f"'retrieval.{key}' {problem}"] if problem else []
         if not typed[2]:
             found += _crawl_problems(self.crawl, name)
+        found += _embed_problems(self, name)
         if not typed[0]:
             found += _bot_problems(self.bot)
             if self.bot.mode == "llm" and not typed[1]:
@@ -244,6 +252,19 @@ def _crawl_problems(crawl: CrawlOptions, name: Any) -> list[str]:
     return found
 
 
+def _embed_problems(opts: GenerateOptions, name: Any) -> list[str]:
+    """The embeddings endpoint and its settings, under sitebot.toml's [embed] rules."""
+    found = []
+    if opts.embed_endpoint is not None:
+        problem = embed_endpoint_error(opts.embed_endpoint, name("embed.endpoint"))
+        found += [problem] if problem else []
+    for key in ("model", "batch_size", "concurrency"):
+        value = getattr(opts, f"embed_{key}")
+        problem = support.spec_problem(SCHEMA["embed"][key], value) if value is not None else None
+        found += [f"{name(f'embed.{key}')} {problem}"] if problem else []
+    return found
+
+
 def _bot_problems(bot: BotSettings) -> list[str]:
     found = []
     if bot.mode not in ("extractive", "llm"):
@@ -299,6 +320,9 @@ _FLAGS = {
     "llm_provider",
     "cache_dir",
     "use_cache",
+    "precompress",
+    "embed_endpoint",
+    "embed_model",
     *_CRAWL_FLAGS,
 }
 
@@ -327,7 +351,7 @@ def load_options(source: Path | str | None, config: Path | None = None, **flags:
     the pages, or None to take `source` from ./sitebot.toml. `config` is the sitebot.toml to read
     (default: one in the source folder, else in the working folder). A flag that is None was not
     given: the file's value, else the default, stands. Flags are named as the CLI's options
-    (`base_url`, `max_tokens`, `llm_endpoint`, `max_pages`…, and `use_cache`).
+    (`base_url`, `max_tokens`, `llm_endpoint`, `max_pages`…, `use_cache` and `precompress`).
     """
     unknown = sorted(set(flags) - _FLAGS)
     if unknown:
@@ -375,6 +399,7 @@ def load_options(source: Path | str | None, config: Path | None = None, **flags:
         overlap=cfg.get("chunk.overlap", 24),
         cache_dir=given.get("cache_dir") or cfg.path_value("cache_dir"),
         use_cache=given.get("use_cache", True),
+        precompress=given.get("precompress", cfg.get("bundle.precompress", True)),
         bot=bot,
         llm=llm,
         retrieval=dict(cfg.get("retrieval") or {}),
@@ -383,9 +408,14 @@ def load_options(source: Path | str | None, config: Path | None = None, **flags:
         lead=cfg.get("lead"),
         feedback=cfg.get("feedback"),
         scope=cfg.get("scope"),
+        embed_endpoint=given.get("embed_endpoint", cfg.get("embed.endpoint")),
+        embed_model=given.get("embed_model", cfg.get("embed.model")),
+        embed_batch_size=cfg.get("embed.batch_size", 64),
+        embed_concurrency=cfg.get("embed.concurrency", 4),
     )
     # Values from flags are named by their flag, as the owner typed them.
     labels = {k: "--" + k.replace("_", "-") for k in ("base_url", "max_tokens") if k in given}
+    labels |= {f"embed.{k}": f"--embed-{k}" for k in ("endpoint", "model") if f"embed_{k}" in given}
     labels |= {f"crawl.{k}": "--" + k.replace("_", "-") for k in _CRAWL_FLAGS if k in given}
     found += [p for p in opts.problems(labels) if not (llm_failed and p.startswith('bot.mode is "llm"'))]
     if found:

@@ -17,6 +17,7 @@ from .collect import Collected, Progress, crawl_site, nothing_to_index, read_sit
 from .errors import ConfigError, SourceError
 from .index import lexical, notfound, quantise
 from .index.embed import EmbeddingCache, count_tokens, embed_with_cache
+from .index.endpoint import EndpointEmbedder
 from .index.model import default_model, describe, load, model_from_dir, tokenizer_json
 from .index.signatures import unit_records
 from .options import GenerateOptions, GenerateSummary, default_cache_dir, is_url
@@ -86,6 +87,9 @@ def generate(opts: GenerateOptions, progress: Progress | None = None) -> Generat
         cache = EmbeddingCache(
             (opts.cache_dir or default_cache_dir()) / "embeddings.sqlite" if opts.use_cache else None
         )
+        # A large site's chunks and units may go to an embeddings server (index/endpoint.py); the
+        # few scope and probe questions are embedded here, as the browser embeds a question.
+        remote = _endpoint(opts, model)
         try:
             vectors, embedded = embed_with_cache(
                 model,
@@ -93,6 +97,7 @@ def generate(opts: GenerateOptions, progress: Progress | None = None) -> Generat
                 max_tokens=opts.max_tokens,
                 cache=cache,
                 progress=lambda n: report("embed", n, len(chunks)),
+                remote=remote,
             )
             # Each sentence (unit) of a chunk, for the card to mark the one that answers.
             units, _ = unit_records(
@@ -101,6 +106,7 @@ def generate(opts: GenerateOptions, progress: Progress | None = None) -> Generat
                 max_tokens=opts.query_max_tokens,
                 cache=cache,
                 progress=lambda n, total: report("units", n, total),
+                remote=remote,
             )
             # Scope examples, then the allowed questions, embedded as the browser embeds a question.
             scope = support["scope"]
@@ -141,6 +147,10 @@ def generate(opts: GenerateOptions, progress: Progress | None = None) -> Generat
             lexical_index=lexical_index,
             unit_records=units,
         )
+        if opts.precompress:  # `.br`/`.gz` twins of the large text and wasm files, for hosts that serve them
+            # Even with use_cache off: a twin is keyed by its original's sha256, so it is never stale, and
+            # brotli at its best takes a minute on the wasm that every build ships unchanged.
+            writer.precompress((opts.cache_dir or default_cache_dir()) / "precompressed")
         writer.commit()
     except BaseException:
         writer.abort()
@@ -158,6 +168,18 @@ def generate(opts: GenerateOptions, progress: Progress | None = None) -> Generat
         duplicates=got.duplicates,
         requests=got.requests,
         not_modified=got.not_modified,
+    )
+
+
+def _endpoint(opts: GenerateOptions, model: Any) -> EndpointEmbedder | None:
+    """The embeddings endpoint of `--embed-endpoint`, its key from the environment, or None."""
+    if not opts.embed_endpoint:
+        return None
+    return EndpointEmbedder.from_env(
+        opts.embed_endpoint,
+        opts.embed_model or model.files.id,
+        batch_size=opts.embed_batch_size,
+        concurrency=opts.embed_concurrency,
     )
 
 

@@ -8,6 +8,11 @@ With `llm=UPSTREAM` (`sitebot serve --llm`) it also stands in for `sitebot proxy
 bundle's sitebot.json is served with `settings.llm.endpoint` set to /__sitebot/llm, and
 POSTs there go to UPSTREAM with the key added, the answer streamed back as it arrives.
 
+A file with pre-compressed twins (`x.br`, `x.gz`: bundle/precompress.py) is sent as the twin
+the request's Accept-Encoding allows, br first, with `Content-Encoding`, the original's
+Content-Type and `Vary: Accept-Encoding`, as nginx's gzip_static or Caddy's `precompressed` do.
+Range requests are not honoured (the whole file is sent with 200, as before).
+
 What it refuses, since a preview may run with --host 0.0.0.0 or be reached by DNS rebinding:
 a path holding `..` or a NUL in any encoding (400); a file or folder whose real path (symlinks
 followed) is outside the folders it serves (404); on the LLM route, a Host that is not an address
@@ -29,7 +34,7 @@ import threading
 import urllib.parse
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from .bundle.format import FRESH, IMMUTABLE, MANIFEST, TYPES, dumps, is_bundle, is_content_addressed, read_manifest
 from .checks import http_parts
@@ -70,6 +75,27 @@ def _inside(path: str | Path, roots: tuple[Path, ...]) -> bool:
     """True when the real path of `path` (every symlink followed) is one of `roots` or under one."""
     real = Path(os.path.realpath(path))
     return any(real == root or real.is_relative_to(root) for root in roots)
+
+
+def accepted_encodings(header: str) -> set[str]:
+    """The content codings an Accept-Encoding header allows (q > 0), `*` standing for any not named."""
+    named: dict[str, float] = {}
+    for part in header.split(","):
+        name, *params = (p.strip() for p in part.split(";"))
+        q = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if name:
+            named[name.lower()] = q
+    allowed = {name for name, q in named.items() if q > 0}
+    if named.get("*", 0) > 0:
+        allowed |= {e for e in ("br", "gzip") if e not in named}
+    return allowed
 
 
 def _served_hosts(host: str, port: int) -> frozenset[str]:
@@ -127,6 +153,7 @@ class _Handler(SimpleHTTPRequestHandler):
         # A preview revalidates every fixed name (not the five minutes a host allows), so a
         # rebuild shows on the next reload.
         self.send_header("Cache-Control", IMMUTABLE if is_content_addressed(self.path.split("?", 1)[0]) else FRESH)
+        self.send_header("Vary", "Accept-Encoding")  # a cache must not hand a gzip body to a client that did not ask
         super().end_headers()
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
@@ -154,7 +181,32 @@ class _Handler(SimpleHTTPRequestHandler):
             return None
         if self.llm is not None and Path(self.translate_path(self.path)).resolve() == self.bundle / MANIFEST:
             return self._manifest()
-        return super().send_head()
+        return self._precompressed(Path(self.translate_path(self.path))) or super().send_head()
+
+    def _precompressed(self, path: Path) -> BinaryIO | None:
+        """Start the answer with `path`'s twin that the client accepts, and return it; None when
+        there is no such twin (the plain file is then sent as usual)."""
+        if self.path.split("?", 1)[0].endswith("/") or not path.is_file():
+            return None
+        accepted = accepted_encodings(self.headers.get("Accept-Encoding", ""))
+        for suffix, encoding in ((".br", "br"), (".gz", "gzip")):  # br first: it is the smaller
+            twin = path.with_name(path.name + suffix)
+            if encoding not in accepted or not twin.is_file() or not _inside(twin, self.roots):
+                continue
+            if twin.stat().st_mtime < path.stat().st_mtime:  # the file was edited after the build
+                continue
+            try:
+                f = twin.open("rb")
+            except OSError:
+                continue
+            self.send_response(200)
+            self.send_header("Content-Type", self.guess_type(str(path)))
+            self.send_header("Content-Encoding", encoding)
+            self.send_header("Content-Length", str(os.fstat(f.fileno()).st_size))
+            self.send_header("Last-Modified", self.date_time_string(int(os.fstat(f.fileno()).st_mtime)))
+            self.end_headers()
+            return f
+        return None
 
     def _manifest(self) -> io.BytesIO:
         """sitebot.json with the LLM endpoint pointing at this server's forwarder."""

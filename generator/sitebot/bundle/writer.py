@@ -29,6 +29,7 @@ from typing import Any
 from ..errors import BundleError
 from ..stale import alive, remove_dead
 from .format import MANIFEST, content_name, is_bundle, is_content_addressed, manifest_files, parse_manifest
+from .precompress import twin_of, write_twins
 
 # Fixed names a bundle writes next to its content-addressed files (bundle/manifest.py), and the
 # record `sitebot deploy --to dir:` leaves when the bundle folder is itself a deploy target.
@@ -62,6 +63,9 @@ def _deployed_files(folder: Path) -> set[str]:
 
 
 def _is_bundle_path(rel: str, named: set[str]) -> bool:
+    twin = twin_of(rel)
+    if twin is not None and _is_bundle_path(twin[0], named):  # a pre-compressed twin of a bundle file
+        return True
     if rel in named or rel in FIXED_FILES or rel == DEPLOY_RECORD:
         return True
     parts = PurePosixPath(rel).parts
@@ -217,6 +221,14 @@ class BundleWriter:
             raise BundleError(f"cannot write {path}: {e.strerror}") from e
         self.size += len(data)
         return final
+
+    def precompress(self, cache: Path | None) -> None:
+        """Write the `.br`/`.gz` twins of the files added so far (bundle/precompress.py), inside the
+        temporary folder, so they appear with the bundle or not at all."""
+        try:
+            write_twins(self.tmp, cache)
+        except OSError as e:
+            raise BundleError(f"cannot write the compressed copies in {self.tmp}: {e.strerror}") from e
 
     def commit(self) -> None:
         """Swap the finished folder into place; the old bundle is removed only afterwards."""

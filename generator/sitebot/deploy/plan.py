@@ -20,6 +20,7 @@ up. Only files whose bytes (and, on S3, headers) differ are written.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -41,6 +42,7 @@ from ..bundle.format import (
     read_manifest,
     required_files,
 )
+from ..bundle.precompress import twin_of
 from ..checks import is_secret_param
 from ..errors import BundleError, DeployError
 from ..index.model import sha256_file
@@ -81,10 +83,12 @@ class LocalFile:
     size: int
     sha256: str
     kind: str  # "hashed" | "fixed" | "manifest"
+    encoding: str | None = None  # set when `source` holds the file compressed (targets that cannot negotiate)
 
     @property
     def headers(self) -> Headers:
-        return headers_for(self.path, self.kind)
+        headers = headers_for(self.path, self.kind)
+        return dataclasses.replace(headers, content_encoding=self.encoding) if self.encoding else headers
 
 
 @dataclass
@@ -141,6 +145,9 @@ class Target(ABC):
 
     label: str  # shown to the user; never holds credentials
     transactional = False  # True when nothing is visible until finish() (git: one commit)
+    # False for a store that sends each object as it was stored (S3): it cannot pick a `.br`/`.gz`
+    # twin per request, so the gzip twin's bytes go under the original name instead (for_store).
+    negotiates = True
 
     def open(self) -> None:  # noqa: B027 - an optional hook: only some targets connect first
         """Connect, or check out the branch."""
@@ -284,8 +291,23 @@ def read_bundle(folder: Path) -> Bundle:
         if path in named and kind == "fixed":
             raise DeployError(f"{source} does not match the hash in its name (a damaged copy?); rebuild the bundle")
         (hashed if kind == "hashed" else fixed).append(LocalFile(path, source, source.stat().st_size, sha, kind))
+    # A `.br`/`.gz` twin is as long-lived as its original: immutable beside a content-addressed file.
+    kinds = {f.path: f.kind for f in hashed}
+    for f in list(fixed):
+        twin = twin_of(f.path)
+        if twin is not None and kinds.get(twin[0]) == "hashed":
+            fixed.remove(f)
+            hashed.append(dataclasses.replace(f, kind="hashed"))
+    hashed.sort(key=lambda f: f.path)
+
     # i18n.json before widget.js (which fetches it), the demo pages after; other fixed files first.
-    fixed.sort(key=lambda f: (FIXED.index(f.path) + 1 if f.path in FIXED else 0, f.path))
+    # A twin goes right after its original; the manifest's twins last, just before the manifest.
+    def order(f: LocalFile) -> tuple[int, str]:
+        twin = twin_of(f.path)
+        name = twin[0] if twin else f.path
+        return (FIXED.index(name) + 1 if name in FIXED else len(FIXED) + 1 if name == MANIFEST else 0, f.path)
+
+    fixed.sort(key=order)
     files = [
         *hashed,
         *fixed,
@@ -299,16 +321,52 @@ class Plan:
     upload: list[LocalFile]
     unchanged: list[LocalFile]
     kept: list[str]
-    prune: list[str]
+    prune: list[str]  # the stale twins first
     live: Release | None  # the manifest visitors get now
     releases: list[Release]  # the record's releases after this deploy
     state: State  # the record as found
     state_bytes: bytes | None
     unfinished: set[str]  # new file names to mark as unfinished before writing them
+    stale: list[str] = field(default_factory=list)  # twins of fixed names to delete before any upload
+
+
+def _fixed_twin(path: str) -> bool:
+    twin = twin_of(path)
+    return twin is not None and twin[0] in (*FIXED, MANIFEST)
+
+
+def _with_twins(paths: set[str], target: Target) -> set[str]:
+    """`paths` and the `.br`/`.gz` twins of them that `target` holds: a twin of a bundle file is the bundle's."""
+    return paths | {p + s for p in paths for s in (".br", ".gz") if target.exists(p + s)}
+
+
+def _twin_of_fixed(path: str, originals: set[str]) -> str | None:
+    """The fixed name (or sitebot.json) `path` is a `.br`/`.gz` twin of, when that file is in the bundle."""
+    twin = twin_of(path)
+    return twin[0] if twin is not None and _fixed_twin(path) and twin[0] in originals else None
+
+
+def for_store(files: list[LocalFile]) -> list[LocalFile]:
+    """The files as a store that cannot negotiate encodings gets them: each file with a gzip twin
+    sent as the twin's bytes under its own name with `Content-Encoding: gzip` (every browser takes
+    gzip; not every client takes br), and no twin as an object of its own."""
+    by_path = {f.path: f for f in files}
+    out: list[LocalFile] = []
+    for f in files:
+        twin = twin_of(f.path)
+        if twin is not None and twin[0] in by_path:
+            continue
+        gz = by_path.get(f.path + ".gz")
+        out.append(
+            dataclasses.replace(f, source=gz.source, size=gz.size, sha256=gz.sha256, encoding="gzip") if gz else f
+        )
+    return out
 
 
 def make_plan(bundle: Bundle, target: Target) -> Plan:
     """Compare the bundle with what the target holds; reads, never writes."""
+    if not target.negotiates:
+        bundle = dataclasses.replace(bundle, files=for_store(bundle.files))
     state_bytes = target.read(STATE)
     state = State.loads(state_bytes)
     live_bytes = target.read(MANIFEST)
@@ -325,7 +383,7 @@ def make_plan(bundle: Bundle, target: Target) -> Plan:
         live = (
             recorded_live[0]
             if recorded_live
-            else Release(digest, {p: "" for p in manifest_files(manifest) if _safe(p)})
+            else Release(digest, {p: "" for p in _with_twins(manifest_files(manifest), target) if _safe(p)})
         )
     # Fixed-name files are ours if an earlier deploy recorded them. In a bundle folder with no
     # record (written by `sitebot generate -o`, copied by hand, or its record deleted) the
@@ -337,7 +395,19 @@ def make_plan(bundle: Bundle, target: Target) -> Plan:
     upload: list[LocalFile] = []
     unchanged: list[LocalFile] = []
     kept: list[str] = []
-    for f in bundle.files:
+    # A twin of a fixed name follows its original: kept with it, else sitebot's (a stale `.gz` of
+    # sitebot.json or widget.js would be served in place of the new file).
+    originals = {f.path for f in bundle.files}
+    left_out: list[str] = []
+    plain_first = sorted(bundle.files, key=lambda f: _twin_of_fixed(f.path, originals) is not None)
+    for f in plain_first:
+        original = _twin_of_fixed(f.path, originals)
+        if original is not None:
+            if original in kept:  # the site's own index.html: the demo page's twins stay out too
+                (kept if target.exists(f.path) else left_out).append(f.path)
+            else:
+                (unchanged if target.same(f.path, f) else upload).append(f)
+            continue
         if f.kind == "fixed" and f.path not in owned and target.exists(f.path) and not target.same(f.path, f):
             if f.path in RUNTIME:
                 raise DeployError(
@@ -347,9 +417,17 @@ def make_plan(bundle: Bundle, target: Target) -> Plan:
             kept.append(f.path)  # e.g. the site's own index.html: the demo page is not needed
             continue
         (unchanged if target.same(f.path, f) else upload).append(f)
+    rank = {f.path: i for i, f in enumerate(bundle.files)}  # back to the bundle's upload order
+    upload.sort(key=lambda f: rank[f.path])
+    unchanged.sort(key=lambda f: rank[f.path])
 
     new = Release(
-        bundle.manifest_sha256, {f.path: f.sha256 for f in bundle.files if f.kind != "manifest" and f.path not in kept}
+        bundle.manifest_sha256,
+        {
+            f.path: f.sha256
+            for f in bundle.files
+            if f.kind != "manifest" and f.path not in kept and f.path not in left_out
+        },
     )
     releases: list[Release] = []
     for r in [new, live, *state.releases]:
@@ -359,10 +437,14 @@ def make_plan(bundle: Bundle, target: Target) -> Plan:
     keep = set().union(*(r.files for r in releases))
     candidates = state.known() | (live.files.keys() if live else set())
     prune = sorted(p for p in candidates - keep if _safe(p) and p not in FIXED and target.exists(p))
+    # A `.br`/`.gz` twin of a fixed name that the new bundle lacks (built with --no-precompress)
+    # would be served instead of the new file by hosts that prefer twins: it goes first, not last.
+    stale = sorted(p for p in candidates - new.files.keys() if _fixed_twin(p) and _safe(p) and target.exists(p))
+    prune = [*stale, *(p for p in prune if p not in stale)]
     unfinished = {
         f.path for f in upload if f.kind != "manifest" and f.path not in FIXED and f.path not in state.known()
     }
-    return Plan(upload, unchanged, kept, prune, live, releases, state, state_bytes, unfinished)
+    return Plan(upload, unchanged, kept, prune, live, releases, state, state_bytes, unfinished, stale)
 
 
 def run(bundle: Bundle, target: Target, *, dry_run: bool = False, progress: Progress | None = None) -> DeployReport:
@@ -398,6 +480,10 @@ def run(bundle: Bundle, target: Target, *, dry_run: bool = False, progress: Prog
         if plan.unfinished and not target.transactional:
             pending = State(plan.state.releases, plan.state.unfinished | plan.unfinished)
             put(STATE, pending.dumps(), headers_for(STATE, "state"), 0)
+        for path in plan.stale:
+            target.delete(path)
+            ops.append(("delete", path))
+            note("delete", path, 0)
         for f in plan.upload:
             put(f.path, f.source, f.headers, f.size)
     except DeployError as e:
@@ -406,6 +492,8 @@ def run(bundle: Bundle, target: Target, *, dry_run: bool = False, progress: Prog
     # The new manifest is live: from here on a failure costs tidiness, not visitors.
     leftover: list[str] = []
     for i, path in enumerate(plan.prune):
+        if path in plan.stale:
+            continue  # deleted before the uploads
         try:
             target.delete(path)
         except DeployError as e:

@@ -10,6 +10,7 @@ metadata, so an unchanged file is recognised by one HEAD and not uploaded again.
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 from collections.abc import Callable
 from pathlib import Path
@@ -49,6 +50,8 @@ def check_endpoint(url: str) -> str:
 
 
 class S3Target(Target):
+    negotiates = False  # S3 sends an object as stored: compressible files go up gzipped (plan.for_store)
+
     def __init__(self, bucket: str, prefix: str, endpoint_url: str | None = None) -> None:
         try:
             import boto3  # noqa: F401
@@ -128,11 +131,19 @@ class S3Target(Target):
 
         def get() -> bytes | None:
             try:
-                return self.client.get_object(Bucket=self.bucket, Key=self.key(path))["Body"].read()  # type: ignore[no-any-return]
+                got = self.client.get_object(Bucket=self.bucket, Key=self.key(path))
             except ClientError as e:
                 if e.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
                     return None  # deleted since the listing
                 raise
+            body: bytes = got["Body"].read()
+            # sitebot.json is stored gzipped (plan.for_store): read it as a browser gets it.
+            if got.get("ContentEncoding") == "gzip":
+                try:
+                    return gzip.decompress(body)
+                except (OSError, EOFError):
+                    return body  # not gzip after all: the caller judges the bytes as they are
+            return body
 
         return self._call(f"read {self.key(path)}", get)
 

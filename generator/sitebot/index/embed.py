@@ -12,11 +12,15 @@ import sqlite3
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..cachefile import is_corrupt, open_cache, set_aside
 from .model import LoadedModel
+
+if TYPE_CHECKING:
+    from .endpoint import EndpointEmbedder
 
 Progress = Callable[[int], None]
 CACHE_SLICE = 2048
@@ -141,8 +145,13 @@ def embed_with_cache(
     max_tokens: int,
     cache: EmbeddingCache,
     progress: Progress | None = None,
+    remote: EndpointEmbedder | None = None,
 ) -> tuple[np.ndarray, int]:
-    """Vectors for `texts`, embedding only those not in the cache. Returns (vectors, embedded)."""
+    """Vectors for `texts`, embedding only those not in the cache. Returns (vectors, embedded).
+
+    With `remote`, what is not cached is embedded through that endpoint (index/endpoint.py), checked
+    against the local model before its first batch, and cached under the same keys as local vectors.
+    """
     keys = [EmbeddingCache.key(model.sha256, max_tokens, t) for t in texts]
     found = cache.get_many(keys, model.dims)
     todo = [i for i, k in enumerate(keys) if k not in found]
@@ -155,7 +164,23 @@ def embed_with_cache(
     # Slices are saved as they finish, so an interrupted build keeps most of its work.
     for start in range(0, len(todo), CACHE_SLICE):
         part = todo[start : start + CACHE_SLICE]
-        fresh = embed_ids(model, token_ids(model, [texts[i] for i in part], max_tokens=max_tokens), progress=progress)
+        fresh = (
+            _embed_remote(model, remote, [texts[i] for i in part], max_tokens=max_tokens, progress=progress)
+            if remote is not None
+            else embed_ids(model, token_ids(model, [texts[i] for i in part], max_tokens=max_tokens), progress=progress)
+        )
         vectors[part] = fresh
         cache.put_many({keys[i]: fresh[j] for j, i in enumerate(part)})
     return vectors, len(todo)
+
+
+def _embed_remote(
+    model: LoadedModel, remote: EndpointEmbedder, texts: list[str], *, max_tokens: int, progress: Progress | None
+) -> np.ndarray:
+    from .endpoint import clip_texts
+
+    if not remote.checked:  # only when something is to be sent: a fully cached build sends nothing
+        remote.check(
+            model, texts, max_tokens=max_tokens, local_embed=lambda s: embed_texts(model, s, max_tokens=max_tokens)
+        )
+    return remote.embed(clip_texts(model, texts, max_tokens=max_tokens), dims=model.dims, progress=progress)

@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from .embed import EmbeddingCache, embed_with_cache
+from .endpoint import EndpointEmbedder
 from .model import LoadedModel
 
 
@@ -35,6 +36,7 @@ def unit_records(
     max_tokens: int,
     cache: EmbeddingCache,
     progress: Callable[[int, int], None] | None = None,
+    remote: EndpointEmbedder | None = None,
 ) -> tuple[list[bytes], int]:
     """Each chunk's record, from its units to sign (text/units.py signed_units), and how many
     distinct units were embedded (not in the cache).
@@ -45,7 +47,9 @@ def unit_records(
     """
     distinct = list(dict.fromkeys(u for units in per_chunk for u in units))
     step = (lambda n: progress(n, len(distinct))) if progress else None
-    vectors, embedded = embed_with_cache(model, distinct, max_tokens=max_tokens, cache=cache, progress=step)
+    vectors, embedded = embed_with_cache(
+        model, distinct, max_tokens=max_tokens, cache=cache, progress=step, remote=remote
+    )
     signs = signatures(vectors)
     row = {u: i for i, u in enumerate(distinct)}
     records = [
