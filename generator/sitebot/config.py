@@ -83,6 +83,7 @@ SCHEMA: dict[str, Any] = {
         "accent": support.ACCENT,
         "position": support.POSITION,
         "mode": (str, lambda v: v in ("extractive", "llm"), "must be extractive or llm"),
+        "model": (str, lambda v: v in ("auto", "lite", "full"), "must be auto, lite or full"),
         "lang": (
             str,
             lambda v: v == "" or bool(re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", v)),

@@ -47,6 +47,10 @@ class BotSettings:
     launcher_text: str | None = None  # text on the launcher button, next to its icon
     theme: str = "auto"  # "auto" follows the page; "light" or "dark"
     open_after: int = 0  # seconds before the panel opens by itself, once per visit; 0: never
+    # Which query path visitors get: "auto" answers on the lite path (no model download) and loads the
+    # full model in the background unless the visitor saves data; "lite" never loads it; "full" is the
+    # model alone, as before the lite path (docs/bundle-format.md "Lite path").
+    model: str = "auto"
 
 
 def _default_prompt() -> str:
@@ -269,6 +273,8 @@ def _bot_problems(bot: BotSettings) -> list[str]:
     found = []
     if bot.mode not in ("extractive", "llm"):
         found.append(f"bot.mode {bot.mode!r} must be extractive or llm")
+    if bot.model not in ("auto", "lite", "full"):
+        found.append(f"bot.model {bot.model!r} must be auto, lite or full")
     try:
         support.check_bot(bot)
     except ConfigError as e:

@@ -15,9 +15,13 @@ from .bundle.manifest import previous_records, write_bundle
 from .bundle.writer import BundleWriter
 from .collect import Collected, Progress, crawl_site, nothing_to_index, read_site_folder
 from .errors import ConfigError, SourceError
-from .index import lexical, notfound, quantise
-from .index.embed import EmbeddingCache, count_tokens, embed_with_cache
+import numpy as np
+
+from .index import lexical, lite, notfound, quantise
+from .index import vocab as lite_vocab
+from .index.embed import EmbeddingCache, count_tokens, embed_with_cache, token_ids
 from .index.endpoint import EndpointEmbedder
+from .index.lite import LitePath
 from .index.model import default_model, describe, load, model_from_dir, tokenizer_json
 from .index.signatures import unit_records
 from .options import GenerateOptions, GenerateSummary, default_cache_dir, is_url
@@ -116,6 +120,11 @@ def generate(opts: GenerateOptions, progress: Progress | None = None) -> Generat
             probe_vectors = embed_with_cache(model, probes, max_tokens=opts.query_max_tokens, cache=cache)[0]
         finally:
             cache.close()
+        lite_path = None
+        if opts.bot.model != "full":  # "full" is the model alone, as before the lite path
+            report("lite", 0, 1)
+            lite_path = build_lite_path(model, files, chunks, vectors, probes, opts)
+            report("lite", 1, 1)
         if avatar is not None:
             support["avatar"] = writer.add(f"brand/avatar{Path(str(opts.bot.avatar)).suffix.lower()}", avatar)
         retrieval = {**DEFAULT_RETRIEVAL, **opts.retrieval}
@@ -146,6 +155,7 @@ def generate(opts: GenerateOptions, progress: Progress | None = None) -> Generat
             title=settings["title"],
             lexical_index=lexical_index,
             unit_records=units,
+            lite=lite_path,
         )
         if opts.precompress:  # `.br`/`.gz` twins of the large text and wasm files, for hosts that serve them
             # Even with use_cache off: a twin is keyed by its original's sha256, so it is never stale, and
@@ -169,6 +179,26 @@ def generate(opts: GenerateOptions, progress: Progress | None = None) -> Generat
         requests=got.requests,
         not_modified=got.not_modified,
     )
+
+
+def build_lite_path(
+    model: Any, files: Any, chunks: list[Chunk], vectors: Any, probes: list[str], opts: GenerateOptions
+) -> LitePath | None:
+    """The lite query path's files for this site (index/lite.py), or None for a model whose
+    tokenizer the browser's small WordPiece tokenizer cannot reproduce (index/vocab.py)."""
+    vocabulary = lite_vocab.build(tokenizer_json(files), order="sorted")
+    if vocabulary is None:
+        return None
+    raw = lite.token_outputs(model, opts.cache_dir or default_cache_dir())
+    chunk_ids = token_ids(model, [c.embed_text for c in chunks], max_tokens=opts.max_tokens)
+    index = lite.build(raw, chunk_ids, vectors, special=lite.special_ids(model))
+    # The probes are scored on the lite path as the browser scores a question there, so the
+    # lite path gets its own "not found" thresholds (its cosines are not the model's).
+    probe_ids = token_ids(model, probes, max_tokens=opts.query_max_tokens)
+    found = [lite.query_vector(ids, index.rows, index.row_scales) for ids in probe_ids]
+    probe_vectors = np.array([v for v in found if v is not None], dtype=np.float32).reshape(-1, index.codes.shape[1])
+    rule = notfound.calibrate(index.codes, index.scales, probe_vectors)
+    return LitePath(index, vocabulary, rule)
 
 
 def _endpoint(opts: GenerateOptions, model: Any) -> EndpointEmbedder | None:

@@ -156,10 +156,23 @@ def manifest_files(manifest: dict[str, Any]) -> set[str]:
         if node is not None:
             walk(node)
     # Shard entries also hold numbers; only strings are file names.
+    found |= lite_files(manifest.get("lite"))
     settings = manifest.get("settings")
     avatar = settings.get("avatar") if isinstance(settings, dict) else None
     if isinstance(avatar, str) and avatar and not re.match(r"^([a-zA-Z][a-zA-Z0-9+.-]*:|//)", avatar):
         found.add(avatar)
+    return found
+
+
+def lite_files(lite: Any) -> set[str]:
+    """The files of a manifest's `lite` section: its vocabulary, its vectors and each token table file
+    (`tokens.files` of them, numbered, in `tokens.folder`)."""
+    if not isinstance(lite, dict):
+        return set()
+    found = {lite[k] for k in ("vocab", "vectors") if isinstance(lite.get(k), str)}
+    tokens = lite.get("tokens")
+    if isinstance(tokens, dict) and isinstance(tokens.get("folder"), str) and isinstance(tokens.get("files"), int):
+        found |= {f"{tokens['folder']}{i}.bin" for i in range(tokens["files"])}
     return found
 
 

@@ -19,14 +19,21 @@ import numpy as np
 
 from ..errors import BundleError
 from ..index import lexical, quantise
+from ..index.lite import METHOD as LITE_METHOD
+from ..index.lite import ROWS_PER_FILE, LitePath, table_files
 from ..index.model import ModelFiles
 from ..index.signatures import units_file
 from ..templates import render
 from ..text.chunk import Chunk
 from ..text.extract import Document
 from ..version import VERSION
-from .format import FORMAT_VERSION, dumps, read_manifest
+from .format import FORMAT_VERSION, content_name, dumps, read_manifest
 from .writer import BundleWriter, runtime_file
+
+# The lite path's fusion: BM25 weighs 0.45 to 0.85 by how much of the question its best chunk
+# holds (the model's path: 0.15 to 0.45). On the installation guide and SQLAlchemy the lite
+# vectors alone rank below BM25; fused at these weights they rank above it (bench/lite.py).
+LITE_RETRIEVAL = {"w_lexical_min": 0.45, "w_lexical_max": 0.85}
 
 SHARD_CHARS = 48_000  # ~12 KB gzipped: a question fetches a few of these, not the whole site
 
@@ -79,6 +86,7 @@ def write_bundle(
     title: str | None,
     lexical_index: dict[str, Any] | None = None,
     unit_records: list[bytes] | None = None,
+    lite: LitePath | None = None,
 ) -> dict[str, Any]:
     """Add every file of the bundle to `writer` and return the manifest written as sitebot.json.
 
@@ -86,7 +94,8 @@ def write_bundle(
     vectors as `index.quantise.quantise` gives them (codes, scales); `records` what each page
     was (for conditional re-crawls); `settings` the public bot settings; `title` the demo
     page's heading; `lexical_index` the BM25 index when the caller built it already;
-    `unit_records` each chunk's unit signatures (index/signatures.py), one units file per shard.
+    `unit_records` each chunk's unit signatures (index/signatures.py), one units file per shard;
+    `lite` the lite query path's index (index/lite.py), None for a bundle without one.
     """
     q, scales = quantised
     shards = []
@@ -134,6 +143,8 @@ def write_bundle(
         "retrieval": retrieval,
         "settings": settings,
     }
+    if lite is not None:
+        manifest["lite"] = lite_section(writer, lite)
     if scope_vectors is not None and len(scope_vectors):
         manifest["files"]["scope"] = writer.add("index/scope.bin", quantise.to_bytes(*quantise.quantise(scope_vectors)))
         manifest["counts"]["scope"] = len(scope_vectors)
@@ -145,6 +156,31 @@ def write_bundle(
     writer.add("index.html", render("demo.html", settings=page, manifest=manifest).encode(), hashed=False)
     writer.add("snippet.html", render("snippet.html", settings=page).encode(), hashed=False)
     return manifest
+
+
+def lite_section(writer: BundleWriter, lite: LitePath) -> dict[str, Any]:
+    """sitebot.json's `lite` (docs/bundle-format.md "Lite path"), its files added to `writer`.
+
+    The token table is cut into files of a few rows, named by number in one folder whose
+    name carries the hash of the whole table: the manifest stays small however big the
+    vocabulary, and a changed table is a new folder (cached forever like any hashed file).
+    """
+    order = np.asarray(lite.vocab.ids, dtype=np.int64)  # file row r is model token ids[r]
+    files = table_files(lite.index.rows[order], lite.index.row_scales[order])
+    folder = content_name("lite/tokens", b"".join(files))
+    for i, data in enumerate(files):
+        writer.add(f"{folder}/{i}.bin", data, hashed=False)
+    return {
+        "method": LITE_METHOD,
+        "dims": int(lite.index.codes.shape[1]),
+        "vocab": writer.add("lite/vocab.txt", lite.vocab.data),
+        "tokenizer": lite.vocab.settings,
+        "tokens": {"folder": f"{folder}/", "files": len(files), "rows": ROWS_PER_FILE, "count": len(order)},
+        "vectors": writer.add("lite/vectors.bin", quantise.to_bytes(lite.index.codes, lite.index.scales)),
+        # The lite path's own ranking levers: its cosines are coarser than the model's, so BM25
+        # weighs more (bench/lite.py), and its "not found" rule is calibrated on its own scores.
+        "retrieval": {**LITE_RETRIEVAL, "not_found": lite.not_found},
+    }
 
 
 def previous_records(folder: Path) -> list[dict[str, Any]]:

@@ -37,7 +37,7 @@ FIXED_FILES = frozenset({MANIFEST, "widget.js", "i18n.json", "index.html", "snip
 DEPLOY_RECORD = ".sitebot-deploy.json"  # deploy/plan.py STATE; not imported: deploy sits above bundle
 # Folders of content-addressed files; a file there with a hash in its name is a bundle's even
 # when the manifest does not name it (an older or damaged sitebot.json).
-BUNDLE_DIRS = frozenset({"index", "text", "model", "ort", "brand"})
+BUNDLE_DIRS = frozenset({"index", "text", "model", "ort", "brand", "lite"})
 LEGACY_TMP_AGE = 3600.0  # seconds: a `.tmp` folder without a pid (older sitebot) is stale after this
 
 RUNTIME = Path(__file__).parent.parent / "runtime"
