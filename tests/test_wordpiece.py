@@ -140,11 +140,11 @@ def wordpiece_tokenizer(tmp_path: Path, normalizer: Any, pre_tokenizer: Any) -> 
 @pytest.mark.parametrize(
     "normalizer",
     [
-        normalizers.Sequence([normalizers.NFD(), normalizers.Lowercase(), normalizers.StripAccents()]),
+        normalizers.Sequence([normalizers.Lowercase()]),
         normalizers.BertNormalizer(lowercase=False),
         normalizers.BertNormalizer(strip_accents=False, handle_chinese_chars=False),
     ],
-    ids=["nfd-lower-strip", "cased", "accents-kept"],
+    ids=["lowercase-only", "cased", "accents-kept"],
 )
 def test_bert_equivalents_are_reproduced(tmp_path: Path, examples_bundle: Path, normalizer: Any) -> None:
     pre = pre_tokenizers.Sequence([pre_tokenizers.WhitespaceSplit(), pre_tokenizers.Punctuation()])
@@ -158,11 +158,14 @@ def test_bert_equivalents_are_reproduced(tmp_path: Path, examples_bundle: Path, 
 def other_kinds(tmp_path: Path) -> dict[str, Path]:
     bpe = Tokenizer(models.BPE({"a": 0, "b": 1, "ab": 2, "<unk>": 3}, [("a", "b")], unk_token="<unk>"))
     unigram = Tokenizer(models.Unigram([("<unk>", 0.0), ("▁install", -1.0), ("s", -2.0)], unk_id=0))
+    strip = normalizers.Sequence([normalizers.NFD(), normalizers.Lowercase(), normalizers.StripAccents()])
+    bert_pre = pre_tokenizers.BertPreTokenizer()
+    stripping = Tokenizer.from_file(str(wordpiece_tokenizer(tmp_path, strip, bert_pre)))
     whitespace = Tokenizer.from_file(
         str(wordpiece_tokenizer(tmp_path, normalizers.Lowercase(), pre_tokenizers.Whitespace()))
     )
     out = {}
-    for name, tok in {"bpe": bpe, "unigram": unigram, "whitespace": whitespace}.items():
+    for name, tok in {"bpe": bpe, "unigram": unigram, "whitespace": whitespace, "stripping": stripping}.items():
         out[name] = tmp_path / f"{name}.json"
         tok.save(str(out[name]))
     return out
@@ -176,6 +179,11 @@ def test_other_tokenizers_turn_the_lite_path_off_with_a_reason(tmp_path: Path) -
     assert vocab.unsupported(kinds["unigram"]) == "its model is Unigram, not WordPiece"
     # Whitespace splits "...": one pre-token there, three in BERT.
     assert vocab.unsupported(kinds["whitespace"]) == "its pre-tokenizer Whitespace is not BERT's"
+    # StripAccents drops every combining mark (हिन्दी's vowel signs too), BERT only nonspacing ones.
+    assert (
+        vocab.unsupported(kinds["stripping"])
+        == "its normalizer sequence NFD+Lowercase+StripAccents is not BertNormalizer"
+    )
     assert vocab.unsupported(DEFAULT) is None
 
 

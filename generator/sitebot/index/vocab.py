@@ -15,13 +15,10 @@ from typing import Any, Literal
 Order = Literal["id", "sorted"]
 
 # Normalizer sequences the browser reproduces, as (clean_text, chinese_chars, strip_accents,
-# lowercase). NFD + StripAccents strips accents as BertNormalizer does; Lowercase commutes with
-# stripping once the text is decomposed (even İ: NFD gives I + U+0307 first).
+# lowercase). A StripAccents step is not BERT's: it drops every combining mark (Mc and Me too),
+# from other Unicode tables, where BertNormalizer drops only nonspacing marks (Mn).
 _SEQUENCES: dict[tuple[str, ...], tuple[bool, bool, bool, bool]] = {
     ("Lowercase",): (False, False, False, True),
-    ("NFD", "StripAccents"): (False, False, True, False),
-    ("NFD", "Lowercase", "StripAccents"): (False, False, True, True),
-    ("NFD", "StripAccents", "Lowercase"): (False, False, True, True),
 }
 
 
@@ -69,10 +66,10 @@ def _normalizer(n: dict[str, Any] | None) -> tuple[bool, bool, bool, bool]:
         kinds = tuple(str(s.get("type")) for s in steps)
         if kinds in _SEQUENCES:
             return _SEQUENCES[kinds]
-        raise _Unsupported(f"its normalizer sequence {'+'.join(kinds)} is not BERT's")
+        raise _Unsupported(f"its normalizer sequence {'+'.join(kinds)} is not BertNormalizer")
     if n.get("type") == "Lowercase":
         return _SEQUENCES[("Lowercase",)]
-    raise _Unsupported(f"its normalizer {n.get('type')} is not BERT's")
+    raise _Unsupported(f"its normalizer {n.get('type')} is not BertNormalizer")
 
 
 def _pre_tokenizer(p: dict[str, Any] | None) -> None:

@@ -66,7 +66,7 @@ export function wholeWords(vocabText, settings) {
  * @param {string} vocabText the vocabulary file
  * @param {{lowercase: boolean, strip_accents: boolean, clean_text: boolean, chinese_chars: boolean,
  *   prefix: string, unk: number, max_chars: number, cls: number|null, sep: number|null,
- *   specials: Object<string, number>}} settings sitebot.json's `lite.tokenizer` (vocab.py)
+ *   specials: Object<string, number>, order: "id"|"sorted"}} settings vocab.py's settings (for sitebot.json)
  * @param {number} maxTokens
  */
 export function wordpieceTokenizer(vocabText, settings, maxTokens) {
