@@ -381,6 +381,14 @@ def proxy(
     show_default=True,
     help="Cut-off N of the recall that --min-recall checks, and of the misses listed.",
 )
+@click.option(
+    "--path",
+    "query_path",
+    type=click.Choice(["full", "lite"]),
+    default="full",
+    show_default=True,
+    help="The query path to rank as: the model's (full), or the lite path a visitor gets before it (lite).",
+)
 @click.option("--min-recall", type=click.FloatRange(0, 1), help="Exit 1 when recall@N is below this, e.g. 0.8.")
 @click.option("--min-mrr", type=click.FloatRange(0, 1), help="Exit 1 when MRR@10 is below this.")
 @click.option(
@@ -399,6 +407,7 @@ def eval_(
     bundle: Path,
     questions_path: Path,
     at: int,
+    query_path: str,
     min_recall: float | None,
     min_mrr: float | None,
     min_refusal: float | None,
@@ -429,7 +438,7 @@ def eval_(
             f"the questions file {questions_path} has no question the site can answer; give some a "
             '"url" with the page that answers it, or drop --min-recall and --min-mrr'
         )
-    report = evaluate(bundle, questions, k=at)
+    report = evaluate(bundle, questions, k=at, path=query_path)
     _print_eval(report)
     if json_path is not None:
         try:

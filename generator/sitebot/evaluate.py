@@ -336,11 +336,13 @@ def judge(
     return results
 
 
-def open_bundle(bundle: Path) -> Retriever:
-    """The bundle's index, or a BundleError saying why it cannot be read."""
+def open_bundle(bundle: Path, path: str = "full") -> Retriever:
+    """The bundle's index (as its `path`, "full" or "lite", ranks), or a BundleError saying why it cannot be read."""
     bundle = Path(bundle)
     try:
-        return Retriever(bundle)  # reads sitebot.json with bundle.format.read_manifest (its BundleError passes)
+        return Retriever(
+            bundle, path=path
+        )  # reads sitebot.json with bundle.format.read_manifest (its BundleError passes)
     except (OSError, ValueError, KeyError, TypeError) as e:
         raise BundleError(f"{bundle} is damaged ({type(e).__name__}: {e}); rebuild it with `sitebot generate`") from e
 
@@ -361,14 +363,25 @@ def query_vectors(bundle: Path, manifest: dict[str, Any], texts: Sequence[str]) 
     return embed_texts(model, list(texts), max_tokens=max_tokens)
 
 
-def evaluate(bundle: Path, questions: Path | str | Sequence[dict[str, Any] | Question], *, k: int = 5) -> EvalReport:
-    """Rank every question in `bundle` as its widget would and score the answering pages."""
+def evaluate(
+    bundle: Path, questions: Path | str | Sequence[dict[str, Any] | Question], *, k: int = 5, path: str = "full"
+) -> EvalReport:
+    """Rank every question in `bundle` as its widget would on `path` and score the answering pages.
+
+    "full" is the model's path (what a visitor gets once the model is in), "lite" the path that
+    answers first without it (docs/bundle-format.md "Lite path").
+    """
     if k < 1:
         raise ConfigError(f"--at must be at least 1, not {k}")
     qs = load_questions(questions)
     bundle = Path(bundle)
-    retriever = open_bundle(bundle)
-    vecs = query_vectors(bundle, retriever.manifest, [q.text for q in qs])
+    retriever = open_bundle(bundle, path)
+    texts = [q.text for q in qs]
+    vecs: Sequence[np.ndarray | None] | np.ndarray
+    if retriever.lite is not None:
+        vecs = retriever.lite.vectors(texts)
+    else:
+        vecs = query_vectors(bundle, retriever.manifest, texts)
     base_url = retriever.manifest.get("base_url") or "/"
     results = judge(retriever, qs, vecs, base_url=base_url)
     return EvalReport(bundle, results, k, retriever.manifest["model"].get("id", ""), dict(retriever.params))

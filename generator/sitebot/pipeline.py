@@ -11,12 +11,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from .bundle.manifest import previous_records, write_bundle
 from .bundle.writer import BundleWriter
 from .collect import Collected, Progress, crawl_site, nothing_to_index, read_site_folder
 from .errors import ConfigError, SourceError
-import numpy as np
-
 from .index import lexical, lite, notfound, quantise
 from .index import vocab as lite_vocab
 from .index.embed import EmbeddingCache, count_tokens, embed_with_cache, token_ids
@@ -195,7 +195,7 @@ def build_lite_path(
     # The probes are scored on the lite path as the browser scores a question there, so the
     # lite path gets its own "not found" thresholds (its cosines are not the model's).
     probe_ids = token_ids(model, probes, max_tokens=opts.query_max_tokens)
-    found = [lite.query_vector(ids, index.rows, index.row_scales) for ids in probe_ids]
+    found = [lite.query_vector(ids, index) for ids in probe_ids]
     probe_vectors = np.array([v for v in found if v is not None], dtype=np.float32).reshape(-1, index.codes.shape[1])
     rule = notfound.calibrate(index.codes, index.scales, probe_vectors)
     return LitePath(index, vocabulary, rule)

@@ -9,12 +9,64 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from .bundle.format import read_manifest
-from .index import notfound, quantise
+from .errors import BundleError
+from .index import lite, notfound, quantise, vocab
 from .index.lexical import BM25
+
+
+@dataclass(frozen=True)
+class LiteTable:
+    """A bundle's lite path, read back: the index in the files' row order, and each model token
+    id's row (the vocabulary file's order, index/vocab.py), so questions tokenised here with the
+    model's tokenizer give the rows the browser's tokenizer gives."""
+
+    index: lite.LiteIndex
+    row_of: dict[int, int]
+    tokenizer: Any
+    max_tokens: int
+
+    @classmethod
+    def read(cls, root: Path, manifest: dict[str, Any]) -> LiteTable:
+        from tokenizers import Tokenizer
+
+        section, model = manifest["lite"], manifest["model"]
+        dims, tokens = section["dims"], section["tokens"]
+        parts = [
+            quantise.from_bytes(data, len(data) // (dims + 4), dims)
+            for data in ((root / f"{tokens['folder']}{i}.bin").read_bytes() for i in range(tokens["files"]))
+        ]
+        rows = np.concatenate([p[0] for p in parts])
+        row_scales = np.concatenate([p[1] for p in parts])
+        mapping, mapping_scales = quantise.from_bytes((root / section["map"]).read_bytes(), dims, dims)
+        weights = np.frombuffer((root / section["weights"]).read_bytes(), dtype=np.uint8)
+        index = lite.LiteIndex(
+            rows, row_scales, weights, section["weight_step"], mapping, mapping_scales, rows[:0], row_scales[:0]
+        )
+        tokenizer_json = (root / model["files"]["tokenizer"]).read_bytes()
+        order = vocab.build(tokenizer_json, order=section["tokenizer"].get("order", "id"))
+        if order is None:
+            raise BundleError(f"{root}'s lite path has a tokenizer this sitebot cannot read; rebuild it")
+        tokenizer = Tokenizer.from_str(tokenizer_json.decode())
+        tokenizer.no_padding()
+        tokenizer.no_truncation()
+        row_of = {model_id: row for row, model_id in enumerate(order.ids)}
+        max_tokens = model.get("query_max_tokens") or model.get("max_tokens") or 128
+        return cls(index, row_of, tokenizer, max_tokens)
+
+    def vectors(self, texts: list[str]) -> list[np.ndarray | None]:
+        """Each question's lite vector (None: no token weighs anything), as the browser computes it."""
+        out = []
+        for enc in self.tokenizer.encode_batch(list(texts)):
+            ids = enc.ids
+            if len(ids) > self.max_tokens:  # HF's truncation: the first max-1 ids, then the closing token
+                ids = ids[: self.max_tokens - 1] + ids[-1:]
+            out.append(lite.query_vector([self.row_of.get(i, -1) for i in ids], self.index))
+        return out
 
 
 @dataclass(frozen=True)
@@ -28,10 +80,17 @@ class Hit:
     lexical: float | None
 
 
-class Retriever:
-    """Loads a bundle folder and answers queries: `Retriever(path).search(q, qvec, k=5)`."""
+PATHS = ("full", "lite")  # the browser's query paths (docs/bundle-format.md "Lite path")
 
-    def __init__(self, bundle: Path, *, float_vectors: np.ndarray | None = None) -> None:
+
+class Retriever:
+    """Loads a bundle folder and answers queries: `Retriever(path).search(q, qvec, k=5)`.
+
+    `path="lite"` ranks as the browser's lite path: the lite vectors, the lite path's weights
+    and "not found" rule, and query vectors from `lite_vectors` instead of the model.
+    """
+
+    def __init__(self, bundle: Path, *, float_vectors: np.ndarray | None = None, path: str = "full") -> None:
         self.root = Path(bundle)
         self.manifest = read_manifest(self.root)  # a folder that is not a bundle: one BundleError sentence
         files, m = self.manifest["files"], self.manifest
@@ -45,6 +104,22 @@ class Retriever:
         # float_vectors lets a benchmark compare int8 with the unquantised vectors.
         self.float_vectors = float_vectors
         self._words: frozenset[str] | None = None
+        self.path = path
+        self.lite: LiteTable | None = None
+        if path == "lite":
+            section = m.get("lite")
+            if not isinstance(section, dict):
+                raise BundleError(
+                    f'{self.root} has no lite path (built with bot.model = "full", or its model\'s tokenizer is not '
+                    "WordPiece); rebuild it with `sitebot generate`, or evaluate --path full"
+                )
+            self.params = {**self.params, **section["retrieval"]}
+            self.codes, self.scales = quantise.from_bytes(
+                (self.root / section["vectors"]).read_bytes(), n, section["dims"]
+            )
+            self.lite = LiteTable.read(self.root, m)
+        elif path != "full":
+            raise BundleError(f"unknown query path {path!r}; use one of {', '.join(PATHS)}")
 
     @property
     def words(self) -> frozenset[str]:

@@ -165,11 +165,11 @@ def manifest_files(manifest: dict[str, Any]) -> set[str]:
 
 
 def lite_files(lite: Any) -> set[str]:
-    """The files of a manifest's `lite` section: its vocabulary, its vectors and each token table file
+    """The files of a manifest's `lite` section: its vocabulary, weights, map, vectors and each token table file
     (`tokens.files` of them, numbered, in `tokens.folder`)."""
     if not isinstance(lite, dict):
         return set()
-    found = {lite[k] for k in ("vocab", "vectors") if isinstance(lite.get(k), str)}
+    found = {lite[k] for k in ("vocab", "weights", "map", "vectors") if isinstance(lite.get(k), str)}
     tokens = lite.get("tokens")
     if isinstance(tokens, dict) and isinstance(tokens.get("folder"), str) and isinstance(tokens.get("files"), int):
         found |= {f"{tokens['folder']}{i}.bin" for i in range(tokens["files"])}

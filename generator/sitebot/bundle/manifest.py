@@ -163,20 +163,25 @@ def lite_section(writer: BundleWriter, lite: LitePath) -> dict[str, Any]:
 
     The token table is cut into files of a few rows, named by number in one folder whose
     name carries the hash of the whole table: the manifest stays small however big the
-    vocabulary, and a changed table is a new folder (cached forever like any hashed file).
+    vocabulary. The table depends on the model alone, so a rebuild keeps the same folder and a
+    deploy uploads it once; the site's token weights and map are two small hashed files.
     """
     order = np.asarray(lite.vocab.ids, dtype=np.int64)  # file row r is model token ids[r]
-    files = table_files(lite.index.rows[order], lite.index.row_scales[order])
+    index = lite.index
+    files = table_files(index.rows[order], index.row_scales[order])
     folder = content_name("lite/tokens", b"".join(files))
     for i, data in enumerate(files):
         writer.add(f"{folder}/{i}.bin", data, hashed=False)
     return {
         "method": LITE_METHOD,
-        "dims": int(lite.index.codes.shape[1]),
+        "dims": int(index.codes.shape[1]),
         "vocab": writer.add("lite/vocab.txt", lite.vocab.data),
         "tokenizer": lite.vocab.settings,
         "tokens": {"folder": f"{folder}/", "files": len(files), "rows": ROWS_PER_FILE, "count": len(order)},
-        "vectors": writer.add("lite/vectors.bin", quantise.to_bytes(lite.index.codes, lite.index.scales)),
+        "weights": writer.add("lite/weights.bin", index.weights[order].tobytes()),
+        "weight_step": index.weight_step,
+        "map": writer.add("lite/map.bin", quantise.to_bytes(index.mapping, index.mapping_scales)),
+        "vectors": writer.add("lite/vectors.bin", quantise.to_bytes(index.codes, index.scales)),
         # The lite path's own ranking levers: its cosines are coarser than the model's, so BM25
         # weighs more (bench/lite.py), and its "not found" rule is calibrated on its own scores.
         "retrieval": {**LITE_RETRIEVAL, "not_found": lite.not_found},

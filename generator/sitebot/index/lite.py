@@ -5,17 +5,16 @@ At build time every token of the model's vocabulary is run through the model onc
 lite vector is then a weighted sum of its tokens' rows in a table, and the browser fetches
 only those rows (docs/bundle-format.md, "Lite path").
 
-A sum of static vectors sits in another space than the model's sentence vectors of the
-chunks, so the table is fitted to this site: the chunks' own static sums are mapped by ridge
-regression onto their model vectors, reduced by PCA to `DIMS` dimensions. The mapping is
-linear, so it is folded into the rows: a row is idf(token) · (static vector · map), and
-the question's vector is the plain sum of its rows, normalised. The chunks' lite vectors
-are their model vectors in the same PCA space. Measured on two docs sites (bench/lite.py),
+The static vectors are reduced by PCA to `DIMS` dimensions. A question's static sum weighs
+each token by its idf on this site. That sum sits in another space than the model's sentence
+vectors of the chunks, so it goes through a map fitted to the site: ridge regression from the
+chunks' own static sums onto their model vectors, reduced by PCA to `DIMS`. The chunks' lite
+vectors are their model vectors in that space. Measured on two docs sites (bench/lite.py),
 this ranked better than static vectors on both sides, at 128 dims as well as at 384.
 
     raw = token_outputs(model, cache_dir)                 # (vocab, model dims), cached per model
-    lite = build(raw, chunk_ids, vectors, special=model_special_ids(model))
-    q = query_vector(ids, lite.rows, lite.row_scales)      # the browser's sum, in Python
+    lite = build(raw, chunk_ids, vectors, special=special_ids(model))
+    q = query_vector(ids, lite)                           # the browser's sum, in Python
 """
 
 from __future__ import annotations
@@ -32,7 +31,7 @@ from . import quantise
 from .model import LoadedModel
 
 DIMS = 128  # of the lite space: 132 bytes a token row and a chunk, against 388 for MiniLM's vectors
-ROWS_PER_FILE = 16  # token rows per table file: ~2 KB, so a question of 12 tokens fetches ~25 KB
+ROWS_PER_FILE = 16  # token rows per table file: 2,112 B, so a question of 12 tokens fetches ~25 KB
 RIDGE = 0.1  # of the map's regression, on unit-length static sums
 BATCH = 1024  # tokens per model run when building the table; chunks per batch when summing rows
 METHOD = "static-tokens-ridge-pca-1"
@@ -40,8 +39,16 @@ METHOD = "static-tokens-ridge-pca-1"
 
 @dataclass(frozen=True)
 class LiteIndex:
-    rows: np.ndarray  # (vocab, DIMS) int8: idf-weighted, mapped token rows
-    row_scales: np.ndarray  # (vocab,) float32; 0 for a token that adds nothing (special tokens)
+    """The lite path of one bundle. The token table depends on the model alone, so it is the same
+    files from one rebuild to the next (a deploy uploads it once); what depends on the site is
+    small: each token's weight and the map into the chunks' space."""
+
+    rows: np.ndarray  # (vocab, DIMS) int8: each token's static vector, reduced (model only)
+    row_scales: np.ndarray  # (vocab,) float32
+    weights: np.ndarray  # (vocab,) uint8: the token's idf on this site, in steps of weight_step; 0 adds nothing
+    weight_step: float
+    mapping: np.ndarray  # (DIMS, DIMS) int8: static sums → the chunks' lite space, one scale per row
+    mapping_scales: np.ndarray  # (DIMS,) float32
     codes: np.ndarray  # (chunks, DIMS) int8: the chunks' lite vectors
     scales: np.ndarray  # (chunks,) float32
 
@@ -146,44 +153,64 @@ def build(
     special: Sequence[int] = (),
     dims: int = DIMS,
 ) -> LiteIndex:
-    """The token table and chunk vectors of the lite path for one site.
+    """The lite path's table, weights, map and chunk vectors for one site.
 
     `raw` is `token_outputs`, `chunk_ids` each chunk's token ids as embedded (special tokens
-    may be included: their rows are zero), `vectors` the chunks' model vectors (float).
+    may be included: they weigh 0), `vectors` the chunks' model vectors (float).
     """
     vocab = raw.shape[0]
     dims = min(dims, raw.shape[1])
-    static = (raw - raw.mean(axis=0)) @ _basis(raw, dims)  # token vectors, reduced
-    weights = idf(chunk_ids, vocab)
-    weights[list(special)] = 0.0
-    x = _unit(_sums(chunk_ids, weights[:, None] * static))  # the chunks' static sums
+    rows, row_scales = quantise.quantise(((raw - raw.mean(axis=0)) @ _basis(raw, dims)).astype(np.float32))
+    static = quantise.dequantise(rows, row_scales).astype(np.float64)  # as the browser reads them
+    exact = idf(chunk_ids, vocab)
+    exact[list(special)] = 0.0
+    step = float(exact.max() / 255) if exact.max() > 0 else 1.0
+    weights = np.clip(np.rint(exact / step), 0, 255).astype(np.uint8)
+    w = weights.astype(np.float64) * step
+    x = _unit(_sums(chunk_ids, w[:, None] * static))  # the chunks' static sums
     vectors = np.asarray(vectors, dtype=np.float64)
     y = _unit(vectors @ _basis(vectors, dims)) if len(vectors) else np.zeros((0, dims))
-    # Ridge map x → y; folded into the rows, since a question's vector is a sum of rows.
+    # Ridge map from a text's static sum to its model vector in the reduced space. A question's
+    # vector is its static sum through this map: the browser runs no model.
     mapping = np.linalg.solve(x.T @ x + RIDGE * np.eye(dims), x.T @ y)
-    rows, row_scales = quantise.quantise((weights[:, None] * (static @ mapping)).astype(np.float32))
-    row_scales = np.where(weights > 0, row_scales, 0.0).astype(np.float32)
+    map_codes, map_scales = quantise.quantise(mapping.astype(np.float32))
     codes, scales = quantise.quantise(y.astype(np.float32))
-    return LiteIndex(rows, row_scales, codes, scales)
+    return LiteIndex(rows, row_scales, weights, step, map_codes, map_scales, codes, scales)
 
 
-def query_vector(ids: Sequence[int], rows: np.ndarray, row_scales: np.ndarray) -> np.ndarray | None:
+def query_vector(ids: Sequence[int], lite: LiteIndex) -> np.ndarray | None:
     """A question's lite vector as the browser computes it (runtime_js/src/engine/lite.js).
 
-    The rows are summed in float64 in token order, the length summed dimension by dimension,
-    and the result rounded to float32, so the two sides agree to the bit. None when no token
-    carries weight (the question is then answered by keywords alone).
+    Σ over the tokens, in order, of weight · row (float64), then that sum through the map,
+    then normalised and rounded to float32; each sum runs in the same order as the browser's,
+    so the two agree to the bit. None when no token weighs anything (keywords alone answer).
     """
-    v = np.zeros(rows.shape[1], dtype=np.float64)
+    dims = lite.rows.shape[1]
+    v = [0.0] * dims
     for t in ids:
-        if 0 <= t < len(rows) and row_scales[t] != 0:
-            v += float(row_scales[t]) * rows[t].astype(np.float64)
+        if not 0 <= t < len(lite.rows) or not lite.weights[t]:
+            continue
+        f = float(lite.weights[t]) * lite.weight_step * float(lite.row_scales[t])
+        row = lite.rows[t].tolist()
+        for d in range(dims):
+            v[d] += f * row[d]
+    if not any(v):
+        return None
+    m = lite.mapping.tolist()
+    ms = lite.mapping_scales.tolist()
+    u = [0.0] * dims
+    for i in range(dims):
+        if v[i]:
+            f = v[i] * ms[i]
+            mi = m[i]
+            for j in range(dims):
+                u[j] += f * mi[j]
     norm = 0.0
-    for x in v.tolist():
+    for x in u:
         norm += x * x
     if norm == 0:
         return None
-    return (v / math.sqrt(norm)).astype(np.float32)
+    return (np.array(u) / math.sqrt(norm)).astype(np.float32)
 
 
 def table_files(rows: np.ndarray, row_scales: np.ndarray, per_file: int = ROWS_PER_FILE) -> list[bytes]:
