@@ -1,6 +1,7 @@
 // Builds the browser runtime into ../generator/sitebot/runtime/, which the Python package
 // ships as package data: widget.js (the loader, a classic script), llm.js and support.js
 // (parts widget.js loads when a bot needs them), engine.js (the Web Worker, src/engine/worker.js),
+// full.js (the model's encoder, which the worker loads only to run the model),
 // onnxruntime-web's wasm binary and i18n.json (the UI strings other than English, from
 // src/ui/strings.js). Same sources ⇒ same bytes: esbuild
 // output carries no timestamps or absolute paths, and BUILD-INFO.json only versions.
@@ -35,10 +36,13 @@ await esbuild.build({ ...common, entryPoints: [here("src/widget.js")], outfile: 
 for (const part of ["llm", "support"]) {
   await esbuild.build({ ...common, entryPoints: [here(`src/parts/${part}.js`)], outfile: `${out}${part}.js` });
 }
+await esbuild.build({ ...common, entryPoints: [here("src/engine/worker.js")], outfile: `${out}engine.js` });
+// The model's encoder (onnxruntime-web, the HF tokenizer), importScripts()ed by the worker only
+// when it is to run the model (src/engine/full.js).
 await esbuild.build({
   ...common,
-  entryPoints: [here("src/engine/worker.js")],
-  outfile: `${out}engine.js`,
+  entryPoints: [here("src/engine/full.js")],
+  outfile: `${out}full.js`,
   // ort's ESM bundle reads import.meta.url, which an IIFE lacks. In a classic worker the
   // script's own URL is self.location; ort only uses it as a fallback, since we set
   // env.wasm.wasmPaths and its JS glue is bundled in (nothing else is fetched).

@@ -42,6 +42,7 @@ SHARD_CHARS = 48_000  # ~12 KB gzipped: a question fetches a few of these, not t
 # answers; handoff/leads/feedback/scope).
 RUNTIME_PARTS = {
     "worker": ("engine.js", "engine.js"),
+    "full": ("full.js", "full.js"),  # the model's encoder, which the worker loads only to run the model
     "llm": ("llm.js", "llm.js"),
     "support": ("support.js", "support.js"),
     "ort_wasm": ("ort/ort-wasm-simd-threaded.wasm", "ort-wasm-simd-threaded.wasm"),

@@ -5,7 +5,7 @@
 
 import { lexicalIndex } from "./bm25.js";
 import { denseIndex } from "./dense.js";
-import { loadEncoder } from "./encoder.js";
+import { loadLiteEncoder } from "./lite.js";
 import { fetchBytes, fetchJson, shardReader, unitsReader } from "./shards.js";
 import { FORMAT_VERSION } from "../shared/format.js";
 
@@ -23,13 +23,16 @@ export function checkFormat(manifest) {
 }
 
 /**
- * openBundle({base, manifest, pageBase}) → the parts of createEngine but `onStatus`.
- * The three index files are fetched at once, the model alongside; the scope file only
- * on the first scope check (support.js asks when the bot has scope rules).
- * @param {{base: string, manifest: object, pageBase?: string}} init the "init" message
+ * openBundle({base, manifest, pageBase, full, loadFull}) → the parts of createEngine but `onStatus`.
+ * The lexical index and the chunk list are fetched at once, with the lite path's files; the
+ * model and its vectors only when `full` (the widget decides: the owner's `bot.model` and the
+ * visitor's connection), through `loadFull` (worker.js: the model's code is a file of its own);
+ * the scope file only on the first scope check (support.js asks when the bot has scope rules).
+ * @param {{base: string, manifest: object, pageBase?: string, full?: boolean,
+ *   loadFull?: () => Promise<{loadEncoder: Function}>}} init the "init" message, and the loader
  * @returns {Omit<import("./engine.js").EngineParts, "onStatus">}
  */
-export function openBundle({ base, manifest, pageBase }) {
+export function openBundle({ base, manifest, pageBase, full = true, loadFull }) {
   checkFormat(manifest);
   const retrieval = manifest.retrieval;
   const dims = manifest.model.dims;
@@ -43,9 +46,35 @@ export function openBundle({ base, manifest, pageBase }) {
     chunks: meta.chunks,
     weights: Float64Array.from(meta.chunks, (c) => (c[3] == null ? 1 : c[3])),
   }));
-  // The vectors file holds one row per chunk, so its reader needs the chunk count.
-  const vectors = fetchBytes(url(f.vectors));
-  const dense = Promise.all([vectors, corpus]).then(([buf, c]) => denseIndex(buf, c.chunks.length, dims));
+  // A vectors file holds one row per chunk, so its reader needs the chunk count.
+  const n = manifest.counts.chunks;
+  const paths = [];
+  // Without the lite path (bot.model = "full", or a model whose tokenizer the browser's small
+  // one cannot reproduce), or when the visitor's browser is not to download the model, the
+  // other path is all there is; with neither, keywords answer alone.
+  const lite = manifest.lite;
+  const litePath = lite && {
+    name: "lite",
+    encoder: loadLiteEncoder(base, manifest),
+    dense: fetchBytes(url(lite.vectors)).then((buf) => denseIndex(buf, n, lite.dims)),
+    retrieval: { ...retrieval, ...lite.retrieval },
+  };
+  if ((full || !lite) && loadFull) {
+    // The model's tens of MB start once the first answers' files are in, so they do not
+    // share the visitor's bandwidth with them; they start anyway if those fail.
+    const first = Promise.all([lexical, corpus, ...(litePath ? [litePath.encoder, litePath.dense] : [])]);
+    const after = first.then(
+      () => {},
+      () => {},
+    );
+    paths.push({
+      name: "full",
+      encoder: after.then(loadFull).then((code) => code.loadEncoder(base, manifest)),
+      dense: after.then(() => fetchBytes(url(f.vectors))).then((buf) => denseIndex(buf, n, dims)),
+      retrieval,
+    });
+  }
+  if (litePath) paths.push(litePath);
 
   let rows = null;
   const scope = {
@@ -55,9 +84,8 @@ export function openBundle({ base, manifest, pageBase }) {
 
   return {
     retrieval,
-    encoder: loadEncoder(base, manifest),
+    paths,
     lexical,
-    dense,
     corpus,
     texts: shardReader(base, f.shards),
     signatures: unitsReader(base, f.shards, dims),

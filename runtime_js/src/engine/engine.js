@@ -55,17 +55,27 @@ import { topK } from "./topk.js";
  */
 
 /**
+ * A query path: an encoder and the dense reader of the vectors in its space, with the ranking
+ * levers of that path (sitebot.json's `retrieval`, with the lite path's own over it).
+ * @typedef {object} QueryPath
+ * @property {"lite" | "full"} name
+ * @property {Promise<QueryEncoder>} encoder never awaited by search
+ * @property {Promise<DenseReader>} dense
+ * @property {object} retrieval
+ */
+
+/**
  * @typedef {object} EngineParts
  * @property {object} retrieval sitebot.json's `retrieval` (candidates, fusion weights, not_found rule)
- * @property {Promise<QueryEncoder>} encoder never awaited by search
+ * @property {QueryPath[]} paths best first: the full model's path, then the lite one; a
+ *   search uses the best whose encoder is in (docs/bundle-format.md "Lite path")
  * @property {Promise<LexicalReader>} lexical
- * @property {Promise<DenseReader>} dense
  * @property {Promise<Corpus>} corpus
  * @property {(ids: number[]) => Promise<Map<number, string>>} texts chunk texts by id
  * @property {(ids: number[]) => Promise<{byId: Map<number, Uint8Array[]>, bytes: number}>} [signatures]
  *   the chunks' unit signatures (shards.js unitsReader); without it cards are marked by words
  * @property {ScopeRows | null} scope
- * @property {(status: {lexical: string, model: string}, error?: string) => void} onStatus
+ * @property {(status: {lexical: string, lite: string, model: string}, error?: string) => void} onStatus
  */
 
 /**
@@ -76,60 +86,70 @@ import { topK } from "./topk.js";
  */
 
 const errorText = (err) => (err && err.message) || String(err);
+const STATUS_KEY = { full: "model", lite: "lite" };
 
 /**
  * createEngine(parts) → Engine. Reports "loading" at once, then each part's readiness
- * through `onStatus` ("lexical" once the index readers and the corpus are in).
+ * through `onStatus`: "lexical" once the lexical reader and the corpus are in, "lite" and
+ * "model" as their paths' encoders and vectors arrive ("off" for a path the bundle or the
+ * visitor's connection leaves out).
  * @param {EngineParts} parts
  * @returns {Engine}
  */
-export function createEngine({ retrieval, encoder, lexical, dense, corpus, texts, signatures, scope, onStatus }) {
-  const status = { lexical: "loading", model: "loading" };
+export function createEngine({ retrieval, paths, lexical, corpus, texts, signatures, scope, onStatus }) {
+  const status = { lexical: "loading", lite: "off", model: "off" };
+  for (const p of paths) status[STATUS_KEY[p.name]] = "loading";
   const setStatus = (key, value, err) => {
     status[key] = value;
-    onStatus({ ...status }, err ? `${key === "model" ? "model" : "index"}: ${errorText(err)}` : undefined);
+    onStatus({ ...status }, err ? `${key === "lexical" ? "index" : key}: ${errorText(err)}` : undefined);
   };
   onStatus({ ...status });
 
-  const index = Promise.all([lexical, dense, corpus]);
-  // The last question's vector is kept: a bot with scope rules embeds it for the rule
-  // check and then again for the search.
-  const model = encoder.then(keepLastVector);
-  let ready = null; // the encoder once loaded: searches never wait for the model
+  const index = Promise.all([lexical, corpus]);
   index.then(
     () => setStatus("lexical", "ready"),
     (err) => setStatus("lexical", "failed", err),
   );
-  model.then(
-    (enc) => {
-      ready = enc;
-      setStatus("model", "ready");
-    },
-    (err) => setStatus("model", "failed", err),
-  );
+  // A path is ready once its encoder and its vectors are both in. The last question's vector
+  // is kept: a bot with scope rules embeds it for the rule check and then again for the search.
+  const live = paths.map((p) => ({ ...p, ready: null, loaded: Promise.all([p.encoder.then(keepLastVector), p.dense]) }));
+  for (const p of live) {
+    p.loaded.then(
+      ([enc, dense]) => {
+        p.ready = { enc, dense };
+        setStatus(STATUS_KEY[p.name], "ready");
+      },
+      (err) => setStatus(STATUS_KEY[p.name], "failed", err),
+    );
+  }
+  const full = live.find((p) => p.name === "full");
+  const model = full ? full.loaded.then(([enc]) => enc) : Promise.reject(new Error("this bot answers without its model"));
+  model.catch(() => {});
 
   async function search(query, k = 5) {
-    const [lexicalReader, denseReader, { pages, chunks, weights }] = await index;
+    const [lexicalReader, { pages, chunks, weights }] = await index;
     const lex = lexicalReader.search(query);
-    const lexIds = topK(lex.scores, retrieval.candidates, true);
-    const enc = ready; // read once: the model may finish loading while we await below
+    // The best path whose encoder is in, read once: another may finish loading while we await.
+    const path = live.find((p) => p.ready);
+    const r = path ? path.retrieval : retrieval;
+    const lexIds = topK(lex.scores, r.candidates, true);
     let denseScores = null;
     let denseIds = null;
     let q = null;
     let notFound = lexIds.length === 0;
-    if (enc && String(query).trim()) {
-      q = await enc.embed(query);
-      denseScores = await denseReader.score(q);
-      denseIds = topK(denseScores, retrieval.candidates);
+    if (path && String(query).trim()) q = await path.ready.enc.embed(query);
+    if (q) {
+      denseScores = await path.ready.dense.score(q);
+      denseIds = topK(denseScores, r.candidates);
       // Only a calibrated bundle weighs the question's unknown terms (notfound.js).
-      const words = enc.words || new Set();
-      const unknown = retrieval.not_found ? unknownShare(lex.terms, lexicalReader, words) : 0;
-      notFound = isNotFound(denseScores[denseIds[0]], unknown, retrieval);
+      const words = path.ready.enc.words || new Set();
+      const unknown = r.not_found ? unknownShare(lex.terms, lexicalReader, words) : 0;
+      notFound = isNotFound(denseScores[denseIds[0]], unknown, r);
     }
     // Only the adaptive fusion reads how much of the question the best lexical chunk holds.
     const adaptive = retrieval.fusion === "adaptive" && denseIds && lexIds.length;
     const more = { cover: adaptive ? lexicalReader.coverage(lex.terms, lexIds[0]) : 0, pageOf: (id) => chunks[id][0] };
-    const ranked = fuse(lexIds, lex.scores, denseIds, denseScores, weights, retrieval, more).slice(0, Math.max(0, k));
+    const ranked = fuse(lexIds, lex.scores, denseIds, denseScores, weights, r, more).slice(0, Math.max(0, k));
     const results = ranked.map(({ id, score }) => {
       const [pageIndex, anchor, heading] = chunks[id];
       const page = pages[pageIndex];
@@ -147,13 +167,16 @@ export function createEngine({ retrieval, encoder, lexical, dense, corpus, texts
     // The passages shown are known from the URLs alone, so their units' signatures are fetched
     // alongside the texts. Without the question's vector they would be of no use.
     const shown = pickPassages(results).map((i) => results[i]);
-    const wantSigs = q && signatures ? signatures(shown.map((r) => r.id)).catch(() => null) : null;
-    const [found, sigs] = await Promise.all([texts(results.map((r) => r.id)), wantSigs]);
-    results.forEach((r) => (r.text = found.get(r.id)));
-    const marking = scoreUnits(shown, q, sigs, lex.terms, lexicalReader);
+    // Unit signatures are in the model's space: a lite vector cannot score them.
+    const byModel = q && path.name === "full";
+    const wantSigs = byModel && signatures ? signatures(shown.map((x) => x.id)).catch(() => null) : null;
+    const [found, sigs] = await Promise.all([texts(results.map((x) => x.id)), wantSigs]);
+    results.forEach((x) => (x.text = found.get(x.id)));
+    const marking = scoreUnits(shown, byModel ? q : null, sigs, lex.terms, lexicalReader);
     // `terms` (the query's lexical terms) lets the widget mark matching sentences without
-    // the stop-word list.
-    return { mode: denseIds ? "hybrid" : "lexical", notFound, terms: lex.terms, results, marking };
+    // the stop-word list. `mode`: "lexical", "lite" (the lite path's vectors) or "hybrid" (the model's).
+    const mode = !denseIds ? "lexical" : path.name === "lite" ? "lite" : "hybrid";
+    return { mode, notFound, terms: lex.terms, results, marking };
   }
 
   // The units (sentences, table rows: shared/marking.js) of the passages the widget shows

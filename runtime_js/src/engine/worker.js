@@ -17,7 +17,7 @@ function init(msg) {
   if (engine) return;
   let parts;
   try {
-    parts = openBundle(msg);
+    parts = openBundle({ ...msg, loadFull: () => loadFull(msg) });
   } catch (err) {
     // A bundle this engine cannot read (another format): nothing is fetched, the widget
     // hears it once, and every request after fails with the reason.
@@ -27,6 +27,20 @@ function init(msg) {
   }
   const onStatus = (status, error) => post({ type: "status", ...status, ...(error ? { error } : {}) });
   engine = createEngine({ ...parts, onStatus });
+}
+
+// The model's code (onnxruntime-web and the HF tokenizer, ~40 KB gzipped) is a script of its
+// own, full.<h>.js, read only by a worker that is to run the model (docs/bundle-format.md
+// "Lite path"). It sets self.sitebotFull = {loadEncoder}.
+function loadFull({ base, manifest }) {
+  return new Promise((resolve, reject) => {
+    try {
+      if (!self.sitebotFull) importScripts(new URL(manifest.runtime.full, base).href);
+      resolve(self.sitebotFull);
+    } catch (err) {
+      reject(new Error(`the model's code did not load (${errorText(err)})`));
+    }
+  });
 }
 
 function started(what) {

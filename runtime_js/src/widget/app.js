@@ -74,9 +74,12 @@ export function startApp({ base, manifest, settings, tag, strings, llmPart, supp
     try {
       const msg = await client.request({ type: "search", query: question, k: UI_RESULTS });
       const { node, rec, result } = extractive(msg, strings);
-      // Keywords alone answered because the model is still on its way: said so, and improved.
-      const early = msg.mode === "lexical" && client.status.model !== "failed";
-      if (settle && settle(early ? preliminary(node) : node, rec) && early) upgrade(question, settle, node, rec, result);
+      // Keywords alone answered because the vectors are still on their way: said so, and improved.
+      const early = msg.mode === "lexical" && (client.status.lite === "loading" || client.status.model === "loading");
+      if (settle && settle(early ? preliminary(node) : node, rec)) {
+        if (early) upgrade(question, settle, node, rec, result);
+        else if (msg.mode === "lite") improve(question, settle, result);
+      }
       return result;
     } catch (err) {
       if (settle) settle(h("p", { class: "msg bot" }, strings.error));
@@ -90,18 +93,39 @@ export function startApp({ base, manifest, settings, tag, strings, llmPart, supp
     return h("div", { class: "prelim" }, h("p", { class: "prelim-note busy" }, strings.prelim), node);
   }
 
-  // Once the model is in, the same question is searched again and the turn's answer is
-  // replaced in place (also for turns that newer questions have followed). If the model
-  // cannot load, only the note goes: the keyword answer stays, and nothing alarming is said.
-  // A keyword answer that turns into "not found" then offers a person, as a first "not found" does.
+  // Once vectors are in (the lite path's, or the model's), the same question is searched again
+  // and the turn's answer is replaced in place (also for turns that newer questions have
+  // followed). If none can load, only the note goes: the keyword answer stays, and nothing
+  // alarming is said. A keyword answer that turns into "not found" then offers a person, as a
+  // first "not found" does.
   async function upgrade(question, settle, plain, rec, first) {
+    let better;
     try {
-      await client.ready(true);
+      // The lite path's vectors if they are still coming; else (they gave no vector for this
+      // question, or there is no lite path) the model's.
+      await client.ready(client.status.lite === "loading" ? "semantic" : "model");
+      const msg = await client.request({ type: "search", query: question, k: UI_RESULTS });
+      better = extractive(msg, strings);
+      settle.replace(better.node, better.rec);
+      if (support && first.citations.length && !better.result.citations.length) support.notFound(better.result);
+      if (msg.mode === "lite") improve(question, settle, better.result);
+    } catch {
+      if (!better) settle.replace(plain, rec);
+    }
+  }
+
+  // A lite answer is replaced in place, silently, by the model's once the model is in (the
+  // issue-10 rule, one step further). If the model never comes, the lite answer stays.
+  async function improve(question, settle, first) {
+    if (client.status.model !== "loading") return;
+    try {
+      await client.ready("model");
+      if (client.status.model !== "ready") return;
       const better = extractive(await client.request({ type: "search", query: question, k: UI_RESULTS }), strings);
       settle.replace(better.node, better.rec);
       if (support && first.citations.length && !better.result.citations.length) support.notFound(better.result);
     } catch {
-      settle.replace(plain, rec);
+      // The model failed: the lite answer is as good as this visitor gets.
     }
   }
 

@@ -1,13 +1,43 @@
 // The widget's side of the worker protocol (docs/bundle-format.md, "Widget ↔ worker
 // messages"): starts the engine Worker once, numbers requests, tracks status.
 
+// What `ready(level)` waits for, as "ready", "failed" or "loading" from the engine's status
+// (engine.js: each of lexical, lite and model is loading, ready, failed or off).
+// "semantic": an answer by vectors, the lite path's or the model's. "model": the best path this
+// visitor gets, the model's, or the lite path's when the model is off for them.
+const LEVELS = {
+  lexical: (s) => s.lexical,
+  semantic: (s) =>
+    s.lexical !== "ready"
+      ? s.lexical
+      : s.model === "ready" || s.lite === "ready"
+        ? "ready"
+        : s.model === "loading" || s.lite === "loading"
+          ? "loading"
+          : "failed",
+  model: (s) => (s.lexical !== "ready" ? s.lexical : s.model === "off" ? LEVELS.semantic(s) : s.model),
+};
+
 /**
- * createClient(base, manifest, warn) → {request, ready, start, terminate}
+ * wantsModel(settings) → whether this visitor's browser downloads the model (tens of MB) after
+ * the lite path answers: the owner's `bot.model` ("auto", "lite" or "full"); on "auto", not for
+ * a visitor who asked to save data or on a 2G/3G-class connection (navigator.connection, where
+ * the browser has it).
+ */
+export function wantsModel(settings) {
+  const choice = (settings && settings.model) || "auto";
+  if (choice !== "auto") return choice === "full";
+  const c = typeof navigator !== "undefined" && navigator.connection;
+  return !(c && (c.saveData || /^(slow-2g|2g|3g)$/.test(c.effectiveType || "")));
+}
+
+/**
+ * createClient(base, manifest, warn) → {request, ready, start, terminate, status}
  * `request({type: "search", query, k})` resolves with the worker's answer message.
  */
 export function createClient(base, manifest, warn) {
   const pending = new Map();
-  const status = { lexical: "loading", model: "loading" };
+  const status = { lexical: "loading", lite: "loading", model: "loading" };
   let waiters = [];
   let worker = null;
   let blobUrl = null;
@@ -37,7 +67,7 @@ export function createClient(base, manifest, warn) {
           "deployed next to sitebot.json and, if the bundle is on another origin, served with CORS",
       );
     };
-    worker.postMessage({ type: "init", base, manifest, pageBase: document.baseURI });
+    worker.postMessage({ type: "init", base, manifest, pageBase: document.baseURI, full: wantsModel(manifest.settings) });
   }
 
   // Workers must be same-origin. For a bundle on another origin (a CDN), a same-origin
@@ -58,9 +88,8 @@ export function createClient(base, manifest, warn) {
 
   function receive(msg) {
     if (msg.type === "status") {
-      if (msg.lexical) status.lexical = msg.lexical;
-      if (msg.model) status.model = msg.model;
-      if (msg.error && (msg.lexical === "failed" || msg.model === "failed")) warn(msg.error);
+      for (const key of ["lexical", "lite", "model"]) if (msg[key]) status[key] = msg[key];
+      if (msg.error && [msg.lexical, msg.lite, msg.model].includes("failed")) warn(msg.error);
       return settleWaiters();
     }
     const entry = pending.get(msg.id);
@@ -79,21 +108,17 @@ export function createClient(base, manifest, warn) {
     warn(message);
     for (const entry of pending.values()) entry.reject(failure);
     pending.clear();
-    status.lexical = status.model = "failed";
+    status.lexical = status.lite = status.model = "failed";
     settleWaiters();
     terminate();
   }
 
   function settleWaiters() {
     waiters = waiters.filter((w) => {
-      const keys = w.model ? ["lexical", "model"] : ["lexical"];
-      if (keys.some((k) => status[k] === "failed")) {
-        w.reject(failure || new Error(`the ${keys.find((k) => status[k] === "failed")} index failed to load`));
-      } else if (keys.every((k) => status[k] === "ready")) {
-        w.resolve({ ...status });
-      } else {
-        return true;
-      }
+      const state = LEVELS[w.level](status);
+      if (state === "failed") w.reject(failure || new Error(`the ${w.level === "lexical" ? "index" : w.level} failed to load`));
+      else if (state === "ready") w.resolve({ ...status });
+      else return true;
       return false;
     });
   }
@@ -108,10 +133,12 @@ export function createClient(base, manifest, warn) {
     });
   }
 
-  function ready(model) {
+  /** ready(level) → resolves once `level` ("lexical", "semantic" or "model"; true means "model") is in. */
+  function ready(level) {
     start();
+    level = level === true ? "model" : level || "lexical";
     return new Promise((resolve, reject) => {
-      waiters.push({ model, resolve, reject });
+      waiters.push({ level, resolve, reject });
       settleWaiters();
     });
   }

@@ -1,0 +1,84 @@
+// The lite query encoder (docs/bundle-format.md "Lite path"): a question's vector without the
+// model. The bundle's vocabulary gives the question's tokens (wordpiece.js); each token's row of
+// the static token table is fetched alone (a file of a few rows), weighted by the token's
+// weight on this site, summed, put through the site's map, and normalised. The same sums, in
+// the same order, as generator/sitebot/index/lite.py query_vector, so Python ranks as we do.
+// One QueryEncoder (engine.js); its vectors are scored against the lite chunk vectors.
+
+import { fetchBytes, fetchOk } from "./shards.js";
+import { wholeWords, wordpieceTokenizer } from "./wordpiece.js";
+
+const fetchText = async (url) => (await fetchOk(url)).text();
+
+// A file laid out as a vectors file (int8 rows padded to 4 bytes, then float32 scales) → rows.
+function rowsOf(buf, dims) {
+  const n = Math.floor(buf.byteLength / (dims + 4));
+  const pad = (n * dims + 3) & ~3;
+  if (buf.byteLength !== pad + 4 * n) throw new Error(`a lite table file has ${buf.byteLength} bytes, not rows of ${dims}`);
+  return { codes: new Int8Array(buf, 0, n * dims), scales: new Float32Array(buf, pad, n) };
+}
+
+/**
+ * loadLiteEncoder(base, manifest) → Promise<QueryEncoder>
+ * Fetches the vocabulary, the site's token weights and its map; the table rows come per question.
+ * @param {string} base the bundle folder's absolute URL
+ * @param {object} manifest sitebot.json (its `lite` section)
+ * @returns {Promise<import("./engine.js").QueryEncoder>}
+ */
+export async function loadLiteEncoder(base, manifest) {
+  const lite = manifest.lite;
+  const url = (path) => new URL(path, base).href;
+  const dims = lite.dims;
+  const m = manifest.model;
+  const [vocabText, weightBuf, mapBuf] = await Promise.all([
+    fetchText(url(lite.vocab)),
+    fetchBytes(url(lite.weights)),
+    fetchBytes(url(lite.map)),
+  ]);
+  const tokenize = wordpieceTokenizer(vocabText, lite.tokenizer, m.query_max_tokens || m.max_tokens || 128);
+  const weights = new Uint8Array(weightBuf);
+  const map = rowsOf(mapBuf, dims);
+  const { folder, rows: perFile } = lite.tokens;
+  const files = new Map(); // file number → Promise of its rows; a failed fetch is forgotten
+  const file = (i) => {
+    let p = files.get(i);
+    if (!p) {
+      p = fetchBytes(url(`${folder}${i}.bin`)).then((buf) => rowsOf(buf, dims));
+      p.catch(() => files.delete(i));
+      files.set(i, p);
+    }
+    return p;
+  };
+
+  async function embed(text) {
+    const tokens = tokenize(text).filter((t) => t >= 0 && t < weights.length && weights[t]);
+    const loaded = new Map();
+    await Promise.all(
+      [...new Set(tokens.map((t) => Math.floor(t / perFile)))].map(async (i) => loaded.set(i, await file(i))),
+    );
+    // Σ weight·scale·row, token by token in order (float64), as lite.py sums.
+    const v = new Float64Array(dims);
+    for (const t of tokens) {
+      const { codes, scales } = loaded.get(Math.floor(t / perFile));
+      const r = t % perFile;
+      const f = weights[t] * lite.weight_step * scales[r];
+      for (let d = 0, off = r * dims; d < dims; d++) v[d] += f * codes[off + d];
+    }
+    // Through the map, row by row (the static dimension i), skipping zero entries like lite.py.
+    const u = new Float64Array(dims);
+    for (let i = 0; i < dims; i++) {
+      if (!v[i]) continue;
+      const f = v[i] * map.scales[i];
+      for (let j = 0, off = i * dims; j < dims; j++) u[j] += f * map.codes[off + j];
+    }
+    let norm = 0;
+    for (let j = 0; j < dims; j++) norm += u[j] * u[j];
+    if (!norm) return null; // no token weighs anything: keywords alone answer
+    norm = Math.sqrt(norm);
+    const q = new Float32Array(dims);
+    for (let j = 0; j < dims; j++) q[j] = u[j] / norm;
+    return q;
+  }
+
+  return { words: wholeWords(vocabText, lite.tokenizer), embed, lite: true };
+}
