@@ -145,6 +145,7 @@ def measure(
     unanswerable = [a for a, q in zip(asked, qs, strict=True) if not q["expected"]]
     n = len(ranks)
     return {
+        "tool": f"Pagefind {version()}",
         "site": name,
         "queries": variant,
         "pages": site.pages,
@@ -164,24 +165,93 @@ def measure(
     }
 
 
+# sitebot's page API, as bench/bigsite.py asks it: the keyword answer at once, or the semantic one once the model is in.
+WAIT_API = "while (!window.sitebot) await new Promise((ok) => setTimeout(ok, 5));"
+RANKED = "return (await window.sitebot.search(q, {k: 5})).map((r) => r.url);"
+SITEBOT_KEYWORD = f"async (q) => {{ {WAIT_API} {RANKED} }}"
+SITEBOT_SEMANTIC = f"async (q) => {{ {WAIT_API} await window.sitebot.ready({{model: true}}); {RANKED} }}"
+
+
+def measure_sitebot(name: str, bundle: Path, questions: Path, *, runs: int) -> dict[str, Any]:
+    """The same figures for a built sitebot bundle, served by `sitebot serve` (its .br/.gz twins when it has
+    them). Recall, MRR (@10) and refusals are `sitebot eval`'s (the browser's ranking, ported); bytes
+    and times are the browser's: the first answer is the keyword one (search does not wait for the model)."""
+    from playwright.sync_api import sync_playwright
+
+    from sitebot.evaluate import evaluate
+    from sitebot.serve import serve_in_thread
+
+    report = evaluate(bundle, questions)
+    qs = load(questions)
+    server, origin = serve_in_thread(bundle)
+    page = origin + "index.html"
+    try:
+        with sync_playwright() as p:
+            firsts = [ask_in_page(p, page, SITEBOT_KEYWORD, [q["q"]])[0] for q in qs[:runs]]
+            throttled = [ask_in_page(p, page, SITEBOT_KEYWORD, [q["q"]], throttle=THROTTLE)[0] for q in qs[:runs]]
+            semantic = ask_in_page(p, page, SITEBOT_SEMANTIC, [q["q"] for q in qs])
+    finally:
+        server.shutdown()
+        server.server_close()
+    manifest = json.loads((bundle / "sitebot.json").read_text())
+    index = sum((bundle / manifest["files"][k]).stat().st_size for k in ("vectors", "lexical", "chunks"))
+    refused = sum(r.not_found for r in report.unanswerable)
+    return {
+        "tool": "sitebot",
+        "site": name,
+        "queries": "asked",
+        "pages": manifest["counts"]["pages"],
+        "index_bytes": index,
+        "questions": len(qs),
+        "answerable": len(report.answerable),
+        **per_question(semantic),
+        "first_bytes": statistics.median(a.bytes for a in firsts),
+        "semantic_bytes": semantic[0].bytes,
+        "semantic_ms": semantic[0].ms,
+        "r1": report.recall_at_1,
+        "r5": report.recall_at_5,
+        "mrr5": report.mrr,
+        "unanswerable": len(report.unanswerable),
+        "unanswerable_shown": len(report.unanswerable) - refused,
+        "no_result": sum(r.not_found for r in report.results),
+        "first_ms_loopback": statistics.median(a.ms for a in firsts),
+        "first_ms_throttled": statistics.median(a.ms for a in throttled),
+        "first_bytes_throttled": statistics.median(a.bytes for a in throttled),
+    }
+
+
+def semantic(row: dict[str, Any]) -> str:
+    if "semantic_bytes" not in row:
+        return "-"
+    return f"{row['semantic_bytes'] / 1e6:.1f} MB, {row['semantic_ms'] / 1000:.1f} s loopback"
+
+
 def print_table(rows: list[dict[str, Any]], runs: int) -> None:
-    print(f"Pagefind {version()}, Chromium fresh profile, top {TOP} results with their data() per question")
     print(
-        "| site | queries | pages | index on disk | bytes to first result (cold) | later question: median, mean | R@1 | R@5 "
-        f"| MRR@5 | unanswerable with results | first result, loopback | first result, 10 Mbit/s 40 ms (median of {runs}) "
-        "| questions with no result |"
+        f"Chromium fresh profile; Pagefind: top {TOP} results with their data() per question; sitebot: search(q, "
+        "{k: 5}), first answer by keywords, later questions semantic; R/MRR by page (Pagefind MRR@5, sitebot MRR@10)"
     )
-    print("|" + "---|" * 13)
+    print(
+        "| tool | site | queries | pages | index on disk | bytes to first result (cold) | later question: median, mean | R@1 | R@5 "
+        f"| MRR@5 | unanswerable with results | first result, loopback | first result, 10 Mbit/s 40 ms (median of {runs}) "
+        "| questions with no result (sitebot: not found) | first semantic answer (sitebot) |"
+    )
+    print("|" + "---|" * 15)
     for r in rows:
         print(
-            f"| {r['site']} | {r['queries']} | {r['pages']} | {r['index_bytes'] / 1e3:.0f} KB | {r['first_bytes'] / 1e3:.0f} KB "
+            f"| {r['tool']} | {r['site']} | {r['queries']} | {r['pages']} | {r['index_bytes'] / 1e3:.0f} KB | {r['first_bytes'] / 1e3:.0f} KB "
             f"| {r['later_median'] / 1e3:.1f} KB, {r['later_mean'] / 1e3:.1f} KB "
             f"| {r['r1']:.3f} | {r['r5']:.3f} | {r['mrr5']:.3f} | {r['unanswerable_shown']} of {r['unanswerable']} "
             f"| {r['first_ms_loopback']:.0f} ms | {r['first_ms_throttled']:.0f} ms |"
-            f" {r['no_result']} of {r['questions']} |"
+            f" {r['no_result']} of {r['questions']} | {semantic(r)} |"
         )
-    counts = ", ".join(f"{r['site']}: {r['answerable']} answerable of {r['questions']}" for r in rows)
+    counts = ", ".join(dict.fromkeys(f"{r['site']}: {r['answerable']} answerable of {r['questions']}" for r in rows))
     print(f"({counts})")
+
+
+def built(name: str) -> list[Path]:
+    """Where a site's sitebot bundle may be built: this checkout's bench/out/, or the main checkout's."""
+    return [ROOT / "bench/out" / name, Path("/work/main/bench/out") / name]
 
 
 def main() -> None:
@@ -194,10 +264,19 @@ def main() -> None:
         default="asked,keywords",
         help="'asked' (each question as written) and/or 'keywords' (its stop words dropped), comma-separated",
     )
+    ap.add_argument(
+        "--sitebot",
+        action="append",
+        default=[],
+        help="NAME=BUNDLE: measure this built sitebot bundle in the same run, on NAME's questions "
+        "[default: bench/out/NAME of each site, when built]",
+    )
+    ap.add_argument("--no-sitebot", action="store_true", help="Pagefind only")
     ap.add_argument("--json", type=Path, help="also write the rows here")
     args = ap.parse_args()
     sites = [tuple(s.split("=")) for s in args.site] if args.site else SITES
     install()
+    bundles = {n: Path(b) for n, _, b in (x.partition("=") for x in args.sitebot)}
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for name, html, questions in sites:
@@ -214,6 +293,10 @@ def main() -> None:
                     )
                 )
                 print(f"  {name}, {variant}: done", file=sys.stderr)
+            bundle = bundles.get(name) or next((b for b in built(name) if (b / "sitebot.json").is_file()), None)
+            if bundle and not args.no_sitebot:
+                rows.append(measure_sitebot(name, bundle, Path(questions), runs=args.throttled_runs))
+                print(f"  {name}, sitebot {bundle}: done", file=sys.stderr)
     print_table(rows, args.throttled_runs)
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1))
