@@ -14,13 +14,22 @@ fresh profile) a blank page of that origin answers each question with Pagefind's
 whose fragments (title, URL, excerpt) are what a visitor is shown, so their bytes count too.
 
 Printed per site: Pagefind's index size, bytes moved before the first result (cold: the JS, the
-wasm, the metadata, the index chunks and 5 fragments), bytes per later question (median, mean; the
-questions of the set in file order, in the same page), R@1, R@5 and MRR@5 by page on the
-answerable questions (a hit is decided as `sitebot eval` does: sitebot.evaluate.matches with
-base URL "/", the same page URL normalisation; Pagefind returns page URLs from the site root),
-the share of unanswerable questions that still get results (Pagefind has no "not found" but an
-empty list), and the time to the first result on loopback and throttled by CDP (10 Mbit/s, 40 ms
-RTT; the median over `--throttled-runs` fresh profiles, each asking a different first question).
+wasm, the metadata, the index chunks and 5 fragments), bytes per later question (the questions of
+the set in file order, in the same page: the median of the next ten, and the median and mean of
+all, which fall as the session's cache fills), R@1, R@5 and MRR@5 by page on the answerable
+questions (a hit is decided as `sitebot eval` does: sitebot.evaluate.matches with base URL "/",
+the same page URL normalisation; Pagefind returns page URLs from the site root), the share of
+unanswerable questions that still get results (Pagefind has no "not found", only an empty list),
+and the time to the first result on loopback and throttled by CDP (10 Mbit/s, 40 ms RTT; the
+median over `--throttled-runs` fresh profiles, each asking a different first question).
+Pagefind shows only pages holding every word of the query, so a typed question often finds
+nothing: each site is also run with `--queries keywords`, the questions without stop words.
+
+In the same run, each site's built sitebot bundle (bench/out/NAME, here or in the main checkout,
+or `--sitebot NAME=BUNDLE`) gets the same row, measured by the same code: served by `sitebot
+serve`, first answer by keywords (`window.sitebot.search` does not wait for the model), the
+later questions semantic, with the first semantic answer's bytes and time in the last column;
+its R@1, R@5, MRR@10 and refusals are `sitebot eval`'s.
 The byte counting is bench/wirecount.py's, which bench/bigsite.py uses for sitebot.
 """
 
@@ -232,7 +241,7 @@ def print_table(rows: list[dict[str, Any]], runs: int) -> None:
         "{k: 5}), first answer by keywords, later questions semantic; R/MRR by page (Pagefind MRR@5, sitebot MRR@10)"
     )
     print(
-        "| tool | site | queries | pages | index on disk | bytes to first result (cold) | later question: median, mean | R@1 | R@5 "
+        "| tool | site | queries | pages | index on disk | bytes to first result (cold) | later questions: next 10 median; all median, mean | R@1 | R@5 "
         f"| MRR@5 | unanswerable with results | first result, loopback | first result, 10 Mbit/s 40 ms (median of {runs}) "
         "| questions with no result (sitebot: not found) | first semantic answer (sitebot) |"
     )
@@ -240,7 +249,7 @@ def print_table(rows: list[dict[str, Any]], runs: int) -> None:
     for r in rows:
         print(
             f"| {r['tool']} | {r['site']} | {r['queries']} | {r['pages']} | {r['index_bytes'] / 1e3:.0f} KB | {r['first_bytes'] / 1e3:.0f} KB "
-            f"| {r['later_median'] / 1e3:.1f} KB, {r['later_mean'] / 1e3:.1f} KB "
+            f"| {r['next10_median'] / 1e3:.1f} KB; {r['later_median'] / 1e3:.1f} KB, {r['later_mean'] / 1e3:.1f} KB "
             f"| {r['r1']:.3f} | {r['r5']:.3f} | {r['mrr5']:.3f} | {r['unanswerable_shown']} of {r['unanswerable']} "
             f"| {r['first_ms_loopback']:.0f} ms | {r['first_ms_throttled']:.0f} ms |"
             f" {r['no_result']} of {r['questions']} | {semantic(r)} |"
