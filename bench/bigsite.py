@@ -5,7 +5,7 @@
     python bench/bigsite.py measure [--bundle bench/out/bigsite-synthetic] [--questions 10]
 
 `folder` copies the HTML of installed Debian doc packages into one folder, a sub-folder each, so
-their links keep working: the PostgreSQL 15 manual, SQLAlchemy 1.4, the SQLite docs, the English
+their links keep working (HTML and its images and styles; not the PDF or text copies): the PostgreSQL 15 manual, SQLAlchemy 1.4, the SQLite docs, the English
 Debian Reference and the installation guide (never python3.11-doc, LibreOffice help or the Debian
 handbook: held out). It prints the page count of each; with `--chunks` also how many chunks
 sitebot makes of it (read and chunked as `sitebot generate` does, without embedding). Building it
@@ -65,6 +65,7 @@ HTML_SOURCES = [
     ("debian-reference", Path("/usr/share/doc/debian-reference-common/docs"), ".en.html"),
     ("installation-guide", Path("/usr/share/doc/installation-guide-amd64/en"), None),
 ]
+COPIES = (".pdf", ".pdf.gz", ".txt", ".txt.gz")
 BUNDLES = ["postgresql-15", "sqlalchemy-14", "debian-installation-guide"]
 TURN = 0.0025  # the copies' rotation: I + TURN·G made orthogonal; cos(v, Rv) ≈ 0.99
 NOISE = 0.002  # per dimension, on unit vectors
@@ -82,8 +83,10 @@ def make_folder(out: Path) -> dict[str, int]:
         dest = out / name
 
         def ignore(folder: str, names: list[str], only: str | None = only) -> list[str]:
-            # Other languages' pages of the same docs (Debian Reference ships de/fr beside en).
-            return [n for n in names if only and n.endswith(".html") and not n.endswith(only)]
+            # Other languages' pages of the same docs (Debian Reference ships de/fr beside en), and the
+            # PDF and text copies of whole manuals, which sitebot would read as more pages of the same text.
+            other = [n for n in names if only and n.endswith(".html") and not n.endswith(only)]
+            return other + [n for n in names if n.endswith(COPIES)]
 
         if dest.exists():
             shutil.rmtree(dest)
