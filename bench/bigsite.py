@@ -5,8 +5,9 @@
     python bench/bigsite.py measure [--bundle bench/out/bigsite-synthetic] [--questions 10]
 
 `folder` copies the HTML of installed Debian doc packages into one folder, a sub-folder each, so
-their links keep working (HTML and its images and styles; not the PDF or text copies): the PostgreSQL 15 manual, SQLAlchemy 1.4, the SQLite docs, the English
-Debian Reference and the installation guide (never python3.11-doc, LibreOffice help or the Debian
+their links keep working (HTML with its images and styles; not the PDF or text copies of whole
+manuals): the PostgreSQL 15 manual, SQLAlchemy 1.4, the SQLite docs, the English Debian Reference
+and the installation guide (never python3.11-doc, LibreOffice help or the Debian
 handbook: held out). It prints the page count of each; with `--chunks` also how many chunks
 sitebot makes of it (read and chunked as `sitebot generate` does, without embedding). Building it
 for real (`sitebot generate bench/out/bigsite-html --base-url / -o …`) embeds every chunk: an hour
