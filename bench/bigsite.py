@@ -7,7 +7,7 @@
 `folder` copies the HTML of installed Debian doc packages into one folder, a sub-folder each, so
 their links keep working (HTML with its images and styles; not the PDF or text copies of whole
 manuals): the PostgreSQL 15 manual, SQLAlchemy 1.4, the SQLite docs, Django 3.2 (package
-python-django-doc), the English Debian Reference and the installation guide (never python3.11-doc, LibreOffice help or the Debian
+python-django-doc), Git's manual pages (git-doc), the English Debian Reference and the installation guide (never python3.11-doc, LibreOffice help or the Debian
 handbook: held out). It prints the page count of each; with `--chunks` also how many chunks
 sitebot makes of it (read and chunked as `sitebot generate` does, without embedding). Building it
 for real (`sitebot generate bench/out/bigsite-html --base-url / -o …`) embeds every chunk: an hour
@@ -64,6 +64,7 @@ HTML_SOURCES = [
     ("sqlalchemy-14", Path("/usr/share/doc/python-sqlalchemy-doc/html"), None),
     ("sqlite3", Path("/usr/share/doc/sqlite3"), None),
     ("django-32", Path("/usr/share/doc/python-django-doc/html"), None),  # apt-get install python-django-doc
+    ("git", Path("/usr/share/doc/git-doc"), None),  # apt-get install git-doc
     ("debian-reference", Path("/usr/share/doc/debian-reference-common/docs"), ".en.html"),
     ("installation-guide", Path("/usr/share/doc/installation-guide-amd64/en"), None),
 ]
