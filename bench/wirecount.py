@@ -1,0 +1,121 @@
+"""Bytes and time per question for any in-page search, in a fresh Chromium profile: the shared core of
+bench/pagefind.py and bench/bigsite.py, so Pagefind and sitebot are measured the same way in one run.
+
+    from wirecount import serve_folder, ask_in_page, THROTTLE
+    server, origin = serve_folder(folder)
+    asked = ask_in_page(playwright, origin + "page.html", ANSWER_JS, questions, throttle=THROTTLE)
+
+`ANSWER_JS` is an async function of one question, evaluated in the page, that resolves once the
+visitor could see the results (e.g. Pagefind's search and the data() of its top 5, or
+`window.sitebot.search`); what it returns is kept as `Asked.result`. The first question pays for
+loading the search (a fresh profile: nothing cached), the later ones only for what they add.
+Bytes are Playwright's encoded body + header sizes of each finished request (CDP's
+encodedDataLength), counted on the whole context, since a page's own CDP Network domain does not
+see a worker's fetches; a response from the HTTP or memory cache counts what crossed the wire: 0.
+"""
+
+from __future__ import annotations
+
+import functools
+import statistics
+import sys
+import threading
+from dataclasses import dataclass
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from chromium import fresh_context  # noqa: E402
+
+MBIT = 1_000_000 / 8  # bytes per second
+# The throttle of bench/wire.py and bench/first_answer.py: 10 Mbit/s each way, 40 ms round trip.
+THROTTLE = {"offline": False, "latency": 40, "downloadThroughput": 10 * MBIT, "uploadThroughput": 10 * MBIT}
+BLANK = "<!doctype html><html lang=en><head><meta charset=utf-8><title>bench</title></head><body></body></html>\n"
+
+# Wraps the caller's snippet so the time is the page's own clock around it, not the round trips to Python.
+TIMED = """async ([q, src]) => {
+  const answer = (0, eval)(src);
+  const t0 = performance.now();
+  const result = await answer(q);
+  return {ms: performance.now() - t0, result};
+}"""
+
+
+@dataclass
+class Asked:
+    """One question: its time in the page, the bytes it moved and the requests it made."""
+
+    question: str
+    ms: float
+    bytes: int
+    requests: int
+    result: Any
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+        pass
+
+
+def serve_folder(folder: Path) -> tuple[ThreadingHTTPServer, str]:
+    """A plain static server of `folder` on 127.0.0.1 in a daemon thread (no compression: files go as
+    they are on disk); returns it and its origin with a trailing slash. Call shutdown() when done."""
+    handler = functools.partial(_Quiet, directory=str(folder))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/"
+
+
+def ask_in_page(
+    playwright: Any,
+    page_url: str,
+    answer_js: str,
+    questions: list[str],
+    *,
+    throttle: dict[str, Any] | None = None,
+    before_js: str | None = None,
+) -> list[Asked]:
+    """Open `page_url` in a fresh profile and answer each question in turn with `answer_js`.
+
+    The page's own load is not counted; `before_js` (optional) runs after it, also uncounted.
+    With `throttle`, CDP Network.emulateNetworkConditions applies it to the page (and its workers).
+    """
+    out: list[Asked] = []
+    with fresh_context(playwright) as context:
+        page = context.new_page()
+        cdp = context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        if throttle:
+            cdp.send("Network.emulateNetworkConditions", throttle)
+        finished: list[Any] = []
+        context.on("requestfinished", lambda r: finished.append(r))
+        page.goto(page_url)
+        if before_js:
+            page.evaluate(before_js)
+        page.wait_for_timeout(100)
+        for q in questions:
+            start = len(finished)
+            got = page.evaluate(TIMED, [q, answer_js])
+            page.wait_for_timeout(30)  # the last requestfinished events reach Python
+            mine = finished[start:]
+            moved = sum(s["responseBodySize"] + s["responseHeadersSize"] for s in (r.sizes() for r in mine))
+            out.append(Asked(q, got["ms"], moved, len(mine), got["result"]))
+        page.close()
+    return out
+
+
+def per_question(asked: list[Asked]) -> dict[str, float]:
+    """First question's bytes and time (the load), and the median and mean bytes of the later ones; and the
+    median of the next ten alone, since in a long session more and more is already in the cache."""
+    later = [a.bytes for a in asked[1:]] or [0]
+    return {
+        "next10_median": statistics.median(later[:10]),
+        "first_bytes": asked[0].bytes,
+        "first_ms": asked[0].ms,
+        "later_median": statistics.median(later),
+        "later_mean": statistics.fmean(later),
+        "later_ms_median": statistics.median([a.ms for a in asked[1:]] or [0.0]),
+    }
