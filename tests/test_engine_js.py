@@ -35,11 +35,20 @@ const lexical = {
 };
 const dense = { n: 3, score: async (v) => Float64Array.of(0.9 * v[0], 0.2, 0.5 * v[1]) };
 const scopeRows = { n: 3, score: (v) => Float64Array.of(0.8, 0.1, 0.3) };
+// A lite path whose encoder is in at once: its vector ranks chunk 2 first, and its own
+// "not found" floor is lower than the model's.
+let liteEmbeds = 0;
+const liteEncoder = { embed: async () => (liteEmbeds++, Float32Array.of(1)) };
+const liteDense = { n: 3, score: async () => Float64Array.of(0.1, 0.2, 0.25) };
+const retrieval = { candidates: 2, min_dense: 0.3, fusion: "convex", w_dense: 0.7, w_lexical: 0.3, rrf_k: 60 };
+const withLite = typeof WITH_LITE !== "undefined" && WITH_LITE;
 const engine = createEngine({
-  retrieval: { candidates: 2, min_dense: 0.3, fusion: "convex", w_dense: 0.7, w_lexical: 0.3, rrf_k: 60 },
-  encoder,
+  retrieval,
+  paths: [
+    { name: "full", encoder, dense: Promise.resolve(dense), retrieval },
+    ...(withLite ? [{ name: "lite", encoder: Promise.resolve(liteEncoder), dense: Promise.resolve(liteDense), retrieval: { ...retrieval, min_dense: 0.2 } }] : []),
+  ],
   lexical: Promise.resolve(lexical),
-  dense: Promise.resolve(dense),
   corpus: Promise.resolve({
     pages: [{ url: "https://example.org/a", title: "A" }, { url: "https://example.org/b#top", title: "B" }],
     chunks: [[0, "", "Intro"], [1, "refunds", "Refunds"], [1, "", "Shipping"]],
@@ -57,7 +66,12 @@ const engine = createEngine({
 });
 
 const out = {};
-out.lexical = await engine.search("refund policy", 5);
+if (withLite) {
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  out.lite = await engine.search("refund policy", 2);
+  out.liteEmbeds = liteEmbeds;
+}
+out.lexical = withLite ? null : await engine.search("refund policy", 5);
 loadEncoder();
 await encoder;
 await null;
@@ -72,11 +86,12 @@ console.log(JSON.stringify(out));
 """
 
 
-def run_engine(tmp_path: Path) -> dict:
+def run_engine(tmp_path: Path, *, lite: bool = False) -> dict:
     node = shutil.which("node")
     assert node, "Node.js is needed to build the browser runtime and for this test"
     script = tmp_path / "engine.mjs"
-    script.write_text(SCRIPT.replace("ENGINE_URL", json.dumps(ENGINE_JS.as_uri())))
+    prelude = "const WITH_LITE = true;\n" if lite else ""
+    script.write_text(prelude + SCRIPT.replace("ENGINE_URL", json.dumps(ENGINE_JS.as_uri())))
     return json.loads(subprocess.run([node, str(script)], capture_output=True, text=True, check=True).stdout)
 
 
@@ -100,10 +115,28 @@ def test_engine_answers_from_bm25_while_the_encoder_loads(tmp_path: Path) -> Non
         "units": [{"dense": None, "lexical": 0.5}, {"dense": None, "lexical": 0}],
     }
     assert out["statuses"] == [
-        {"lexical": "loading", "model": "loading"},
-        {"lexical": "ready", "model": "loading"},
-        {"lexical": "ready", "model": "ready"},
+        {"lexical": "loading", "lite": "off", "model": "loading"},
+        {"lexical": "ready", "lite": "off", "model": "loading"},
+        {"lexical": "ready", "lite": "off", "model": "ready"},
     ]
+
+
+def test_the_lite_path_answers_until_the_model_is_in_then_the_model_does(tmp_path: Path) -> None:
+    out = run_engine(tmp_path, lite=True)
+    lite = out["lite"]
+    # The lite vectors rank chunk 2 first (0.25), with the lite path's own levers: its floor of
+    # 0.2 finds it where the model's 0.3 would not.
+    assert lite["mode"] == "lite" and lite["notFound"] is False
+    assert [r["id"] for r in lite["results"]] == [2, 1]
+    assert [r["dense"] for r in lite["results"]] == [0.25, 0.2]
+    # Unit signatures are in the model's space: none are fetched for a lite answer, words mark.
+    assert out["fetched"] == [[0, 1]] and all(u["dense"] is None for r in lite["results"] for u in r["units"])
+    assert out["liteEmbeds"] == 1
+    # Once the model is in, it answers: the same search ranks by the model's vectors.
+    assert out["hybrid"]["mode"] == "hybrid" and [r["id"] for r in out["hybrid"]["results"]] == [0, 1]
+    assert out["statuses"][0] == {"lexical": "loading", "lite": "loading", "model": "loading"}
+    assert {"lexical": "ready", "lite": "ready", "model": "loading"} in out["statuses"]
+    assert out["statuses"][-1] == {"lexical": "ready", "lite": "ready", "model": "ready"}
 
 
 def test_engine_fuses_once_the_encoder_is_in_and_embeds_a_question_once(tmp_path: Path) -> None:

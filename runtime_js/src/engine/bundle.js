@@ -23,16 +23,18 @@ export function checkFormat(manifest) {
 }
 
 /**
- * openBundle({base, manifest, pageBase, full, loadFull}) → the parts of createEngine but `onStatus`.
+ * openBundle({base, manifest, pageBase, full, loadFull, idle}) → the parts of createEngine but `onStatus`.
  * The lexical index and the chunk list are fetched at once, with the lite path's files; the
  * model and its vectors only when `full` (the widget decides: the owner's `bot.model` and the
- * visitor's connection), through `loadFull` (worker.js: the model's code is a file of its own);
+ * visitor's connection), through `loadFull` (worker.js: the model's code is a file of its own),
+ * and only once those are in and `idle` has resolved (the first answer is out, or a while passed);
  * the scope file only on the first scope check (support.js asks when the bot has scope rules).
  * @param {{base: string, manifest: object, pageBase?: string, full?: boolean,
- *   loadFull?: () => Promise<{loadEncoder: Function}>}} init the "init" message, and the loader
+ *   loadFull?: () => Promise<{loadEncoder: Function}>, idle?: Promise<void>}} init the "init" message,
+ *   and the worker's loader and signal
  * @returns {Omit<import("./engine.js").EngineParts, "onStatus">}
  */
-export function openBundle({ base, manifest, pageBase, full = true, loadFull }) {
+export function openBundle({ base, manifest, pageBase, full = true, loadFull, idle = Promise.resolve() }) {
   checkFormat(manifest);
   const retrieval = manifest.retrieval;
   const dims = manifest.model.dims;
@@ -60,11 +62,11 @@ export function openBundle({ base, manifest, pageBase, full = true, loadFull }) 
     retrieval: { ...retrieval, ...lite.retrieval },
   };
   if ((full || !lite) && loadFull) {
-    // The model's tens of MB start once the first answers' files are in, so they do not
-    // share the visitor's bandwidth with them; they start anyway if those fail.
+    // The model's tens of MB start once the first answer's files are in and it is out, so they
+    // do not share the visitor's bandwidth with it; they start anyway if those fail.
     const first = Promise.all([lexical, corpus, ...(litePath ? [litePath.encoder, litePath.dense] : [])]);
     const after = first.then(
-      () => {},
+      () => idle,
       () => {},
     );
     paths.push({

@@ -12,12 +12,18 @@ const errorText = (err) => (err && err.message) || String(err);
 // One bundle per worker: the engine "init" made, or one whose every request fails with
 // the reason the bundle could not be opened.
 let engine = null;
+// The model starts downloading once the first answer's files are in and it is out (or IDLE_MS
+// after the engine started, when nobody asks): it never competes with a visitor's first answer.
+const IDLE_MS = 2000;
+let answered;
+const firstAnswer = new Promise((resolve) => (answered = resolve));
 
 function init(msg) {
   if (engine) return;
   let parts;
   try {
-    parts = openBundle({ ...msg, loadFull: () => loadFull(msg) });
+    const idle = Promise.race([firstAnswer, new Promise((resolve) => setTimeout(resolve, IDLE_MS))]);
+    parts = openBundle({ ...msg, loadFull: () => loadFull(msg), idle });
   } catch (err) {
     // A bundle this engine cannot read (another format): nothing is fetched, the widget
     // hears it once, and every request after fails with the reason.
@@ -52,8 +58,11 @@ async function handle(msg) {
   switch (msg.type) {
     case "init":
       return init(msg);
-    case "search":
-      return post({ type: "results", id: msg.id, ...(await started("search").search(msg.query, msg.k)) });
+    case "search": {
+      const found = await started("search").search(msg.query, msg.k);
+      post({ type: "results", id: msg.id, ...found });
+      return answered();
+    }
     case "scope":
       return post({ type: "scope", id: msg.id, ...(await started("scope").scope(msg.query)) });
     case "embed": {

@@ -32,10 +32,19 @@ export function publicApi(loaded, onDestroy) {
       const { client } = await engine();
       return (await client.request({ type: "embed", text: String(text) })).vector;
     },
-    /** ready() → once the lexical index is loaded; ready({model: true}) → and the model */
-    async ready({ model = false } = {}) {
+    /**
+     * ready() → once the lexical index is loaded; ready({semantic: true}) → and vectors answer
+     * (the lite path's or the model's); ready({model: true}) → and the best path this visitor
+     * gets: the model's, or the lite path's where the model is off for them
+     */
+    async ready({ model = false, semantic = false } = {}) {
       const { client } = await engine();
-      await client.ready(Boolean(model));
+      await client.ready(model ? "model" : semantic ? "semantic" : "lexical");
+    },
+    /** status() → {lexical, lite, model}, each "loading", "ready", "failed" or "off" */
+    async status() {
+      const { client } = await engine();
+      return { ...client.status };
     },
     /** handoff() → opens the panel on the ways to reach a person (when the bot has [handoff]) */
     handoff: () => loaded.then((a) => void (a && a.support && (a.ui.open(true), a.support.handoff()))),
