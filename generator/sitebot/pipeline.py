@@ -15,7 +15,7 @@ from .bundle.manifest import previous_records, write_bundle
 from .bundle.writer import BundleWriter
 from .collect import Collected, Progress, crawl_site, nothing_to_index, read_site_folder
 from .errors import ConfigError, SourceError
-from .index import lexical, notfound, quantise
+from .index import lexical, notfound, partition, quantise
 from .index.embed import EmbeddingCache, count_tokens, embed_with_cache
 from .index.endpoint import EndpointEmbedder
 from .index.model import default_model, describe, load, model_from_dir, tokenizer_json
@@ -155,7 +155,7 @@ def generate(opts: GenerateOptions, progress: Progress | None = None) -> Generat
     except BaseException:
         writer.abort()
         raise
-    index_bytes = sum((opts.output / manifest["files"][k]).stat().st_size for k in ("vectors", "lexical", "chunks"))
+    index_bytes = sum((opts.output / f).stat().st_size for f in partition.index_files(opts.output, manifest))
     return GenerateSummary(
         output=opts.output,
         pages=len(docs),

@@ -3,10 +3,11 @@
 // encoder.js). This is where another encoder or a partitioned dense reader gets chosen;
 // engine.js only sees the EngineParts it returns.
 
-import { lexicalIndex } from "./bm25.js";
+import { lexicalReader } from "./bm25.js";
+import { corpusReader } from "./corpus.js";
 import { denseIndex } from "./dense.js";
 import { loadEncoder } from "./encoder.js";
-import { fetchBytes, fetchJson, shardReader, unitsReader } from "./shards.js";
+import { fetchBytes, fetchJson, memo, shardReader, unitsReader } from "./shards.js";
 import { FORMAT_VERSION } from "../shared/format.js";
 
 /**
@@ -24,7 +25,7 @@ export function checkFormat(manifest) {
 
 /**
  * openBundle({base, manifest, pageBase}) → the parts of createEngine but `onStatus`.
- * The three index files are fetched at once, the model alongside; the scope file only
+ * The vectors and the two index meta files are fetched at once, the model alongside; the scope file only
  * on the first scope check (support.js asks when the bot has scope rules).
  * @param {{base: string, manifest: object, pageBase?: string}} init the "init" message
  * @returns {Omit<import("./engine.js").EngineParts, "onStatus">}
@@ -36,16 +37,15 @@ export function openBundle({ base, manifest, pageBase }) {
   const url = (path) => new URL(path, base).href;
   const f = manifest.files;
 
-  const lexical = fetchJson(url(f.lexical)).then((json) => lexicalIndex(json, retrieval));
-  const corpus = fetchJson(url(f.chunks)).then((meta) => ({
-    // Relative page URLs resolve against the host page, as links on it would.
-    pages: meta.pages.map((p) => ({ url: new URL(p.url, pageBase || base).href, title: p.title })),
-    chunks: meta.chunks,
-    weights: Float64Array.from(meta.chunks, (c) => (c[3] == null ? 1 : c[3])),
-  }));
+  // Two small meta files at once; a question then fetches the term shards and metadata parts it needs.
+  const load = memo((path) => fetchJson(url(path)));
+  const lexical = fetchJson(url(f.lexical)).then((meta) => lexicalReader(meta, retrieval, load));
+  // Relative page URLs resolve against the host page, as links on it would.
+  const resolve = (pageUrl) => new URL(pageUrl, pageBase || base).href;
+  const corpus = fetchJson(url(f.chunks)).then((meta) => corpusReader(meta, load, resolve));
   // The vectors file holds one row per chunk, so its reader needs the chunk count.
   const vectors = fetchBytes(url(f.vectors));
-  const dense = Promise.all([vectors, corpus]).then(([buf, c]) => denseIndex(buf, c.chunks.length, dims));
+  const dense = Promise.all([vectors, corpus]).then(([buf, c]) => denseIndex(buf, c.n, dims));
 
   let rows = null;
   const scope = {
