@@ -86,9 +86,11 @@ def chunk_files(
             starts.append(i)
     starts += [len(rows)] * (len(pages) - len(starts))  # pages without chunks at the end
     parts = []
-    for a, b in ranges:
-        first, last = rows[a][0], rows[b - 1][0]
+    first = 0  # every page is in some part: one without chunks goes with the part after it (or the last)
+    for j, (a, b) in enumerate(ranges):
+        last = len(pages) - 1 if j + 1 == len(ranges) else rows[b - 1][0]
         part = {"page": first, "pages": pages[first : last + 1], "chunks": [[r[1], r[2]] for r in rows[a:b]]}
+        first = last + 1
         parts.append({"file": add("index/rows.json", dumps(part)), "start": a, "count": b - a})
     weights = {str(i): r[3] for i, r in enumerate(rows) if r[3] != 1.0}
     return {"n": len(rows), "starts": starts, "weights": weights, "parts": parts}
@@ -126,8 +128,13 @@ def read_chunks(folder: Path, meta: dict[str, Any]) -> tuple[list[dict[str, Any]
         for j, (anchor, heading) in enumerate(data["chunks"]):
             i = part["start"] + j
             rows.append([page_of(meta["starts"], i), anchor, heading, meta["weights"].get(str(i), 1.0)])
-    # A page no chunk comes from is in no part; it is never cited, so a placeholder keeps indexes aligned.
+    # Every page is in a part, but a bundle without chunks has no parts at all.
     return [pages.get(p, {"url": "", "title": ""}) for p in range(len(meta["starts"]))], rows
+
+
+def bundle_chunks(folder: Path, manifest: dict[str, Any]) -> tuple[list[dict[str, Any]], list[list[Any]]]:
+    """A bundle's pages and chunk rows: `pages, rows = bundle_chunks(folder, read_manifest(folder))`."""
+    return read_chunks(folder, json.loads((folder / manifest["files"]["chunks"]).read_text()))
 
 
 def index_files(folder: Path, manifest: dict[str, Any]) -> list[str]:
