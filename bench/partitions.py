@@ -61,14 +61,17 @@ def build(source: Path, output: Path) -> Path:
     return output
 
 
-def measure(bundle: Path, questions: Path, shard_bytes: int | None) -> None:
+def measure(bundle: Path, questions: Path, shard_bytes: int | None, vecs: Any = None) -> Any:
+    """Print the table and totals for one cut of the term shards; returns the question vectors for the next."""
     retriever = open_bundle(bundle)
     m = retriever.manifest
     lex_meta = json.loads((bundle / m["files"]["lexical"]).read_text())
     chunk_meta = json.loads((bundle / m["files"]["chunks"]).read_text())
     files: dict[str, bytes] = {f: (bundle / f).read_bytes() for f in partition.index_files(bundle, m)}
     whole_index = partition.read_lexical(bundle, lex_meta)
-    if shard_bytes:  # re-cut in memory: the files a build with that size would write
+    if shard_bytes:  # re-cut in memory: the files a build with that size would write, in place of the bundle's
+        for s in lex_meta["shards"]:
+            del files[s["file"]]
 
         def add(name: str, data: bytes) -> str:
             key = f"{name}#{len(files)}"
@@ -81,7 +84,7 @@ def measure(bundle: Path, questions: Path, shard_bytes: int | None) -> None:
     stop = frozenset(lex_meta["stopwords"])
 
     qs = load_questions(questions)
-    vecs = query_vectors(bundle, m, [q.text for q in qs])
+    vecs = query_vectors(bundle, m, [q.text for q in qs]) if vecs is None else vecs
     opened = [m["files"]["lexical"], m["files"]["chunks"]]
     cached: set[str] = set(opened)
     print(f"\n{bundle}: {m['counts']['chunks']} chunks, {len(lex_meta['shards'])} term shards", end="")
@@ -118,7 +121,7 @@ def measure(bundle: Path, questions: Path, shard_bytes: int | None) -> None:
     pages, rows = partition.read_chunks(bundle, chunk_meta)
     old_chunks = dumps({"pages": pages, "chunks": rows})
     old = [sizes(old_lex), sizes(old_chunks)]
-    total = sum(len(files[f]) for f in files if f not in opened)
+    total = sum(len(files[f]) for f in files if f not in opened and f != m["files"]["vectors"])
     print(
         f"\ncold, first question (meta files + its shards and parts): {first[0] / 1e3:.1f} KB raw, {first[1] / 1e3:.1f} KB gzip"
     )
@@ -131,7 +134,8 @@ def measure(bundle: Path, questions: Path, shard_bytes: int | None) -> None:
         f"before partitioning, fetched before any answer: lexical {old[0][0] / 1e6:.2f} MB ({old[0][1] / 1e6:.2f} MB gzip)"
         f" + chunks {old[1][0] / 1e6:.2f} MB ({old[1][1] / 1e6:.2f} MB gzip)"
     )
-    print(f"partitioned files on disk: {total / 1e6:.2f} MB besides the meta files")
+    print(f"term shards and metadata parts: {total / 1e6:.2f} MB in all")
+    return vecs
 
 
 def main() -> None:
@@ -144,8 +148,9 @@ def main() -> None:
     bundle = args.bundle_or_source
     if not (bundle / "sitebot.json").is_file():
         bundle = build(bundle, args.output or Path("/tmp") / f"partitions-{bundle.name}")
+    vecs = None
     for size in args.shard_bytes:
-        measure(bundle, args.questions, size or None)
+        vecs = measure(bundle, args.questions, size or None, vecs)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ from typing import Any
 
 from ..bundle.format import dumps
 
-SHARD_BYTES = 24_000  # raw JSON per term shard: ~8 KB gzipped; a question's terms fetch a few of these
+SHARD_BYTES = 8_000  # raw JSON per term shard (~2 KB gzipped); bench/partitions.py weighs 4–32 KB
 
 # How a shard file is stored: (name, bytes) → its path in the bundle (BundleWriter.add).
 Add = Callable[[str, bytes], str]
