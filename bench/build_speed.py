@@ -21,6 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from sitebot.index.embed import embed_ids, token_ids  # noqa: E402
 from sitebot.index.model import default_model, load  # noqa: E402
+from sitebot.index.partition import index_files  # noqa: E402
 from sitebot.pipeline import GenerateOptions, chunk_all, generate, read_documents  # noqa: E402
 
 PG_DOCS = Path("/usr/share/doc/postgresql-doc-15/html")
@@ -77,7 +78,11 @@ def main() -> None:
     import json
 
     m = json.loads((opts.output / "sitebot.json").read_text())
-    size = {k: (opts.output / m["files"][k]).stat().st_size for k in ("vectors", "lexical", "chunks")}
+    # Each kind with its parts (index/partition.py): term shards count as BM25, row parts as metadata.
+    kind = {"vectors": "vectors", "lexical": "lexical", "terms": "lexical", "chunks": "chunks", "rows": "chunks"}
+    size = dict.fromkeys(("vectors", "lexical", "chunks"), 0)
+    for f in index_files(opts.output, m):
+        size[kind[Path(f).name.split(".")[0]]] += (opts.output / f).stat().st_size
     text = sum((opts.output / s["file"]).stat().st_size for s in m["files"]["shards"])
     n = summary.chunks
     print(

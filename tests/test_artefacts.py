@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from conftest import run_cli
+from sitebot.index.partition import bundle_chunks
 from sitebot.serve import serve_in_thread
 
 GUIDE = (
@@ -75,9 +76,9 @@ def _build(source: str, out: Path, *extra: str) -> Built:
     r = run_cli("generate", source, "-o", str(out), "--verbose", "--report", str(report), *extra)
     assert r.returncode == 0, r.stderr
     manifest = json.loads((out / "sitebot.json").read_text())
-    meta = json.loads((out / manifest["files"]["chunks"]).read_text())
-    pages = [p["url"] for p in meta["pages"]]
-    weights = {pages[c[0]]: c[3] for c in meta["chunks"]}
+    page_list, rows = bundle_chunks(out, manifest)
+    pages = [p["url"] for p in page_list]
+    weights = {pages[c[0]]: c[3] for c in rows}
     return Built(json.loads(report.read_text()), r.stderr, pages, weights)
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import build
+from sitebot.index.partition import bundle_chunks
 from sitebot.options import GenerateOptions
 from sitebot.pipeline import read_documents
 
@@ -64,11 +65,11 @@ def chrome_site(tmp_path: Path) -> Path:
 def chunk_texts(bundle: Path) -> dict[str, list[str]]:
     """The bundle's chunk texts, by the URL of their page."""
     manifest = json.loads((bundle / "sitebot.json").read_text())
-    meta = json.loads((bundle / manifest["files"]["chunks"]).read_text())
+    pages, rows = bundle_chunks(bundle, manifest)
     texts = [t for s in manifest["files"]["shards"] for t in json.loads((bundle / s["file"]).read_text())]
     by_page: dict[str, list[str]] = {}
-    for (page_index, *_), text in zip(meta["chunks"], texts, strict=True):
-        by_page.setdefault(meta["pages"][page_index]["url"], []).append(text)
+    for (page_index, *_), text in zip(rows, texts, strict=True):
+        by_page.setdefault(pages[page_index]["url"], []).append(text)
     return by_page
 
 

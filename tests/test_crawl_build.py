@@ -17,6 +17,7 @@ from conftest import invoke_cli, run_cli
 from loopback import LoopbackServer
 from sitebot.crawl import CrawlOptions
 from sitebot.index.model import default_model, load
+from sitebot.index.partition import bundle_chunks
 from sitebot.options import GenerateOptions
 from sitebot.pipeline import chunk_all, read_documents
 from test_generate import assert_clean_failure, tree_hashes
@@ -116,9 +117,9 @@ def test_rebuild_after_one_change_fetches_and_embeds_only_that_page(serve: objec
     assert second.returncode == 0, second.stderr
     report2 = json.loads(r2.read_text())
     manifest = json.loads((out / "sitebot.json").read_text())
-    meta = json.loads((out / manifest["files"]["chunks"]).read_text())
-    page42 = next(i for i, p in enumerate(meta["pages"]) if p["url"].endswith("/p/042.html"))
-    changed_chunks = sum(1 for c in meta["chunks"] if c[0] == page42)
+    pages, rows = bundle_chunks(out, manifest)
+    page42 = next(i for i, p in enumerate(pages) if p["url"].endswith("/p/042.html"))
+    changed_chunks = sum(1 for c in rows if c[0] == page42)
     assert report2["embedded"] == changed_chunks >= 1
     statuses = dict(server.log)
     assert statuses["/p/042.html"] == 200

@@ -30,7 +30,7 @@ const encoder = new Promise((resolve) => (loadEncoder = () => resolve({
   embed: async (text) => (embeds.push(text), Float32Array.of(text.length % 2, 1)),
 })));
 const lexical = {
-  search: (q) => ({ scores: Float64Array.of(0, q.includes("refund") ? 2 : 0, 1), terms: q.split(" ") }),
+  search: async (q) => ({ scores: Float64Array.of(0, q.includes("refund") ? 2 : 0, 1), terms: q.split(" ") }),
   idf: (t) => (t === "text" ? 2 : 1),
 };
 const dense = { n: 3, score: async (v) => Float64Array.of(0.9 * v[0], 0.2, 0.5 * v[1]) };
@@ -50,9 +50,14 @@ const engine = createEngine({
   ],
   lexical: Promise.resolve(lexical),
   corpus: Promise.resolve({
-    pages: [{ url: "https://example.org/a", title: "A" }, { url: "https://example.org/b#top", title: "B" }],
-    chunks: [[0, "", "Intro"], [1, "refunds", "Refunds"], [1, "", "Shipping"]],
+    n: 3,
     weights: Float64Array.of(1, 1, 1),
+    pageOf: (id) => (id ? 1 : 0),
+    rows: async (ids) => new Map(ids.map((id) => [id, [
+      { url: "https://example.org/a", title: "A", heading: "Intro" },
+      { url: "https://example.org/b#refunds", title: "B", heading: "Refunds" },
+      { url: "https://example.org/b", title: "B", heading: "Shipping" },
+    ][id]])),
   }),
   texts: async (ids) => new Map(ids.map((id) => [id, id === 1 ? "Refund in 30 days. Ask us." : `text ${id}`])),
   // Chunk 1's two units: the first signed against the question's vector [1, 1] (bits 0 and 1

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import EXAMPLES, build, invoke_cli, run_cli, tree_hashes
+from sitebot.index.partition import bundle_chunks
 
 
 @pytest.fixture
@@ -49,8 +50,8 @@ def test_bundle_layout_and_manifest(examples_bundle: Path) -> None:
         assert (examples_bundle / rel).is_file(), rel
     # int8 vectors plus one float32 scale each.
     assert (examples_bundle / manifest["files"]["vectors"]).stat().st_size == n * 384 + 4 * n
-    meta = json.loads((examples_bundle / manifest["files"]["chunks"]).read_text())
-    urls = {p["url"] for p in meta["pages"]}
+    pages, _ = bundle_chunks(examples_bundle, manifest)
+    urls = {p["url"] for p in pages}
     assert "/pricing/" in urls and "/pricing/plans.html" not in urls  # duplicate merged
     assert not any("internal/staff-notes" in u for u in urls)  # noindex honoured
     assert "/docs/connect-wifi" in urls

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from conftest import run_node
-from sitebot.index import notfound, quantise
+from sitebot.index import notfound, partition, quantise
 from sitebot.index.lexical import BM25, build
 from sitebot.retrieve import Retriever
 
@@ -175,15 +175,27 @@ def test_unknown_share_counts_only_unknown_terms() -> None:
 def test_python_and_the_browser_module_agree(tmp_path: Path) -> None:
     bm25 = BM25(INDEX)
     words = sorted(notfound.vocabulary(WORDPIECE))
+    # The browser's reader over term shards kept in memory, cut small so the terms span several.
+    shards: dict[str, object] = {}
+
+    def add(name: str, data: bytes) -> str:
+        shards[f"{len(shards)}/{name}"] = json.loads(data)
+        return f"{len(shards) - 1}/{name}"
+
+    meta = partition.lexical_files(INDEX, add, shard_bytes=32)
+    assert len(meta["shards"]) >= 4
     decisions = [[d, u] for d in (0.29, 0.31, 0.5, 0.7, 0.9) for u in (0.0, 0.1, 0.15, 0.2, 0.3)]
     out = run_node(
         tmp_path,
         f"import {{ unknownShare, notFound, vocabulary }} from {json.dumps(NOTFOUND_JS.as_uri())};\n"
-        f"import {{ lexicalIndex }} from {json.dumps(BM25_JS.as_uri())};\n"
-        f"const index = lexicalIndex({json.dumps(INDEX)}, {{k1: 1.2, b: 0.75}});\n"
+        f"import {{ lexicalReader }} from {json.dumps(BM25_JS.as_uri())};\n"
+        f"const shards = {json.dumps(shards)};\n"
+        f"const index = lexicalReader({json.dumps(meta)}, {{k1: 1.2, b: 0.75}}, async (f) => shards[f]);\n"
+        f"const terms = [];\n"
+        f"for (const q of {json.dumps(QUESTIONS)}) terms.push((await index.search(q)).terms);\n"
         f"const words = new Set({json.dumps(words)}); const rule = {json.dumps(RULE)};\n"
         f"console.log(JSON.stringify({{\n"
-        f"  shares: {json.dumps(QUESTIONS)}.map((q) => unknownShare(index.search(q).terms, index, words)),\n"
+        f"  shares: terms.map((t) => unknownShare(t, index, words)),\n"
         f"  decisions: {json.dumps(decisions)}.map(([d, u]) => notFound(d, u, rule)),\n"
         f"  vocab: [...vocabulary({json.dumps(WORDPIECE)})].sort(), uni: [...vocabulary({json.dumps(UNIGRAM)})].sort(),\n"
         f"}}));\n",

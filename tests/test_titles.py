@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from sitebot.index.partition import bundle_chunks
 from sitebot.text.titles import site_name, strip_site_name
 
 SPHINX = [
@@ -43,7 +44,7 @@ def test_titles_without_a_shared_part_stay() -> None:
 
 def test_the_demo_bundle_cites_pages_without_the_site_name(examples_bundle: Path) -> None:
     manifest = json.loads((examples_bundle / "sitebot.json").read_text())
-    pages = json.loads((examples_bundle / manifest["files"]["chunks"]).read_text())["pages"]
+    pages, _ = bundle_chunks(examples_bundle, manifest)
     titles = {p["url"]: p["title"] for p in pages}
     assert titles["/policies/refunds.html"] == "Returns and refunds"
     assert not any(t.endswith(" — Larkbox") for t in titles.values())

@@ -30,7 +30,7 @@ def test_twins_decompress_to_the_original_and_binaries_have_none(examples_bundle
         m["runtime"]["worker"],
         m["model"]["files"]["tokenizer"],
         m["files"]["lexical"],
-        m["files"]["chunks"],
+        json.loads((examples_bundle / m["files"]["lexical"]).read_text())["shards"][0]["file"],  # a term shard
         m["files"]["shards"][0]["file"],
         "widget.js",
     ]

@@ -17,7 +17,7 @@ from .bundle.manifest import previous_records, write_bundle
 from .bundle.writer import BundleWriter
 from .collect import Collected, Progress, crawl_site, nothing_to_index, read_site_folder
 from .errors import ConfigError, SourceError
-from .index import lexical, lite, notfound, quantise
+from .index import lexical, lite, notfound, partition, quantise
 from .index import vocab as lite_vocab
 from .index.embed import EmbeddingCache, count_tokens, embed_with_cache, token_ids
 from .index.endpoint import EndpointEmbedder
@@ -165,7 +165,7 @@ def generate(opts: GenerateOptions, progress: Progress | None = None) -> Generat
     except BaseException:
         writer.abort()
         raise
-    index_bytes = sum((opts.output / manifest["files"][k]).stat().st_size for k in ("vectors", "lexical", "chunks"))
+    index_bytes = sum((opts.output / f).stat().st_size for f in partition.index_files(opts.output, manifest))
     return GenerateSummary(
         output=opts.output,
         pages=len(docs),

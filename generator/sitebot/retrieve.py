@@ -15,7 +15,7 @@ import numpy as np
 
 from .bundle.format import read_manifest
 from .errors import BundleError
-from .index import lite, notfound, quantise, vocab
+from .index import lite, notfound, partition, quantise, vocab
 from .index.lexical import BM25
 
 
@@ -95,9 +95,10 @@ class Retriever:
         self.manifest = read_manifest(self.root)  # a folder that is not a bundle: one BundleError sentence
         files, m = self.manifest["files"], self.manifest
         self.params = m["retrieval"]
-        meta = json.loads((self.root / files["chunks"]).read_text())
-        self.pages, self.chunks = meta["pages"], meta["chunks"]
-        lexical = json.loads((self.root / files["lexical"]).read_text())
+        # The browser fetches parts of these as questions need them; a port reads them all.
+        chunk_meta = json.loads((self.root / files["chunks"]).read_text())
+        self.pages, self.chunks = partition.read_chunks(self.root, chunk_meta)
+        lexical = partition.read_lexical(self.root, json.loads((self.root / files["lexical"]).read_text()))
         self.bm25 = BM25(lexical, k1=self.params["k1"], b=self.params["b"])
         n, dims = m["counts"]["chunks"], m["model"]["dims"]
         self.codes, self.scales = quantise.from_bytes((self.root / files["vectors"]).read_bytes(), n, dims)

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import BundleError
-from ..index import lexical, quantise
+from ..index import lexical, partition, quantise
 from ..index.lite import METHOD as LITE_METHOD
 from ..index.lite import ROWS_PER_FILE, LitePath, table_files
 from ..index.model import ModelFiles
@@ -88,6 +88,7 @@ def write_bundle(
     lexical_index: dict[str, Any] | None = None,
     unit_records: list[bytes] | None = None,
     lite: LitePath | None = None,
+    term_shard_bytes: int = partition.SHARD_BYTES,
 ) -> dict[str, Any]:
     """Add every file of the bundle to `writer` and return the manifest written as sitebot.json.
 
@@ -97,18 +98,26 @@ def write_bundle(
     page's heading; `lexical_index` the BM25 index when the caller built it already;
     `unit_records` each chunk's unit signatures (index/signatures.py), one units file per shard;
     `lite` the lite query path's index (index/lite.py), None for a bundle without one.
+    `term_shard_bytes` the size the lexical index's term shards are cut at (tests make it small).
     """
     q, scales = quantised
     shards = []
-    for a, b in shard_ranges(docs, chunks):
+    ranges = shard_ranges(docs, chunks)
+    for a, b in ranges:
         shard: dict[str, Any] = {"file": writer.add("text/chunks.json", dumps([c.text for c in chunks[a:b]]))}
         if unit_records is not None:  # fetched with its shard, to mark the answering sentence
             shard["units"] = writer.add("text/units.bin", units_file(unit_records[a:b]))
         shards.append({**shard, "start": a, "count": b - a})
-    meta = {
-        "pages": [{"url": d.url, "title": d.title} for d in docs],
-        "chunks": [[c.page, c.anchor, c.heading, round(c.weight, 3)] for c in chunks],
-    }
+    # Chunk rows and term postings in parts a question fetches a few of (index/partition.py).
+    chunk_meta = partition.chunk_files(
+        [{"url": d.url, "title": d.title} for d in docs],
+        [(c.page, c.anchor, c.heading, round(c.weight, 3)) for c in chunks],
+        ranges,
+        writer.add,
+    )
+    lexical_meta = partition.lexical_files(
+        lexical_index or lexical.build([c.lexical_text for c in chunks]), writer.add, shard_bytes=term_shard_bytes
+    )
     manifest: dict[str, Any] = {
         "format": FORMAT_VERSION,
         "generator": f"sitebot {VERSION}",
@@ -132,10 +141,8 @@ def write_bundle(
         "quantisation": {"type": "int8", "scale": "per-vector"},
         "files": {
             "vectors": writer.add("index/vectors.bin", quantise.to_bytes(q, scales)),
-            "lexical": writer.add(
-                "index/lexical.json", dumps(lexical_index or lexical.build([c.lexical_text for c in chunks]))
-            ),
-            "chunks": writer.add("index/chunks.json", dumps(meta)),
+            "lexical": writer.add("index/lexical.json", dumps(lexical_meta)),
+            "chunks": writer.add("index/chunks.json", dumps(chunk_meta)),
             "shards": shards,
             # Not used by the browser: what each page was, for conditional re-crawls and diffs.
             "sources": writer.add("index/sources.json", dumps(records)),

@@ -3,10 +3,11 @@
 // encoder.js). This is where another encoder or a partitioned dense reader gets chosen;
 // engine.js only sees the EngineParts it returns.
 
-import { lexicalIndex } from "./bm25.js";
+import { lexicalReader } from "./bm25.js";
+import { corpusReader } from "./corpus.js";
 import { denseIndex } from "./dense.js";
 import { loadLiteEncoder } from "./lite.js";
-import { fetchBytes, fetchJson, shardReader, unitsReader } from "./shards.js";
+import { fetchBytes, fetchJson, memo, shardReader, unitsReader } from "./shards.js";
 import { FORMAT_VERSION } from "../shared/format.js";
 
 /**
@@ -24,7 +25,8 @@ export function checkFormat(manifest) {
 
 /**
  * openBundle({base, manifest, pageBase, full, loadFull, idle}) → the parts of createEngine but `onStatus`.
- * The lexical index and the chunk list are fetched at once, with the lite path's files; the
+ * The two index meta files are fetched at once, with the lite path's files (a question then
+ * fetches the term shards and metadata parts it needs); the
  * model and its vectors only when `full` (the widget decides: the owner's `bot.model` and the
  * visitor's connection), through `loadFull` (worker.js: the model's code is a file of its own),
  * and only once those are in and `idle` has resolved (the first answer is out, or a while passed);
@@ -41,13 +43,12 @@ export function openBundle({ base, manifest, pageBase, full = true, loadFull, id
   const url = (path) => new URL(path, base).href;
   const f = manifest.files;
 
-  const lexical = fetchJson(url(f.lexical)).then((json) => lexicalIndex(json, retrieval));
-  const corpus = fetchJson(url(f.chunks)).then((meta) => ({
-    // Relative page URLs resolve against the host page, as links on it would.
-    pages: meta.pages.map((p) => ({ url: new URL(p.url, pageBase || base).href, title: p.title })),
-    chunks: meta.chunks,
-    weights: Float64Array.from(meta.chunks, (c) => (c[3] == null ? 1 : c[3])),
-  }));
+  // Two small meta files at once; a question then fetches the term shards and metadata parts it needs.
+  const load = memo((path) => fetchJson(url(path)));
+  const lexical = fetchJson(url(f.lexical)).then((meta) => lexicalReader(meta, retrieval, load));
+  // Relative page URLs resolve against the host page, as links on it would.
+  const resolve = (pageUrl) => new URL(pageUrl, pageBase || base).href;
+  const corpus = fetchJson(url(f.chunks)).then((meta) => corpusReader(meta, load, resolve));
   // A vectors file holds one row per chunk, so its reader needs the chunk count.
   const n = manifest.counts.chunks;
   const paths = [];

@@ -28,9 +28,11 @@ import { topK } from "./topk.js";
  */
 
 /**
- * The lexical index reader: BM25 of a query with every chunk, and the query's terms.
+ * The lexical index reader: BM25 of a query with every chunk, and the query's terms. A search
+ * may fetch what it needs (the term shards of bm25.js); df, idf and coverage then answer, at
+ * once, about that query's terms.
  * @typedef {object} LexicalReader
- * @property {(query: string) => {scores: Float64Array, terms: string[]}} search
+ * @property {(query: string) => Promise<{scores: Float64Array, terms: string[]}>} search
  * @property {(term: string) => number} df how many chunks hold a term
  * @property {(term: string) => number} idf BM25's IDF of a term (the highest for df = 0)
  * @property {(terms: string[], id: number) => number} coverage IDF-weighted share of the terms chunk `id` holds
@@ -38,12 +40,14 @@ import { topK } from "./topk.js";
  */
 
 /**
- * What results show: the pages, one row per chunk ([pageIndex, anchor, heading, weight?]
- * from index/chunks…json) and each chunk's ranking weight.
+ * What ranking and results need of the chunks (corpus.js): every chunk's ranking weight and
+ * page at once, and, fetched for the results shown only, their url, title and heading.
  * @typedef {object} Corpus
- * @property {{url: string, title: string}[]} pages page URLs already absolute
- * @property {Array<[number, string, string, number?]>} chunks
- * @property {Float64Array} weights
+ * @property {number} n how many chunks
+ * @property {Float64Array} weights by chunk id
+ * @property {(id: number) => number} pageOf a chunk's page index
+ * @property {(ids: number[]) => Promise<Map<number, {url: string, title: string, heading: string}>>} rows
+ *   url (absolute, with the chunk's #anchor), page title and heading path by chunk id
  */
 
 /**
@@ -127,8 +131,8 @@ export function createEngine({ retrieval, paths, lexical, corpus, texts, signatu
   model.catch(() => {});
 
   async function search(query, k = 5) {
-    const [lexicalReader, { pages, chunks, weights }] = await index;
-    const lex = lexicalReader.search(query);
+    const [lexicalReader, { weights, pageOf, rows }] = await index;
+    const lex = await lexicalReader.search(query);
     // The best path whose encoder is in, read once: another may finish loading while we await.
     const path = live.find((p) => p.ready);
     const r = path ? path.retrieval : retrieval;
@@ -148,30 +152,26 @@ export function createEngine({ retrieval, paths, lexical, corpus, texts, signatu
     }
     // Only the adaptive fusion reads how much of the question the best lexical chunk holds.
     const adaptive = retrieval.fusion === "adaptive" && denseIds && lexIds.length;
-    const more = { cover: adaptive ? lexicalReader.coverage(lex.terms, lexIds[0]) : 0, pageOf: (id) => chunks[id][0] };
+    const more = { cover: adaptive ? lexicalReader.coverage(lex.terms, lexIds[0]) : 0, pageOf };
     const ranked = fuse(lexIds, lex.scores, denseIds, denseScores, weights, r, more).slice(0, Math.max(0, k));
-    const results = ranked.map(({ id, score }) => {
-      const [pageIndex, anchor, heading] = chunks[id];
-      const page = pages[pageIndex];
-      return {
-        id,
-        url: anchor ? `${page.url.split("#")[0]}#${anchor}` : page.url,
-        title: page.title,
-        heading,
-        score,
-        dense: denseScores ? denseScores[id] : null,
-        lexical: lex.scores[id] > 0 ? lex.scores[id] : null,
-        text: "",
-      };
-    });
-    // The passages shown are known from the URLs alone, so their units' signatures are fetched
-    // alongside the texts. Without the question's vector they would be of no use.
-    const shown = pickPassages(results).map((i) => results[i]);
-    // Unit signatures are in the model's space: a lite vector cannot score them.
+    // The passages shown (at most so many per page) are known from the chunks' pages alone, so
+    // their units' signatures are fetched alongside the results' rows and texts. Without the
+    // question's model vector they would be of no use: they are in the model's space, and a
+    // lite vector cannot score them.
     const byModel = q && path.name === "full";
-    const wantSigs = byModel && signatures ? signatures(shown.map((x) => x.id)).catch(() => null) : null;
-    const [found, sigs] = await Promise.all([texts(results.map((x) => x.id)), wantSigs]);
-    results.forEach((x) => (x.text = found.get(x.id)));
+    const ids = ranked.map((x) => x.id);
+    const shownIds = pickPassages(ids.map((id) => ({ url: String(pageOf(id)) }))).map((i) => ids[i]);
+    const wantSigs = byModel && signatures ? signatures(shownIds).catch(() => null) : null;
+    const [where, found, sigs] = await Promise.all([rows(ids), texts(ids), wantSigs]);
+    const results = ranked.map(({ id, score }) => ({
+      id,
+      ...where.get(id), // url, title, heading
+      score,
+      dense: denseScores ? denseScores[id] : null,
+      lexical: lex.scores[id] > 0 ? lex.scores[id] : null,
+      text: found.get(id),
+    }));
+    const shown = pickPassages(results).map((i) => results[i]);
     const marking = scoreUnits(shown, byModel ? q : null, sigs, lex.terms, lexicalReader);
     // `terms` (the query's lexical terms) lets the widget mark matching sentences without
     // the stop-word list. `mode`: "lexical", "lite" (the lite path's vectors) or "hybrid" (the model's).

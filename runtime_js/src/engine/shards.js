@@ -1,6 +1,6 @@
 // Fetching bundle files. Everything but sitebot.json is content-addressed, so the
-// browser's normal HTTP cache is the right cache; text shards and their units files are
-// memoised here as promises so concurrent searches share one request per file.
+// browser's normal HTTP cache is the right cache; text shards, their units files, term shards
+// and chunk metadata parts are memoised as promises so concurrent searches share one request per file.
 
 /** fetchOk(url) → Response, or an Error naming the URL and the status. */
 export async function fetchOk(url) {
@@ -13,7 +13,8 @@ export const fetchJson = async (url) => (await fetchOk(url)).json();
 export const fetchBytes = async (url) => (await fetchOk(url)).arrayBuffer();
 
 // Binary search for the shard whose [start, start+count) holds id: an index into `sorted`.
-function locator(shards) {
+// `what` names the kind of file in the error of an inconsistent bundle.
+export function locator(shards, what = "text shard") {
   const sorted = [...shards].sort((a, b) => a.start - b.start);
   function shardOf(id) {
     let lo = 0;
@@ -25,14 +26,14 @@ function locator(shards) {
       else if (id >= s.start + s.count) lo = mid + 1;
       else return mid;
     }
-    throw new Error(`chunk ${id} is in no text shard; the bundle is inconsistent`);
+    throw new Error(`chunk ${id} is in no ${what}; the bundle is inconsistent`);
   }
   return { sorted, shardOf };
 }
 
 // Each shard's file fetched at most once, as `read(url)` gives it; failures are forgotten so a
 // later search can retry (a flaky network, not a bad bundle).
-function memo(read) {
+export function memo(read) {
   const loaded = new Map(); // url → Promise
   return (url) => {
     let p = loaded.get(url);
