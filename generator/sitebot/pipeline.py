@@ -19,6 +19,7 @@ from .index import lexical, notfound, quantise
 from .index.embed import EmbeddingCache, count_tokens, embed_with_cache
 from .index.endpoint import EndpointEmbedder
 from .index.model import default_model, describe, load, model_from_dir, tokenizer_json
+from .index.partition import entry_files
 from .index.signatures import unit_records
 from .options import GenerateOptions, GenerateSummary, default_cache_dir, is_url
 from .text.boilerplate import drop_repeated
@@ -49,6 +50,9 @@ DEFAULT_RETRIEVAL: dict[str, float | int | str] = {
     # The "not found" rule of bundles without a calibrated `not_found` (index/notfound.py),
     # and of an owner who sets `retrieval.min_dense`: below this best cosine, nothing found.
     "min_dense": 0.25,
+    # How many of the dense index's k-means lists a question scores (index/partition.py): the
+    # nearest by centroid. More lists cost bytes per question; bench/ivf.py measures the trade.
+    "nprobe": 8,
 }
 
 
@@ -155,7 +159,10 @@ def generate(opts: GenerateOptions, progress: Progress | None = None) -> Generat
     except BaseException:
         writer.abort()
         raise
-    index_bytes = sum((opts.output / manifest["files"][k]).stat().st_size for k in ("vectors", "lexical", "chunks"))
+    index = [manifest["files"][k] for k in ("lexical", "chunks")] + entry_files(
+        opts.output, manifest["files"]["vectors"]
+    )
+    index_bytes = sum((opts.output / f).stat().st_size for f in index)
     return GenerateSummary(
         output=opts.output,
         pages=len(docs),

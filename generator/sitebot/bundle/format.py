@@ -189,10 +189,13 @@ def read_manifest(folder: Path) -> dict[str, Any]:
 # What a bot cannot work without: manifest section → the keys that must name a file there.
 # `files.shards` is a list of {"file", "units"?, "start", "count"}; `files.scope` is optional.
 REQUIRED = {
-    "files": ("vectors", "lexical", "chunks", "sources"),
+    "files": ("lexical", "chunks", "sources"),
     "model.files": ("model", "tokenizer"),
     "runtime": ("worker", "llm", "support", "ort_wasm"),
 }
+
+
+VECTORS = ("centroids", "lists")
 
 
 def _section(manifest: dict[str, Any], dotted: str) -> Any:
@@ -208,6 +211,10 @@ def required_files(manifest: dict[str, Any]) -> set[str]:
     The error is the end of a sentence about the manifest ("names no runtime.worker file"), so
     a caller prefixes the manifest's path and suffixes what to do.
     """
+    # The dense index is an entry of several files (index/partition.py): its centroids and list table.
+    vectors = _section(manifest, "files.vectors")
+    if not isinstance(vectors, dict) or not all(isinstance(vectors.get(k), str) and vectors[k] for k in VECTORS):
+        raise BundleError("names no files.vectors file")
     for dotted, keys in REQUIRED.items():
         section = _section(manifest, dotted)
         for key in keys:

@@ -20,6 +20,7 @@ import numpy as np
 from ..errors import BundleError
 from ..index import lexical, quantise
 from ..index.model import ModelFiles
+from ..index.partition import write_partitions
 from ..index.signatures import units_file
 from ..templates import render
 from ..text.chunk import Chunk
@@ -121,7 +122,8 @@ def write_bundle(
         "counts": {"pages": len(docs), "chunks": len(chunks), "shards": len(shards)},
         "quantisation": {"type": "int8", "scale": "per-vector"},
         "files": {
-            "vectors": writer.add("index/vectors.bin", quantise.to_bytes(q, scales)),
+            # k-means lists, probed per question (index/partition.py): bytes per question stay flat.
+            "vectors": write_partitions(writer.add, "vectors", q, scales),
             "lexical": writer.add(
                 "index/lexical.json", dumps(lexical_index or lexical.build([c.lexical_text for c in chunks]))
             ),

@@ -1,10 +1,11 @@
 // Opens a bundle for the engine: checks sitebot.json's format, starts fetching the index
-// files and the model, and wraps each in its reader (bm25.js, dense.js, shards.js,
+// files and the model, and wraps each in its reader (bm25.js, ivf.js, dense.js, shards.js,
 // encoder.js). This is where another encoder or a partitioned dense reader gets chosen;
 // engine.js only sees the EngineParts it returns.
 
 import { lexicalIndex } from "./bm25.js";
 import { denseIndex } from "./dense.js";
+import { openPartitions } from "./ivf.js";
 import { loadEncoder } from "./encoder.js";
 import { fetchBytes, fetchJson, shardReader, unitsReader } from "./shards.js";
 import { FORMAT_VERSION } from "../shared/format.js";
@@ -43,9 +44,13 @@ export function openBundle({ base, manifest, pageBase }) {
     chunks: meta.chunks,
     weights: Float64Array.from(meta.chunks, (c) => (c[3] == null ? 1 : c[3])),
   }));
-  // The vectors file holds one row per chunk, so its reader needs the chunk count.
-  const vectors = fetchBytes(url(f.vectors));
-  const dense = Promise.all([vectors, corpus]).then(([buf, c]) => denseIndex(buf, c.chunks.length, dims));
+  // k-means lists (ivf.js): the centroids and the list table now, a question's nearest lists when asked.
+  const dense = openPartitions(
+    f.vectors,
+    retrieval.nprobe,
+    (path) => fetchJson(url(path)),
+    (path) => fetchBytes(url(path)),
+  );
 
   let rows = null;
   const scope = {
