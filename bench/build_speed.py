@@ -21,6 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from sitebot.index.embed import embed_ids, token_ids  # noqa: E402
 from sitebot.index.model import default_model, load  # noqa: E402
+from sitebot.index.partition import entry_files  # noqa: E402
 from sitebot.pipeline import GenerateOptions, chunk_all, generate, read_documents  # noqa: E402
 
 PG_DOCS = Path("/usr/share/doc/postgresql-doc-15/html")
@@ -77,7 +78,8 @@ def main() -> None:
     import json
 
     m = json.loads((opts.output / "sitebot.json").read_text())
-    size = {k: (opts.output / m["files"][k]).stat().st_size for k in ("vectors", "lexical", "chunks")}
+    size = {k: (opts.output / m["files"][k]).stat().st_size for k in ("lexical", "chunks")}
+    size["vectors"] = sum((opts.output / f).stat().st_size for f in entry_files(opts.output, m["files"]["vectors"]))
     text = sum((opts.output / s["file"]).stat().st_size for s in m["files"]["shards"])
     n = summary.chunks
     print(

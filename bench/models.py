@@ -58,6 +58,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from sitebot.evaluate import EvalReport, judge, load_questions, open_bundle, query_vectors  # noqa: E402
 from sitebot.index.model import sha256_file  # noqa: E402
+from sitebot.index.partition import entry_files  # noqa: E402
 from sitebot.options import GenerateOptions  # noqa: E402
 from sitebot.pipeline import chunk_all, generate, read_documents  # noqa: E402
 
@@ -263,7 +264,7 @@ def visitor_bytes(bundle: Path) -> tuple[int, int, int, int]:
     """(raw, gzipped) of the model + tokenizer + ort wasm, and of the index files."""
     man = json.loads((bundle / "sitebot.json").read_text())
     model = [*man["model"]["files"].values(), man["runtime"]["ort_wasm"]]
-    index = [man["files"][k] for k in ("vectors", "lexical", "chunks")]
+    index = [man["files"][k] for k in ("lexical", "chunks")] + entry_files(bundle, man["files"]["vectors"])
 
     def size(rels: list[str]) -> tuple[int, int]:
         data = [(bundle / r).read_bytes() for r in rels]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -132,10 +133,24 @@ def parse_manifest(data: bytes) -> dict[str, Any] | None:
     return manifest if isinstance(manifest, dict) and "format" in manifest else None
 
 
-def manifest_files(manifest: dict[str, Any]) -> set[str]:
+def table_files(manifest: dict[str, Any], read: Callable[[str], bytes | None]) -> set[str]:
+    """The list files that the partitioned dense index's table names (`files.vectors.lists`, too
+    long a list for sitebot.json), its table read with `read(path)`; none when it cannot be read."""
+    vectors = manifest.get("files", {}).get("vectors") if isinstance(manifest.get("files"), dict) else None
+    table = vectors.get("lists") if isinstance(vectors, dict) else None
+    data = read(table) if isinstance(table, str) else None
+    try:
+        rows = json.loads(data)["lists"] if data is not None else []
+        return {f for f, _ in rows if isinstance(f, str)}
+    except (ValueError, KeyError, TypeError):
+        return set()
+
+
+def manifest_files(manifest: dict[str, Any], read: Callable[[str], bytes | None] | None = None) -> set[str]:
     """Every file a manifest names: the strings under `files`, `runtime` and `model.files`,
-    and `settings.avatar` when it is a path in the bundle rather than a URL."""
-    found: set[str] = set()
+    and `settings.avatar` when it is a path in the bundle rather than a URL; with `read(path)`
+    (the bundle's bytes, or None), also the list files its dense index's table names."""
+    found: set[str] = table_files(manifest, read) if read is not None else set()
 
     def walk(node: Any) -> None:
         if isinstance(node, str):
@@ -205,7 +220,19 @@ def _section(manifest: dict[str, Any], dotted: str) -> Any:
     return node
 
 
-def required_files(manifest: dict[str, Any]) -> set[str]:
+def read_in(folder: Path) -> Callable[[str], bytes | None]:
+    """A `read(path)` for manifest_files over a bundle folder: the file's bytes, or None."""
+
+    def read(path: str) -> bytes | None:
+        try:
+            return (folder / path).read_bytes() if ".." not in PurePosixPath(path).parts else None
+        except OSError:
+            return None
+
+    return read
+
+
+def required_files(manifest: dict[str, Any], read: Callable[[str], bytes | None] | None = None) -> set[str]:
     """Every file the manifest names, once it names each file a bot needs; else a BundleError.
 
     The error is the end of a sentence about the manifest ("names no runtime.worker file"), so
@@ -229,4 +256,4 @@ def required_files(manifest: dict[str, Any]) -> set[str]:
     chunks = _section(manifest, "counts.chunks")
     if not shards and chunks != 0:  # text shards hold the answers: only a bundle of no chunks has none
         raise BundleError("names no text shards")
-    return manifest_files(manifest)
+    return manifest_files(manifest, read)
