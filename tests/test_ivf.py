@@ -13,10 +13,11 @@ from typing import Any
 import numpy as np
 import pytest
 
+from conftest import run_node
 from sitebot.bundle.format import content_name, dumps
 from sitebot.index import quantise
 from sitebot.index.kmeans import BALANCE, list_count
-from sitebot.index.partition import Partitions, entry_files, write_partitions
+from sitebot.index.partition import Partitions, entry_files, top_ids, write_partitions
 from sitebot.retrieve import Retriever
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -89,6 +90,52 @@ def test_a_probe_scores_only_its_nearest_lists_and_finds_the_nearest_chunks(tmp_
 
 def test_a_small_site_keeps_one_list() -> None:
     assert list_count(120) == 1 and list_count(20_000) == round(20_000**0.5)
+
+
+IVF_JS = Path(__file__).resolve().parent.parent / "runtime_js/src/engine/ivf.js"
+
+NODE_PROBE = """
+import { readFileSync } from "node:fs";
+import { openPartitions } from IVF_URL;
+const dir = DIR;
+const fetched = [];
+const bytes = (p) => { const b = readFileSync(dir + "/" + p); return b.buffer.slice(b.byteOffset, b.byteOffset + b.length); };
+const reader = await openPartitions(ENTRY, 2, async (p) => JSON.parse(readFileSync(dir + "/" + p, "utf8")),
+  async (p) => (fetched.push(p), bytes(p)));
+const out = [];
+for (const q of QUERIES) {
+  const before = fetched.length;
+  const hit = await reader.search(Float32Array.from(q), 10);
+  out.push({ fetched: fetched.slice(before), ids: hit.ids, scored: hit.scores.size });
+}
+console.log(JSON.stringify(out));
+"""
+
+
+def test_the_js_reader_fetches_only_the_nprobe_nearest_lists_and_ranks_like_python(tmp_path: Path) -> None:
+    vectors = clustered(900, seed=3)
+    entry = write_partitions(folder_writer(tmp_path), "vectors", vectors, lists=9)
+    parts = Partitions.open(tmp_path, entry)
+    queries = vectors[[5, 300, 5, 640, 811]]
+    module = (
+        NODE_PROBE.replace("IVF_URL", json.dumps(IVF_JS.as_uri()))
+        .replace("DIR", json.dumps(str(tmp_path)))
+        .replace("ENTRY", json.dumps(entry))
+        .replace("QUERIES", json.dumps(queries.tolist()))
+    )
+    out = run_node(tmp_path, module)
+    seen: set[str] = set()
+    for q, got in zip(queries, out, strict=True):
+        q64 = q.astype(np.float64)
+        nearest = {parts.files[int(i)] for i in parts.nearest_lists(q64, 2)}
+        # The centroid files at the start, then per question only its 2 nearest lists, each once.
+        assert set(got["fetched"]) == nearest - seen, got
+        seen |= nearest
+        ids, scores = parts.probe(q64, 2)
+        assert got["scored"] == len(ids) < len(vectors)
+        assert got["ids"] == [int(ids[j]) for j in top_ids(scores, ids, 10)]
+    assert out[2]["fetched"] == []  # the same question again: its lists are memoised
+    assert 2 < len(seen) < parts.lists  # the questions went to different lists, never to all
 
 
 def repartition(bundle: Path, lists: int, nprobe: int) -> None:
