@@ -7,10 +7,11 @@
 For each bundle (built by this sitebot) and question set it prints one table over list counts
 (k) and `nprobe`: R@1 and R@5 by page of the browser's hybrid ranking (retrieve.py, which probes
 as ivf.js does) next to the exhaustive search (every list probed), the share of the exhaustive
-top-50 dense candidates the probe finds, bytes fetched per question for the dense index (cold:
+top-50 dense candidates among the probe's top 50, bytes fetched per question for the dense index (cold:
 centroids + list table + the probed lists; further: the probed lists alone, none assumed
 cached by an earlier question, so an upper bound) and numpy ms per question for centroid and list scoring.
-`--synthetic N` times the JS reader (runtime_js/src/engine/ivf.js) in Node on N random
+`--signs` adds rows for the same lists stored as sign bits (48 bytes a row instead of 392): not
+built today, measured to decide. `--synthetic N` times the JS reader (runtime_js/src/engine/ivf.js) in Node on N random
 clustered 384-dim vectors: the k-means build, and warm question → ranked chunk ids.
 """
 
@@ -38,7 +39,9 @@ from sitebot.index.partition import Partitions, partition, top_ids, write_partit
 NPROBES = (1, 2, 4, 8, 16, 32)
 
 
-def list_file_bytes(rows: int, dims: int) -> int:
+def list_file_bytes(rows: int, dims: int, kind: str = "int8") -> int:
+    if kind == "1-bit":  # ids, then ceil(dims/8) bytes of signs a row
+        return 4 * rows + rows * ((dims + 7) // 8)
     return 4 * rows + (rows * dims + 3) // 4 * 4 + 4 * rows
 
 
@@ -49,7 +52,7 @@ def table_bytes(parts: Partitions) -> tuple[int, int]:
     return centroids, 40 + sum(name + len(str(s)) for s in parts.sizes)
 
 
-def measure(bundle: Path, questions: Path, ks: list[int]) -> None:
+def measure(bundle: Path, questions: Path, ks: list[int], signs: bool = False) -> None:
     retriever = open_bundle(bundle)
     qs = load_questions(questions)
     vecs = query_vectors(bundle, retriever.manifest, [q.text for q in qs]).astype(np.float64)
@@ -75,37 +78,52 @@ def measure(bundle: Path, questions: Path, ks: list[int]) -> None:
         f"(int8 rows {n * (dims + 8) / 1e6:.2f} MB, all fetched before the first semantic answer)"
     )
     head = (
-        "| k lists | rows/list (max) | nprobe | R@1   | R@5   | R@5 / exh. | top-50 found | cold KB | "
+        "| k lists | rows  | rows/list (max) | nprobe | R@1   | R@5   | R@5 / exh. | top-50 found | cold KB | "
         "further KB | ms/question |"
     )
     print(head)
     print("|" + "|".join("-" * len(c) for c in head.split("|")[1:-1]) + "|")
+
+    def row(parts: Partitions, nprobe: int, fixed: int, kind: str) -> None:
+        retriever.dense = parts
+        rep = score(nprobe)
+        cold, further, found, ms = [], [], [], []
+        for v, ex in zip(vecs, exact, strict=True):
+            t0 = time.perf_counter()
+            ids, sc = parts.probe(v, nprobe)
+            top = ids[top_ids(sc, ids, cand)]
+            ms.append((time.perf_counter() - t0) * 1000)
+            chosen = [int(i) for i in parts.nearest_lists(v, nprobe)]
+            sizes = [list_file_bytes(parts.sizes[i], dims, kind) for i in chosen]
+            cold.append(fixed + sum(sizes))
+            further.append(sum(sizes))
+            found.append(len(set(top.tolist()) & set(ex.tolist())) / len(ex))
+        print(
+            f"| {parts.lists:7} | {kind:5} | {n / parts.lists:6.0f} ({max(parts.sizes):5}) | {nprobe:6} | "
+            f"{rep.recall_at_1:.3f} | {rep.recall_at_5:.3f} | {rep.recall_at_5 / full.recall_at_5:10.3f} | "
+            f"{np.mean(found):12.3f} | {np.mean(cold) / 1000:7.0f} | {np.mean(further) / 1000:10.0f} | "
+            f"{np.median(ms):11.2f} |"
+        )
+
     for k in ks:
         started = time.perf_counter()
         c, s, labels, cents = partition(codes, scales, lists=k)
         build_s = time.perf_counter() - started
         parts = Partitions.from_arrays(c, s, labels, cents)
-        retriever.dense = parts
         fixed = sum(table_bytes(parts))
         for nprobe in [p for p in NPROBES if p <= parts.lists]:
-            rep = score(nprobe)
-            cold, further, found, ms = [], [], [], []
-            for v, ex in zip(vecs, exact, strict=True):
-                t0 = time.perf_counter()
-                ids, sc = parts.probe(v, nprobe)
-                top_ids(sc, ids, cand)
-                ms.append((time.perf_counter() - t0) * 1000)
-                chosen = [int(i) for i in parts.nearest_lists(v, nprobe)]
-                sizes = [list_file_bytes(parts.sizes[i], dims) for i in chosen]
-                cold.append(fixed + sum(sizes))
-                further.append(sum(sizes))
-                found.append(len(set(ids.tolist()) & set(ex.tolist())) / len(ex))
-            print(
-                f"| {parts.lists:7} | {n / parts.lists:6.0f} ({max(parts.sizes):5}) | {nprobe:6} | "
-                f"{rep.recall_at_1:.3f} | {rep.recall_at_5:.3f} | {rep.recall_at_5 / full.recall_at_5:10.3f} | "
-                f"{np.mean(found):12.3f} | {np.mean(cold) / 1000:7.0f} | {np.mean(further) / 1000:10.0f} | "
-                f"{np.median(ms):11.2f} |"
+            row(parts, nprobe, fixed, "int8")
+        if signs:
+            # The same lists as sign bits only (ceil(dims/8) bytes a row, no scale), scored as the units
+            # files are: sqrt(pi/2)/sqrt(dims) · Σ q·(±1), an estimate of the cosine.
+            bits = Partitions.from_arrays(
+                np.where(c > 0, 1, -1).astype(np.int8),
+                np.full(n, math.sqrt(math.pi / 2) / math.sqrt(dims), np.float32),
+                labels,
+                cents,
             )
+            for nprobe in [p for p in NPROBES if 2 <= p <= parts.lists]:
+                row(bits, nprobe, fixed, "1-bit")
         print(f"  (k = {parts.lists}: k-means {build_s:.1f} s; centroids + table {fixed / 1000:.0f} KB)")
     retriever.params, retriever.dense = kept, built
 
@@ -169,7 +187,7 @@ def synthetic(n: int, nprobe: int, queries: int = 10, dims: int = 384) -> None:
             same += [int(pi[j]) for j in top_ids(ps, pi, 50)] == ids
         sizes = parts.sizes
         print(
-            f"\nsynthetic {n} × {dims}: {parts.lists} lists (≈ sqrt(n) = {math.sqrt(n):.0f}), rows/list "
+            f"\nsynthetic {n} × {dims}: {parts.lists} lists, rows/list "
             f"{min(sizes)}–{max(sizes)}, k-means + write {build_s:.1f} s"
         )
         print(
@@ -186,17 +204,17 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("pairs", nargs="*", help="BUNDLE=QUESTIONS.jsonl")
     ap.add_argument(
-        "--lists", default="", help="list counts to try (comma-separated; default sqrt(n)/2, sqrt(n), 2·sqrt(n))"
+        "--lists", default="", help="list counts to try (comma-separated; default n/300, n/150 (the build's), n/75)"
     )
     ap.add_argument("--synthetic", type=int, default=0, help="also time the JS reader on this many random vectors")
-    ap.add_argument("--nprobe", type=int, default=8, help="nprobe for --synthetic")
+    ap.add_argument("--signs", action="store_true", help="also rows for the same lists stored as sign bits")
+    ap.add_argument("--nprobe", type=int, default=16, help="nprobe for --synthetic")
     args = ap.parse_args()
     for pair in args.pairs:
         bundle, _, questions = pair.partition("=")
         n = open_bundle(Path(bundle)).dense.count
-        root = math.sqrt(n)
-        ks = [int(k) for k in args.lists.split(",") if k] or [max(1, round(root / 2)), round(root), round(2 * root)]
-        measure(Path(bundle), Path(questions), ks)
+        ks = [int(k) for k in args.lists.split(",") if k] or [max(1, round(n / r)) for r in (300, 150, 75)]
+        measure(Path(bundle), Path(questions), ks, args.signs)
     if args.synthetic:
         synthetic(args.synthetic, args.nprobe)
 

@@ -15,11 +15,18 @@ ROUNDS = 12  # Lloyd rounds; the lists barely move after ~8 on the docs sites me
 BALANCE = 2.0  # a list holds at most this many times the mean list size (bytes per probe stay bounded)
 PREFERENCES = 8  # how many nearest centroids a row may fall back to when its best one is full
 MIN_CHUNKS = 2048  # below this a bundle keeps one list: the whole index is a few hundred KB anyway
+LIST_ROWS = 150  # rows a list holds on average: ~59 KB at 384 dims, whatever the site's size
 
 
 def list_count(n: int) -> int:
-    """How many lists for n rows: one for a small site, else about sqrt(n) (lists of ~sqrt(n) rows)."""
-    return 1 if n < MIN_CHUNKS else round(math.sqrt(n))
+    """How many lists for n rows: one for a small site, else lists of ~LIST_ROWS rows.
+
+    A fixed list size keeps the bytes of a question (nprobe lists) from growing with the site;
+    the centroids file grows instead, at 1/LIST_ROWS of the index. On PostgreSQL's and
+    SQLAlchemy's manuals (22–24k chunks) lists of ~75 to ~300 rows found the same share of the
+    exhaustive candidates per byte fetched within a few points (bench/ivf.py).
+    """
+    return 1 if n < MIN_CHUNKS else round(n / LIST_ROWS)
 
 
 def _unit(x: np.ndarray) -> np.ndarray:
