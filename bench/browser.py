@@ -50,7 +50,10 @@ def main() -> None:
         if rel:
             data = (args.bundle / rel).read_bytes()
             print(f"  {part} part ({rel}): {len(data):,} B, {len(gzip.compress(data, 9)):,} B gzipped")
-    first_open = [manifest["files"][k] for k in ("vectors", "lexical", "chunks")]
+    # The dense index's centroids and list table come first; its lists only when a question probes them.
+    first_open = [manifest["files"][k] for k in ("lexical", "chunks")] + [
+        manifest["files"]["vectors"][k] for k in ("centroids", "lists")
+    ]
     model_files = list(manifest["model"]["files"].values()) + [
         manifest["runtime"]["ort_wasm"],
         manifest["runtime"]["worker"],

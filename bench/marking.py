@@ -50,6 +50,7 @@ from chromium import open_bot  # noqa: E402
 from demo import build_demo  # noqa: E402
 from sitebot.evaluate import matches  # noqa: E402
 from sitebot.index.embed import embed_ids, token_ids  # noqa: E402
+from sitebot.index.lists import entry_files  # noqa: E402
 from sitebot.index.model import ModelFiles  # noqa: E402
 from sitebot.index.model import load as load_model  # noqa: E402
 from sitebot.serve import serve_in_thread  # noqa: E402
@@ -142,7 +143,8 @@ def units_bytes(bundle: Path) -> tuple[int, int, int]:
     manifest = json.loads((bundle / "sitebot.json").read_text())
     files = [s["units"] for s in manifest["files"]["shards"] if s.get("units")]
     size = sum((bundle / f).stat().st_size for f in files)
-    return len(files), size, (bundle / manifest["files"]["vectors"]).stat().st_size
+    vectors = sum((bundle / f).stat().st_size for f in entry_files(bundle, manifest["files"]["vectors"]))
+    return len(files), size, vectors
 
 
 def build_seconds(bundle: Path) -> tuple[int, float]:

@@ -16,6 +16,7 @@ import pytest
 from conftest import build, invoke_cli, run_cli
 from sitebot.bundle.format import headers_for, manifest_files
 from sitebot.deploy import DeployError, deploy
+from sitebot.index.lists import entry_files
 
 SETUP = [
     "Hold the button for five seconds until the light blinks.",
@@ -68,7 +69,8 @@ def named(bundle: Path) -> set[str]:
     """The content-addressed files a bundle's manifest names."""
     m = json.loads((bundle / "sitebot.json").read_text())
     return (
-        {m["files"][k] for k in ("vectors", "lexical", "chunks", "sources")}
+        {m["files"][k] for k in ("lexical", "chunks", "sources")}
+        | set(entry_files(bundle, m["files"]["vectors"]))  # the dense index's centroids, table and lists
         | {s[k] for s in m["files"]["shards"] for k in ("file", "units") if k in s}  # a text shard, its units file
         | set(m["model"]["files"].values())
         | set(m["runtime"].values())
@@ -370,6 +372,7 @@ def test_git_errors_never_show_credentials(versions: list[Path]) -> None:
         ("scheme", "unknown deploy target 'ftp://example.com/chatbot'"),
         ("not-bundle", "is not a sitebot bundle (it has no sitebot.json)"),
         ("incomplete", "is incomplete: index/"),
+        ("no-list", "is incomplete: index/vectors/list."),  # named by the list table, not sitebot.json
         ("no-branch", "names no branch"),
         ("endpoint", "--endpoint-url is only for s3:// targets"),
         ("itself", "is the bundle folder itself or inside it"),
@@ -394,7 +397,13 @@ def test_bad_input_is_refused_before_touching_the_target(
     elif case == "incomplete":
         bundle = tmp_path / "broken"
         shutil.copytree(versions[0], bundle)
-        (bundle / json.loads((bundle / "sitebot.json").read_text())["files"]["vectors"]).unlink()
+        (bundle / json.loads((bundle / "sitebot.json").read_text())["files"]["vectors"]["centroids"]).unlink()
+    elif case == "no-list":
+        bundle = tmp_path / "broken"
+        shutil.copytree(versions[0], bundle)
+        (
+            bundle / entry_files(bundle, json.loads((bundle / "sitebot.json").read_text())["files"]["vectors"])[-1]
+        ).unlink()
     elif case == "no-branch":
         target = f"git:{tmp_path / 'repo.git'}"
     elif case == "endpoint":

@@ -33,13 +33,22 @@ const lexical = {
   search: async (q) => ({ scores: Float64Array.of(0, q.includes("refund") ? 2 : 0, 1), terms: q.split(" ") }),
   idf: (t) => (t === "text" ? 2 : 1),
 };
-const dense = { n: 3, score: async (v) => Float64Array.of(0.9 * v[0], 0.2, 0.5 * v[1]) };
+// A dense reader of the DenseReader shape: the k best ids and the scores of the chunks it scored.
+const reader = (score) => ({
+  n: 3,
+  search: async (v, k) => {
+    const scores = score(v);
+    const ids = [...scores.keys()].sort((a, b) => scores.get(b) - scores.get(a) || a - b).slice(0, k);
+    return { ids, scores };
+  },
+});
+const dense = reader((v) => new Map([[0, 0.9 * v[0]], [1, 0.2], [2, 0.5 * v[1]]]));
 const scopeRows = { n: 3, score: (v) => Float64Array.of(0.8, 0.1, 0.3) };
 // A lite path whose encoder is in at once: its vector ranks chunk 2 first, and its own
 // "not found" floor is lower than the model's.
 let liteEmbeds = 0;
 const liteEncoder = { embed: async () => (liteEmbeds++, Float32Array.of(1)) };
-const liteDense = { n: 3, score: async () => Float64Array.of(0.1, 0.2, 0.25) };
+const liteDense = reader(() => new Map([[0, 0.1], [1, 0.2], [2, 0.25]]));
 const retrieval = { candidates: 2, min_dense: 0.3, fusion: "convex", w_dense: 0.7, w_lexical: 0.3, rrf_k: 60 };
 const withLite = typeof WITH_LITE !== "undefined" && WITH_LITE;
 const engine = createEngine({
@@ -87,6 +96,20 @@ out.vector = Array.from(await engine.embed("refund policy"));
 out.embedsAfter = [...embeds];
 out.statuses = statuses;
 out.fetched = fetched;
+// A partitioned reader that probed only the lists of chunks 0 and 2: chunk 1, the only BM25
+// match, has no dense score and counts as the last dense candidate.
+const probed = createEngine({
+  retrieval: { candidates: 2, min_dense: 0.3, fusion: "convex", w_dense: 0.7, w_lexical: 0.3, rrf_k: 60 },
+  encoder: Promise.resolve({ embed: async () => Float32Array.of(1, 1) }),
+  lexical: Promise.resolve(lexical),
+  dense: Promise.resolve(reader(() => new Map([[0, 0.9], [2, 0.5]]))),
+  corpus: engineCorpus,
+  texts: async (ids) => new Map(ids.map((id) => [id, `text ${id}`])),
+  scope: null,
+  onStatus: () => {},
+});
+await new Promise((resolve) => setTimeout(resolve, 10));
+out.probed = await probed.search("refund policy", 3);
 console.log(JSON.stringify(out));
 """
 
@@ -170,6 +193,19 @@ def test_engine_fuses_once_the_encoder_is_in_and_embeds_a_question_once(tmp_path
     ]
     assert hybrid["marking"]["units"] == 2 and hybrid["marking"]["bytes"] == 9
     assert out["vector"] == [1, 1]
+
+
+def test_engine_fuses_a_lexical_match_outside_the_probed_lists(tmp_path: Path) -> None:
+    """A partitioned dense reader scores only its probed lists: a BM25 match in none of them is
+    still ranked (its dense part counts as the last dense candidate's, 0) and shows no cosine."""
+    probed = run_engine(tmp_path)["probed"]
+    assert probed["mode"] == "hybrid"
+    by_id = {r["id"]: r for r in probed["results"]}
+    assert set(by_id) == {0, 1, 2}
+    assert by_id[1]["dense"] is None and by_id[1]["lexical"] == 2
+    # Chunk 1: 0.7 · 0 + 0.3 · 2/2; chunk 0: 0.7 · 1 + 0; chunk 2: the last dense candidate, 0.3 · 1/2.
+    assert [r["id"] for r in probed["results"]] == [0, 1, 2]
+    assert by_id[1]["score"] == pytest.approx(0.3) and by_id[0]["score"] == pytest.approx(0.7)
 
 
 WORKER_SCRIPT = """

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import EXAMPLES, build, invoke_cli, run_cli, tree_hashes
+from sitebot.index.lists import entry_files
 from sitebot.index.partition import bundle_chunks
 
 
@@ -41,15 +42,19 @@ def test_bundle_layout_and_manifest(examples_bundle: Path) -> None:
     assert manifest["counts"]["pages"] >= 15 and n > manifest["counts"]["pages"]
     assert sum(s["count"] for s in manifest["files"]["shards"]) == n
     for rel in (
-        [manifest["files"][k] for k in ("vectors", "lexical", "chunks")]
+        [manifest["files"][k] for k in ("lexical", "chunks")]
+        + entry_files(examples_bundle, manifest["files"]["vectors"])
         + [s["file"] for s in manifest["files"]["shards"]]
         + list(manifest["model"]["files"].values())
         + list(manifest["runtime"].values())
         + ["widget.js", "index.html", "snippet.html"]
     ):
         assert (examples_bundle / rel).is_file(), rel
-    # int8 vectors plus one float32 scale each.
-    assert (examples_bundle / manifest["files"]["vectors"]).stat().st_size == n * 384 + 4 * n
+    # A small site's dense index is one list: its chunk ids, int8 vectors and a float32 scale each.
+    vectors = manifest["files"]["vectors"]
+    assert vectors["count"] == n and vectors["dims"] == 384
+    (one,) = entry_files(examples_bundle, vectors)[2:]
+    assert (examples_bundle / one).stat().st_size == 4 * n + (n * 384 + 3) // 4 * 4 + 4 * n
     pages, _ = bundle_chunks(examples_bundle, manifest)
     urls = {p["url"] for p in pages}
     assert "/pricing/" in urls and "/pricing/plans.html" not in urls  # duplicate merged

@@ -126,6 +126,7 @@ SCHEMA: dict[str, Any] = {
         "min_dense": (float, lambda v: -1 <= v <= 1, "must be between -1 and 1"),
         "rrf_k": (int, lambda v: v > 0, "must be > 0"),
         "candidates": (int, lambda v: v > 0, "must be > 0"),
+        "nprobe": (int, lambda v: v > 0, "must be > 0"),
         "k1": (float, lambda v: v > 0, "must be > 0"),
         "b": (float, lambda v: 0 <= v <= 1, "must be between 0 and 1"),
     },

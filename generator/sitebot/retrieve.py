@@ -17,6 +17,7 @@ from .bundle.format import read_manifest
 from .errors import BundleError
 from .index import lite, notfound, partition, quantise, vocab
 from .index.lexical import BM25
+from .index.lists import Partitions, top_ids
 
 
 @dataclass(frozen=True)
@@ -100,9 +101,9 @@ class Retriever:
         self.pages, self.chunks = partition.read_chunks(self.root, chunk_meta)
         lexical = partition.read_lexical(self.root, json.loads((self.root / files["lexical"]).read_text()))
         self.bm25 = BM25(lexical, k1=self.params["k1"], b=self.params["b"])
-        n, dims = m["counts"]["chunks"], m["model"]["dims"]
-        self.codes, self.scales = quantise.from_bytes((self.root / files["vectors"]).read_bytes(), n, dims)
-        # float_vectors lets a benchmark compare int8 with the unquantised vectors.
+        # The dense index: k-means lists, of which a question scores only the nprobe nearest.
+        self.dense = Partitions.open(self.root, files["vectors"])
+        # float_vectors lets a benchmark compare int8 with the unquantised vectors (scored exhaustively).
         self.float_vectors = float_vectors
         self._words: frozenset[str] | None = None
         self.path = path
@@ -115,12 +116,19 @@ class Retriever:
                     "WordPiece); rebuild it with `sitebot generate`, or evaluate --path full"
                 )
             self.params = {**self.params, **section["retrieval"]}
-            self.codes, self.scales = quantise.from_bytes(
-                (self.root / section["vectors"]).read_bytes(), n, section["dims"]
-            )
+            self.dense = Partitions.open(self.root, section["vectors"])  # the lite chunk vectors' lists
             self.lite = LiteTable.read(self.root, m)
         elif path != "full":
             raise BundleError(f"unknown query path {path!r}; use one of {', '.join(PATHS)}")
+
+    @property
+    def codes(self) -> np.ndarray:
+        """All chunks' int8 codes in chunk order (calibration and benchmarks; the ranking probes lists)."""
+        return self.dense.matrix()[0]
+
+    @property
+    def scales(self) -> np.ndarray:
+        return self.dense.matrix()[1]
 
     @property
     def words(self) -> frozenset[str]:
@@ -131,11 +139,20 @@ class Retriever:
         return self._words
 
     def dense_scores(self, qvec: np.ndarray) -> np.ndarray:
-        """Dense scores of all chunks, in float64 like the browser (fewer ties than float32)."""
+        """Dense scores of all chunks (exhaustive), in float64 like the browser (fewer ties than float32)."""
         q = np.asarray(qvec, dtype=np.float64)
         if self.float_vectors is not None:
             return self.float_vectors.astype(np.float64) @ q
-        return self.scales.astype(np.float64) * (self.codes.astype(np.float64) @ q)
+        ids, scores = self.dense.probe(q)
+        out = np.empty(self.dense.count)
+        out[ids] = scores
+        return out
+
+    def dense_probe(self, qvec: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, scores) of the chunks the browser scores: the rows of the `nprobe` nearest lists."""
+        if self.float_vectors is not None:
+            return np.arange(len(self.float_vectors)), self.dense_scores(qvec)
+        return self.dense.probe(qvec, self.params.get("nprobe"))
 
     def url(self, i: int) -> str:
         page, anchor = self.chunks[i][0], self.chunks[i][1]
@@ -153,12 +170,12 @@ class Retriever:
         cand = p["candidates"]
         lex_scores = self.bm25.scores(query) if mode in ("hybrid", "lexical") else {}
         lex_list = sorted(lex_scores.items(), key=lambda kv: (-kv[1], kv[0]))[:cand]
-        dense_all = None
+        dense_all: dict[int, float] | None = None  # the probed chunks' scores; the others are not scored
         dense_list: list[tuple[int, float]] = []
         if qvec is not None and mode in ("hybrid", "dense") and query.strip():
-            dense_all = self.dense_scores(qvec)
-            order = np.lexsort((np.arange(len(dense_all)), -dense_all))[:cand]
-            dense_list = [(int(i), float(dense_all[i])) for i in order]
+            ids, scored = self.dense_probe(qvec)
+            dense_list = [(int(ids[j]), float(scored[j])) for j in top_ids(scored, ids, cand)]
+            dense_all = dict(zip(ids.tolist(), scored.tolist(), strict=True))
         weight = [c[3] for c in self.chunks]
         fused: dict[int, float] = {}
         both = bool(dense_list and lex_list)
@@ -185,7 +202,9 @@ class Retriever:
             top_l = lex_list[0][1]
             ids = [i for i, _ in dense_list] + [i for i, _ in lex_list if i not in dict(dense_list)]
             for i in ids:
-                d = max(0.0, (float(dense_all[i]) - low_d) / span)  # type: ignore[index]
+                # A lexical candidate outside the probed lists has no dense score: it counts as the
+                # last dense candidate's (normalised 0), as one scored below it would.
+                d = max(0.0, (dense_all.get(i, low_d) - low_d) / span)  # type: ignore[union-attr]
                 fused[i] = w_dense * d + w_lex * (lex_scores.get(i, 0.0) / top_l)
         scores = {i: s * weight[i] for i, s in fused.items()}
         if both and p.get("page_bonus"):
@@ -196,10 +215,11 @@ class Retriever:
             if p.get("not_found"):  # only a calibrated bundle weighs the question's unknown terms
                 terms = self.bm25.query_terms(query)
                 unknown = notfound.unknown_share(terms, self.bm25, self.words)
-            not_found = notfound.not_found(float(dense_all.max(initial=-1.0)), unknown, p)
+            # The best cosine among the probed chunks (the nearest lists hold the nearest chunks).
+            not_found = notfound.not_found(dense_list[0][1] if dense_list else -1.0, unknown, p)
         else:
             not_found = not lex_list
-        out = [(i, s, float(dense_all[i]) if dense_all is not None else None, lex_scores.get(i)) for i, s in ranked]
+        out = [(i, s, dense_all.get(i) if dense_all is not None else None, lex_scores.get(i)) for i, s in ranked]
         return out, not_found
 
     def _page_bonus(self, scores: dict[int, float], alpha: float) -> dict[int, float]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -132,10 +133,38 @@ def parse_manifest(data: bytes) -> dict[str, Any] | None:
     return manifest if isinstance(manifest, dict) and "format" in manifest else None
 
 
-def manifest_files(manifest: dict[str, Any]) -> set[str]:
-    """Every file a manifest names: the strings under `files`, `runtime` and `model.files`,
-    and `settings.avatar` when it is a path in the bundle rather than a URL."""
+def table_files(manifest: dict[str, Any], read: Callable[[str], bytes | None]) -> set[str]:
+    """The files that the index's tables name, too many for sitebot.json, the tables read with
+    `read(path)`: the list files of the dense indexes (`files.vectors.lists`, `lite.vectors.lists`),
+    the lexical index's term shards and the chunk metadata's row parts. None for a table that
+    cannot be read."""
+
+    def doc(path: Any) -> Any:
+        data = read(path) if isinstance(path, str) else None
+        try:
+            return json.loads(data) if data is not None else {}
+        except ValueError:
+            return {}
+
+    files = manifest.get("files") if isinstance(manifest.get("files"), dict) else {}
+    lite = manifest.get("lite") if isinstance(manifest.get("lite"), dict) else {}
     found: set[str] = set()
+    try:
+        for vectors in (files.get("vectors"), lite.get("vectors")):
+            if isinstance(vectors, dict):
+                found |= {f for f, _ in doc(vectors.get("lists")).get("lists", []) if isinstance(f, str)}
+        found |= {s["file"] for s in doc(files.get("lexical")).get("shards", []) if isinstance(s.get("file"), str)}
+        found |= {p["file"] for p in doc(files.get("chunks")).get("parts", []) if isinstance(p.get("file"), str)}
+    except (AttributeError, TypeError, ValueError):
+        pass  # a damaged table: its files are not named
+    return found
+
+
+def manifest_files(manifest: dict[str, Any], read: Callable[[str], bytes | None] | None = None) -> set[str]:
+    """Every file a manifest names: the strings under `files`, `runtime` and `model.files`,
+    and `settings.avatar` when it is a path in the bundle rather than a URL; with `read(path)`
+    (the bundle's bytes, or None), also the list files its dense index's table names."""
+    found: set[str] = table_files(manifest, read) if read is not None else set()
 
     def walk(node: Any) -> None:
         if isinstance(node, str):
@@ -169,7 +198,10 @@ def lite_files(lite: Any) -> set[str]:
     (`tokens.files` of them, numbered, in `tokens.folder`)."""
     if not isinstance(lite, dict):
         return set()
-    found = {lite[k] for k in ("vocab", "weights", "map", "vectors") if isinstance(lite.get(k), str)}
+    found = {lite[k] for k in ("vocab", "weights", "map") if isinstance(lite.get(k), str)}
+    vectors = lite.get("vectors")
+    if isinstance(vectors, dict):
+        found |= {vectors[k] for k in ("centroids", "lists") if isinstance(vectors.get(k), str)}
     tokens = lite.get("tokens")
     if isinstance(tokens, dict) and isinstance(tokens.get("folder"), str) and isinstance(tokens.get("files"), int):
         found |= {f"{tokens['folder']}{i}.bin" for i in range(tokens["files"])}
@@ -202,10 +234,13 @@ def read_manifest(folder: Path) -> dict[str, Any]:
 # What a bot cannot work without: manifest section → the keys that must name a file there.
 # `files.shards` is a list of {"file", "units"?, "start", "count"}; `files.scope` is optional.
 REQUIRED = {
-    "files": ("vectors", "lexical", "chunks", "sources"),
+    "files": ("lexical", "chunks", "sources"),
     "model.files": ("model", "tokenizer"),
     "runtime": ("worker", "llm", "support", "ort_wasm"),
 }
+
+
+VECTORS = ("centroids", "lists")
 
 
 def _section(manifest: dict[str, Any], dotted: str) -> Any:
@@ -215,12 +250,28 @@ def _section(manifest: dict[str, Any], dotted: str) -> Any:
     return node
 
 
-def required_files(manifest: dict[str, Any]) -> set[str]:
+def read_in(folder: Path) -> Callable[[str], bytes | None]:
+    """A `read(path)` for manifest_files over a bundle folder: the file's bytes, or None."""
+
+    def read(path: str) -> bytes | None:
+        try:
+            return (folder / path).read_bytes() if ".." not in PurePosixPath(path).parts else None
+        except OSError:
+            return None
+
+    return read
+
+
+def required_files(manifest: dict[str, Any], read: Callable[[str], bytes | None] | None = None) -> set[str]:
     """Every file the manifest names, once it names each file a bot needs; else a BundleError.
 
     The error is the end of a sentence about the manifest ("names no runtime.worker file"), so
     a caller prefixes the manifest's path and suffixes what to do.
     """
+    # The dense index is an entry of several files (index/partition.py): its centroids and list table.
+    vectors = _section(manifest, "files.vectors")
+    if not isinstance(vectors, dict) or not all(isinstance(vectors.get(k), str) and vectors[k] for k in VECTORS):
+        raise BundleError("names no files.vectors file")
     for dotted, keys in REQUIRED.items():
         section = _section(manifest, dotted)
         for key in keys:
@@ -235,4 +286,4 @@ def required_files(manifest: dict[str, Any]) -> set[str]:
     chunks = _section(manifest, "counts.chunks")
     if not shards and chunks != 0:  # text shards hold the answers: only a bundle of no chunks has none
         raise BundleError("names no text shards")
-    return manifest_files(manifest)
+    return manifest_files(manifest, read)

@@ -19,6 +19,7 @@ import numpy as np
 
 from ..errors import BundleError
 from ..index import lexical, partition, quantise
+from ..index.lists import write_partitions
 from ..index.lite import METHOD as LITE_METHOD
 from ..index.lite import ROWS_PER_FILE, LitePath, table_files
 from ..index.model import ModelFiles
@@ -140,7 +141,8 @@ def write_bundle(
         "counts": {"pages": len(docs), "chunks": len(chunks), "shards": len(shards)},
         "quantisation": {"type": "int8", "scale": "per-vector"},
         "files": {
-            "vectors": writer.add("index/vectors.bin", quantise.to_bytes(q, scales)),
+            # k-means lists, probed per question (index/lists.py): bytes per question stay flat.
+            "vectors": write_partitions(writer.add, "vectors", q, scales),
             "lexical": writer.add("index/lexical.json", dumps(lexical_meta)),
             "chunks": writer.add("index/chunks.json", dumps(chunk_meta)),
             "shards": shards,
@@ -189,7 +191,8 @@ def lite_section(writer: BundleWriter, lite: LitePath) -> dict[str, Any]:
         "weights": writer.add("lite/weights.bin", index.weights[order].tobytes()),
         "weight_step": index.weight_step,
         "map": writer.add("lite/map.bin", quantise.to_bytes(index.mapping, index.mapping_scales)),
-        "vectors": writer.add("lite/vectors.bin", quantise.to_bytes(index.codes, index.scales)),
+        # Its chunk vectors are k-means lists like the model's (index/lists.py).
+        "vectors": write_partitions(writer.add, "lite-vectors", index.codes, index.scales),
         # The lite path's own ranking levers: its cosines are coarser than the model's, so BM25
         # weighs more (bench/lite.py), and its "not found" rule is calibrated on its own scores.
         "retrieval": {**LITE_RETRIEVAL, "not_found": lite.not_found},

@@ -28,7 +28,7 @@ from typing import Any
 
 from ..errors import BundleError
 from ..stale import alive, remove_dead
-from .format import MANIFEST, content_name, is_bundle, is_content_addressed, manifest_files, parse_manifest
+from .format import MANIFEST, content_name, is_bundle, is_content_addressed, manifest_files, parse_manifest, read_in
 from .precompress import twin_of, write_twins
 
 # Fixed names a bundle writes next to its content-addressed files (bundle/manifest.py), and the
@@ -84,7 +84,7 @@ def foreign_file(folder: Path) -> str | None:
         manifest = parse_manifest((folder / MANIFEST).read_bytes())
     except OSError:
         manifest = None
-    named = (manifest_files(manifest) if manifest else set()) | _deployed_files(folder)
+    named = (manifest_files(manifest, read_in(folder)) if manifest else set()) | _deployed_files(folder)
     for root, dirs, files in os.walk(folder):
         base = Path(root)
         for name in sorted(dirs):

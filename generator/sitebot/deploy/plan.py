@@ -39,6 +39,7 @@ from ..bundle.format import (
     is_content_addressed,
     manifest_files,
     parse_manifest,
+    read_in,
     read_manifest,
     required_files,
 )
@@ -233,7 +234,7 @@ def _complete(folder: Path, manifest: dict[str, Any]) -> set[str]:
     """The files the manifest names, once it names everything a bot needs and each is there, intact."""
     manifest_path = folder / MANIFEST
     try:
-        named = required_files(manifest)
+        named = required_files(manifest, read_in(folder))  # with the dense index's list files
     except BundleError as e:
         raise DeployError(f"{manifest_path} {e}; rebuild the bundle with `sitebot generate`") from e
     for path in sorted(named):
@@ -383,7 +384,16 @@ def make_plan(bundle: Bundle, target: Target) -> Plan:
         live = (
             recorded_live[0]
             if recorded_live
-            else Release(digest, {p: "" for p in _with_twins(manifest_files(manifest), target) if _safe(p)})
+            else Release(
+                digest,
+                {
+                    p: ""
+                    for p in _with_twins(
+                        manifest_files(manifest, lambda p: target.read(p) if _safe(p) else None), target
+                    )
+                    if _safe(p)
+                },
+            )
         )
     # Fixed-name files are ours if an earlier deploy recorded them. In a bundle folder with no
     # record (written by `sitebot generate -o`, copied by hand, or its record deleted) the

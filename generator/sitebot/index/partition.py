@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ..bundle.format import dumps
+from .lists import entry_files
 
 SHARD_BYTES = 8_000  # raw JSON per term shard (~2 KB gzipped); bench/partitions.py weighs 4–32 KB
 
@@ -138,12 +139,12 @@ def bundle_chunks(folder: Path, manifest: dict[str, Any]) -> tuple[list[dict[str
 
 
 def index_files(folder: Path, manifest: dict[str, Any]) -> list[str]:
-    """Every index file of a bundle: the vectors, the two meta files, the term shards and the parts."""
+    """Every index file of a bundle: the vectors' lists, the two meta files, the term shards and the parts."""
     files = manifest["files"]
     lexical = json.loads((folder / files["lexical"]).read_text())
     chunks = json.loads((folder / files["chunks"]).read_text())
     return [
-        files["vectors"],
+        *entry_files(folder, files["vectors"]),
         files["lexical"],
         files["chunks"],
         *(s["file"] for s in lexical["shards"]),

@@ -1,11 +1,12 @@
 // Opens a bundle for the engine: checks sitebot.json's format, starts fetching the index
-// files and the model, and wraps each in its reader (bm25.js, dense.js, shards.js,
+// files and the model, and wraps each in its reader (bm25.js, ivf.js, dense.js, shards.js,
 // encoder.js). This is where another encoder or a partitioned dense reader gets chosen;
 // engine.js only sees the EngineParts it returns.
 
 import { lexicalReader } from "./bm25.js";
 import { corpusReader } from "./corpus.js";
 import { denseIndex } from "./dense.js";
+import { openPartitions } from "./ivf.js";
 import { loadLiteEncoder } from "./lite.js";
 import { fetchBytes, fetchJson, memo, shardReader, unitsReader } from "./shards.js";
 import { FORMAT_VERSION } from "../shared/format.js";
@@ -49,8 +50,9 @@ export function openBundle({ base, manifest, pageBase, full = true, loadFull, id
   // Relative page URLs resolve against the host page, as links on it would.
   const resolve = (pageUrl) => new URL(pageUrl, pageBase || base).href;
   const corpus = fetchJson(url(f.chunks)).then((meta) => corpusReader(meta, load, resolve));
-  // A vectors file holds one row per chunk, so its reader needs the chunk count.
-  const n = manifest.counts.chunks;
+  // k-means lists (ivf.js): the centroids and the list table when a path starts, a question's
+  // nearest lists when asked.
+  const lists = (entry) => openPartitions(entry, retrieval.nprobe, (path) => fetchJson(url(path)), (path) => fetchBytes(url(path)));
   const paths = [];
   // Without the lite path (bot.model = "full", or a model whose tokenizer the browser's small
   // one cannot reproduce), or when the visitor's browser is not to download the model, the
@@ -59,7 +61,7 @@ export function openBundle({ base, manifest, pageBase, full = true, loadFull, id
   const litePath = lite && {
     name: "lite",
     encoder: loadLiteEncoder(base, manifest),
-    dense: fetchBytes(url(lite.vectors)).then((buf) => denseIndex(buf, n, lite.dims)),
+    dense: lists(lite.vectors),
     retrieval: { ...retrieval, ...lite.retrieval },
   };
   if ((full || !lite) && loadFull) {
@@ -73,7 +75,7 @@ export function openBundle({ base, manifest, pageBase, full = true, loadFull, id
     paths.push({
       name: "full",
       encoder: after.then(loadFull).then((code) => code.loadEncoder(base, manifest)),
-      dense: after.then(() => fetchBytes(url(f.vectors))).then((buf) => denseIndex(buf, n, dims)),
+      dense: after.then(() => lists(f.vectors)),
       retrieval,
     });
   }

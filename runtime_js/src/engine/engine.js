@@ -2,7 +2,7 @@
 // It knows nothing of fetching, of the worker protocol or of how a vector is computed:
 // the query encoder and the index readers are passed in (see the typedefs below), so the
 // planned lite encoder (a static token table) or a partitioned dense reader can replace
-// today's ones (encoder.js, dense.js, bm25.js; wired together in bundle.js) without a
+// today's ones (encoder.js, ivf.js, bm25.js; wired together in bundle.js) without a
 // change here. Everything it holds lives in the object createEngine returns.
 
 import { lexicalShares, pickPassages, unitsOf } from "../shared/marking.js";
@@ -20,11 +20,19 @@ import { topK } from "./topk.js";
  */
 
 /**
- * The dense index reader: the cosine of a query vector with every chunk.
- * `score` returns a fresh array, indexed by chunk id, that the caller may keep.
+ * The dense index reader: the chunks nearest a query vector. `search(q, k)` gives the `k` best
+ * ids (cosine desc, then id asc) and the cosine of every chunk it scored (a partitioned reader,
+ * ivf.js, scores only the rows of the lists it probes); fresh objects the caller may keep.
  * @typedef {object} DenseReader
  * @property {number} n how many chunks (rows)
- * @property {(q: Float32Array) => Float64Array | Promise<Float64Array>} score
+ * @property {(q: Float32Array, k: number) => Promise<{ids: number[], scores: Map<number, number>}>} search
+ */
+
+/**
+ * A reader that scores every row (dense.js): the scope rules' questions.
+ * @typedef {object} RowScorer
+ * @property {number} n how many rows
+ * @property {(q: Float32Array) => Float64Array | Promise<Float64Array>} score a fresh array, by row
  */
 
 /**
@@ -55,7 +63,7 @@ import { topK } from "./topk.js";
  * `examples` rows) and the allowed questions (the rest), opened on the first check.
  * @typedef {object} ScopeRows
  * @property {number} examples
- * @property {() => Promise<DenseReader>} open
+ * @property {() => Promise<RowScorer>} open
  */
 
 /**
@@ -143,12 +151,12 @@ export function createEngine({ retrieval, paths, lexical, corpus, texts, signatu
     let notFound = lexIds.length === 0;
     if (path && String(query).trim()) q = await path.ready.enc.embed(query);
     if (q) {
-      denseScores = await path.ready.dense.score(q);
-      denseIds = topK(denseScores, r.candidates);
+      ({ ids: denseIds, scores: denseScores } = await path.ready.dense.search(q, r.candidates));
       // Only a calibrated bundle weighs the question's unknown terms (notfound.js).
       const words = path.ready.enc.words || new Set();
       const unknown = r.not_found ? unknownShare(lex.terms, lexicalReader, words) : 0;
-      notFound = isNotFound(denseScores[denseIds[0]], unknown, r);
+      // The best cosine among the chunks scored (a partitioned index: the probed lists').
+      notFound = isNotFound(denseIds.length ? denseScores.get(denseIds[0]) : -1, unknown, r);
     }
     // Only the adaptive fusion reads how much of the question the best lexical chunk holds.
     const adaptive = retrieval.fusion === "adaptive" && denseIds && lexIds.length;
@@ -167,7 +175,7 @@ export function createEngine({ retrieval, paths, lexical, corpus, texts, signatu
       id,
       ...where.get(id), // url, title, heading
       score,
-      dense: denseScores ? denseScores[id] : null,
+      dense: denseScores ? (denseScores.get(id) ?? null) : null, // null: in no probed list
       lexical: lex.scores[id] > 0 ? lex.scores[id] : null,
       text: found.get(id),
     }));

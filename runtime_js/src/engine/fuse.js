@@ -9,6 +9,8 @@ const byScore = (a, b) => b.score - a.score || a.id - b.id;
 /**
  * fuse(lexIds, lexScores, denseIds | null, denseScores | null, weights, retrieval, more)
  *   → [{id, score}] best first. The id lists are the candidates, best first.
+ * `denseScores` maps each chunk the dense reader scored to its cosine (a chunk in no probed
+ * list has none: it counts as the last dense candidate, normalised 0).
  * `more.cover` is the share of the question's terms (IDF-weighted) that the best lexical
  * chunk holds (lexical reader's `coverage`); `more.pageOf(id)` a chunk's page.
  */
@@ -17,7 +19,7 @@ export function fuse(lexIds, lexScores, denseIds, denseScores, weights, r, { cov
     return lexIds.map((id) => ({ id, score: lexScores[id] * weights[id] })).sort(byScore);
   }
   if (!lexIds.length) {
-    return denseIds.map((id) => ({ id, score: denseScores[id] * weights[id] })).sort(byScore);
+    return denseIds.map((id) => ({ id, score: denseScores.get(id) * weights[id] })).sort(byScore);
   }
   const fused = new Map();
   if (r.fusion === "rrf") {
@@ -32,14 +34,15 @@ export function fuse(lexIds, lexScores, denseIds, denseScores, weights, r, { cov
       wLex = r.w_lexical_min + (r.w_lexical_max - r.w_lexical_min) * cover;
       wDense = 1 - wLex;
     }
-    const top = denseScores[denseIds[0]];
-    const low = denseScores[denseIds[denseIds.length - 1]];
+    const top = denseScores.get(denseIds[0]);
+    const low = denseScores.get(denseIds[denseIds.length - 1]);
     const span = top - low || 1;
     const topLex = lexScores[lexIds[0]];
     const ids = new Set(denseIds);
     for (const id of lexIds) ids.add(id);
     for (const id of ids) {
-      const d = Math.max(0, (denseScores[id] - low) / span);
+      const dense = denseScores.get(id);
+      const d = dense === undefined ? 0 : Math.max(0, (dense - low) / span);
       const l = lexScores[id] > 0 ? lexScores[id] : 0;
       fused.set(id, wDense * d + wLex * (l / topLex));
     }

@@ -1,0 +1,186 @@
+"""The partitioned dense index: k-means lists, one content-addressed file per list (IVF).
+
+docs/bundle-format.md "Partitioned vectors" is the contract. A question scores the centroids,
+then only the rows of its `nprobe` nearest lists, so the bytes it fetches do not grow with
+the site. Generic over the vector space: `write_partitions` takes any matrix (float, or int8
+codes with their scales) and a file-name stem, so another space (a smaller query encoder's)
+is partitioned by the same code, and `Partitions.open` reads whichever manifest entry names it.
+
+    entry = write_partitions(writer.add, "vectors", codes, scales)   # → manifest files.vectors
+    parts = Partitions.open(bundle_folder, manifest["files"]["vectors"])
+    ids, scores = parts.probe(query_vector, nprobe=8)
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import quantise
+from .kmeans import list_count, spherical_kmeans
+
+Add = Callable[[str, bytes], str]  # BundleWriter.add: (name, data) → content-addressed path
+
+
+def list_bytes(ids: np.ndarray, codes: np.ndarray, scales: np.ndarray) -> bytes:
+    """One list file: `count` uint32 chunk ids (ascending), then its rows in the vectors layout."""
+    return np.asarray(ids, dtype="<u4").tobytes() + quantise.to_bytes(codes, scales)
+
+
+def read_list(data: bytes, count: int, dims: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(ids, int8 codes, scales) of a list file."""
+    ids = np.frombuffer(data, dtype="<u4", count=count).astype(np.int64)
+    codes, scales = quantise.from_bytes(data[4 * count :], count, dims)
+    return ids, codes, scales
+
+
+def _as_codes(matrix: np.ndarray, scales: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    if np.asarray(matrix).dtype == np.int8:
+        if scales is None:
+            raise ValueError("int8 codes need their per-row scales")
+        return np.asarray(matrix), np.asarray(scales, dtype=np.float32)
+    return quantise.quantise(np.asarray(matrix, dtype=np.float32))
+
+
+def partition(
+    matrix: np.ndarray, scales: np.ndarray | None = None, *, lists: int | None = None, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(codes, scales, labels, centroid vectors) for a float matrix or int8 codes + scales.
+
+    k-means runs on the vectors the browser scores (the dequantised codes); `lists` defaults
+    to `kmeans.list_count(n)`. A centroid is its list's normalised mean after the final,
+    size-capped assignment.
+    """
+    codes, sc = _as_codes(matrix, scales)
+    n, dims = codes.shape if codes.ndim == 2 else (0, 0)
+    if n == 0:
+        return codes, sc, np.zeros(0, dtype=np.int64), np.zeros((0, dims), dtype=np.float64)
+    x = quantise.dequantise(codes, sc).astype(np.float64)
+    labels = spherical_kmeans(x, lists or list_count(n), seed=seed)
+    cents = np.zeros((int(labels.max()) + 1, dims))
+    np.add.at(cents, labels, x)
+    norm = np.linalg.norm(cents, axis=1, keepdims=True)
+    return codes, sc, labels, cents / np.where(norm > 0, norm, 1.0)
+
+
+def write_partitions(
+    add: Add,
+    stem: str,
+    matrix: np.ndarray,
+    scales: np.ndarray | None = None,
+    *,
+    lists: int | None = None,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """Write the centroids, the list table and one file per list; returns the manifest entry.
+
+    Files: `index/<stem>-centroids.<h>.bin` (centroids in the vectors layout),
+    `index/<stem>-lists.<h>.json` ({"dims", "count", "lists": [[file, rows], …]}) and
+    `index/<stem>/list.<h>.bin` per list. The entry: {"centroids", "lists", "dims", "count"}.
+    """
+    codes, sc, labels, cents = partition(matrix, scales, lists=lists, seed=seed)
+    n, dims = len(codes), (codes.shape[1] if codes.ndim == 2 else 0)
+    table = []
+    for c in range(len(cents)):
+        ids = np.flatnonzero(labels == c)
+        table.append([add(f"index/{stem}/list.bin", list_bytes(ids, codes[ids], sc[ids])), len(ids)])
+    doc = {"dims": dims, "count": n, "lists": table}
+    return {
+        "centroids": add(f"index/{stem}-centroids.bin", quantise.to_bytes(*quantise.quantise(cents))),
+        "lists": add(f"index/{stem}-lists.json", json.dumps(doc, separators=(",", ":")).encode()),
+        "dims": dims,
+        "count": n,
+    }
+
+
+def top_ids(scores: np.ndarray, ids: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the k best scores, score desc then id asc (the browser's topK order)."""
+    order = np.lexsort((ids, -scores))
+    return order[:k]
+
+
+@dataclass
+class Partitions:
+    """A partitioned dense index read back: the centroids and the lists, loaded on first probe."""
+
+    dims: int
+    count: int
+    centroid_codes: np.ndarray
+    centroid_scales: np.ndarray
+    sizes: list[int]
+    files: list[str] = field(default_factory=list)
+    loader: Callable[[int], tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
+    _lists: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, root: Path, entry: dict[str, Any]) -> Partitions:
+        doc = json.loads((Path(root) / entry["lists"]).read_text())
+        dims, k = int(doc["dims"]), len(doc["lists"])
+        cc, cs = quantise.from_bytes((Path(root) / entry["centroids"]).read_bytes(), k, dims)
+        files = [f for f, _ in doc["lists"]]
+        sizes = [int(c) for _, c in doc["lists"]]
+        parts = cls(dims, int(doc["count"]), cc, cs, sizes, files)
+        parts.loader = lambda i: read_list((Path(root) / files[i]).read_bytes(), sizes[i], dims)
+        return parts
+
+    @classmethod
+    def from_arrays(cls, codes: np.ndarray, scales: np.ndarray, labels: np.ndarray, cents: np.ndarray) -> Partitions:
+        """In memory, as `write_partitions` would write them (benchmarks try other list counts)."""
+        cc, cs = quantise.quantise(cents)
+        groups = [np.flatnonzero(labels == c) for c in range(len(cents))]
+        parts = cls(codes.shape[1], len(codes), cc, cs, [len(g) for g in groups])
+        parts._lists = {c: (g, codes[g], scales[g]) for c, g in enumerate(groups)}
+        return parts
+
+    @property
+    def lists(self) -> int:
+        return len(self.sizes)
+
+    def list_rows(self, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if i not in self._lists:
+            assert self.loader is not None
+            self._lists[i] = self.loader(i)
+        return self._lists[i]
+
+    def nearest_lists(self, q: np.ndarray, nprobe: int) -> np.ndarray:
+        """The `nprobe` lists whose centroids score best for q (score desc, list asc)."""
+        s = self.centroid_scales.astype(np.float64) * (self.centroid_codes.astype(np.float64) @ q)
+        return top_ids(s, np.arange(len(s)), nprobe)
+
+    def probe(self, qvec: np.ndarray, nprobe: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(chunk ids, dense scores in float64) of every row of the probed lists, ids ascending.
+
+        `nprobe` None or ≥ the list count scores every row (the exhaustive search).
+        """
+        q = np.asarray(qvec, dtype=np.float64)
+        chosen = range(self.lists) if not nprobe or nprobe >= self.lists else self.nearest_lists(q, nprobe)
+        ids, scores = [], []
+        for i in chosen:
+            li, lc, ls = self.list_rows(int(i))
+            ids.append(li)
+            scores.append(ls.astype(np.float64) * (lc.astype(np.float64) @ q))
+        if not ids:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        all_ids, all_scores = np.concatenate(ids), np.concatenate(scores)
+        order = np.argsort(all_ids, kind="stable")
+        return all_ids[order], all_scores[order]
+
+    def matrix(self) -> tuple[np.ndarray, np.ndarray]:
+        """All rows as (codes, scales) in chunk order (calibration, benchmarks)."""
+        codes = np.zeros((self.count, self.dims), dtype=np.int8)
+        scales = np.zeros(self.count, dtype=np.float32)
+        for i in range(self.lists):
+            li, lc, ls = self.list_rows(i)
+            codes[li], scales[li] = lc, ls
+        return codes, scales
+
+
+def entry_files(root: Path, entry: dict[str, Any]) -> list[str]:
+    """Every file of a partitioned index: its centroids, its list table and the lists it names."""
+    doc = json.loads((Path(root) / entry["lists"]).read_text())
+    return [entry["centroids"], entry["lists"], *(f for f, _ in doc["lists"])]
