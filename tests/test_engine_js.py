@@ -51,14 +51,7 @@ const liteEncoder = { embed: async () => (liteEmbeds++, Float32Array.of(1)) };
 const liteDense = reader(() => new Map([[0, 0.1], [1, 0.2], [2, 0.25]]));
 const retrieval = { candidates: 2, min_dense: 0.3, fusion: "convex", w_dense: 0.7, w_lexical: 0.3, rrf_k: 60 };
 const withLite = typeof WITH_LITE !== "undefined" && WITH_LITE;
-const engine = createEngine({
-  retrieval,
-  paths: [
-    { name: "full", encoder, dense: Promise.resolve(dense), retrieval },
-    ...(withLite ? [{ name: "lite", encoder: Promise.resolve(liteEncoder), dense: Promise.resolve(liteDense), retrieval: { ...retrieval, min_dense: 0.2 } }] : []),
-  ],
-  lexical: Promise.resolve(lexical),
-  corpus: Promise.resolve({
+const engineCorpus = Promise.resolve({
     n: 3,
     weights: Float64Array.of(1, 1, 1),
     pageOf: (id) => (id ? 1 : 0),
@@ -67,7 +60,15 @@ const engine = createEngine({
       { url: "https://example.org/b#refunds", title: "B", heading: "Refunds" },
       { url: "https://example.org/b", title: "B", heading: "Shipping" },
     ][id]])),
-  }),
+  });
+const engine = createEngine({
+  retrieval,
+  paths: [
+    { name: "full", encoder, dense: Promise.resolve(dense), retrieval },
+    ...(withLite ? [{ name: "lite", encoder: Promise.resolve(liteEncoder), dense: Promise.resolve(liteDense), retrieval: { ...retrieval, min_dense: 0.2 } }] : []),
+  ],
+  lexical: Promise.resolve(lexical),
+  corpus: engineCorpus,
   texts: async (ids) => new Map(ids.map((id) => [id, id === 1 ? "Refund in 30 days. Ask us." : `text ${id}`])),
   // Chunk 1's two units: the first signed against the question's vector [1, 1] (bits 0 and 1
   // set), the second with it (no bits set); the units file is 9 bytes long.
@@ -99,10 +100,14 @@ out.fetched = fetched;
 // A partitioned reader that probed only the lists of chunks 0 and 2: chunk 1, the only BM25
 // match, has no dense score and counts as the last dense candidate.
 const probed = createEngine({
-  retrieval: { candidates: 2, min_dense: 0.3, fusion: "convex", w_dense: 0.7, w_lexical: 0.3, rrf_k: 60 },
-  encoder: Promise.resolve({ embed: async () => Float32Array.of(1, 1) }),
+  retrieval,
+  paths: [{
+    name: "full",
+    encoder: Promise.resolve({ embed: async () => Float32Array.of(1, 1) }),
+    dense: Promise.resolve(reader(() => new Map([[0, 0.9], [2, 0.5]]))),
+    retrieval,
+  }],
   lexical: Promise.resolve(lexical),
-  dense: Promise.resolve(reader(() => new Map([[0, 0.9], [2, 0.5]]))),
   corpus: engineCorpus,
   texts: async (ids) => new Map(ids.map((id) => [id, `text ${id}`])),
   scope: null,

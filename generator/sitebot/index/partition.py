@@ -23,13 +23,17 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..bundle.format import dumps
 from .lists import entry_files
 
 SHARD_BYTES = 8_000  # raw JSON per term shard (~2 KB gzipped); bench/partitions.py weighs 4–32 KB
 
 # How a shard file is stored: (name, bytes) → its path in the bundle (BundleWriter.add).
 Add = Callable[[str, bytes], str]
+
+
+def dumps(obj: Any) -> bytes:
+    """Compact JSON as bundle/format.py writes it (the index stage sits below the bundle stage)."""
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def term_order(term: str) -> bytes:
