@@ -423,7 +423,7 @@ def test_bad_input_is_refused_before_touching_the_target(
 
 def test_the_manifest_names_its_files_and_an_avatar_file_but_not_an_avatar_url() -> None:
     manifest = {
-        "format": 1,
+        "format": 2,
         "model": {"files": {"model": "model/m.aaaaaaaaaaaa.onnx"}},
         "files": {"vectors": "index/v.bbbbbbbbbbbb.bin", "shards": [{"file": "text/c.cccccccccccc.json", "start": 0}]},
         "runtime": {"worker": "engine.dddddddddddd.js"},

@@ -23,7 +23,7 @@ from typing import Any
 
 from ..errors import BundleError
 
-FORMAT_VERSION = 1  # of sitebot.json: what generate writes, and what eval, deploy and the browser read
+FORMAT_VERSION = 2  # of sitebot.json: what generate writes, and what eval, deploy and the browser read
 
 MANIFEST = "sitebot.json"
 HASH_CHARS = 12  # hex digits of sha256 in a content name: enough to never collide within a bundle
