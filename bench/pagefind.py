@@ -26,16 +26,18 @@ Pagefind shows only pages holding every word of the query, so a typed question o
 nothing: each site is also run with `--queries keywords`, the questions without stop words.
 
 In the same run, each site's built sitebot bundle (bench/out/NAME, here or in the main checkout,
-or `--sitebot NAME=BUNDLE`) gets the same row, measured by the same code: served by `sitebot
-serve`, first answer by keywords (`window.sitebot.search` does not wait for the model), the
-later questions semantic, with the first semantic answer's bytes and time in the last column;
-its R@1, R@5, MRR@10 and refusals are `sitebot eval`'s.
+or `--sitebot NAME=BUNDLE`) gets two rows, measured by the same code, served by `sitebot serve`
+(its .br twins): "sitebot lite", a visitor who saves data (the model never loads), answered once
+the lite path is in, and "sitebot full", answered once the model is in. Their bytes count from
+the page's load (widget.js and sitebot.json included) to the first answer, then per question; their
+R@1, R@5, MRR@10 and refusals are `sitebot eval --path lite|full`'s.
 The byte counting is bench/wirecount.py's, which bench/bigsite.py uses for sitebot.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import re
 import shutil
@@ -174,85 +176,99 @@ def measure(
     }
 
 
-# sitebot's page API, as bench/bigsite.py asks it: the keyword answer at once, or the semantic one once the model is in.
+# sitebot's page API, as bench/bigsite.py asks it: the keyword answer at once, the lite path's semantic
+# answer once its files are in, or the model's once the model is in.
 WAIT_API = "while (!window.sitebot) await new Promise((ok) => setTimeout(ok, 5));"
 RANKED = "return (await window.sitebot.search(q, {k: 5})).map((r) => r.url);"
 SITEBOT_KEYWORD = f"async (q) => {{ {WAIT_API} {RANKED} }}"
+SITEBOT_LITE = f"async (q) => {{ {WAIT_API} await window.sitebot.ready({{semantic: true}}); {RANKED} }}"
 SITEBOT_SEMANTIC = f"async (q) => {{ {WAIT_API} await window.sitebot.ready({{model: true}}); {RANKED} }}"
+# A visitor whose browser asks to save data: bot.model = "auto" then never loads the model.
+SAVE_DATA = (
+    "Object.defineProperty(Navigator.prototype, 'connection', {get: () => ({saveData: true, effectiveType: '4g'})})"
+)
 
 
-def measure_sitebot(name: str, bundle: Path, questions: Path, *, runs: int) -> dict[str, Any]:
-    """The same figures for a built sitebot bundle, served by `sitebot serve` (its .br/.gz twins when it has
-    them). Recall, MRR (@10) and refusals are `sitebot eval`'s (the browser's ranking, ported); bytes
-    and times are the browser's: the first answer is the keyword one (search does not wait for the model)."""
+def measure_sitebot(name: str, bundle: Path, questions: Path, *, runs: int) -> list[dict[str, Any]]:
+    """Two rows for a built sitebot bundle, served by `sitebot serve` (its .br/.gz twins): its lite path
+    (a visitor who saves data: the model never loads) and its model's path. Bytes count from the page's
+    load (widget.js and sitebot.json included) to the first semantic answer, then per question; recall,
+    MRR (@10) and refusals are `sitebot eval --path lite|full`'s (the browser's ranking, ported)."""
     from playwright.sync_api import sync_playwright
 
     from sitebot.evaluate import evaluate
+    from sitebot.index.partition import index_files
     from sitebot.serve import serve_in_thread
 
-    report = evaluate(bundle, questions)
     qs = load(questions)
+    manifest = json.loads((bundle / "sitebot.json").read_text())
     server, origin = serve_in_thread(bundle)
     page = origin + "index.html"
+    ask = functools.partial(ask_in_page, count_load=True)
     try:
         with sync_playwright() as p:
-            firsts = [ask_in_page(p, page, SITEBOT_KEYWORD, [q["q"]])[0] for q in qs[:runs]]
-            throttled = [ask_in_page(p, page, SITEBOT_KEYWORD, [q["q"]], throttle=THROTTLE)[0] for q in qs[:runs]]
-            semantic = ask_in_page(p, page, SITEBOT_SEMANTIC, [q["q"] for q in qs])
+            lite_first = [ask(p, page, SITEBOT_LITE, [q["q"]], init_js=SAVE_DATA)[0] for q in qs[:runs]]
+            lite_throttled = [
+                ask(p, page, SITEBOT_LITE, [q["q"]], init_js=SAVE_DATA, throttle=THROTTLE)[0] for q in qs[:runs]
+            ]
+            lite_all = ask(p, page, SITEBOT_LITE, [q["q"] for q in qs], init_js=SAVE_DATA)
+            full_throttled = [ask(p, page, SITEBOT_SEMANTIC, [q["q"]], throttle=THROTTLE)[0] for q in qs[:1]]
+            full_all = ask(p, page, SITEBOT_SEMANTIC, [q["q"] for q in qs])
     finally:
         server.shutdown()
         server.server_close()
-    manifest = json.loads((bundle / "sitebot.json").read_text())
-    index = sum((bundle / manifest["files"][k]).stat().st_size for k in ("vectors", "lexical", "chunks"))
-    refused = sum(r.not_found for r in report.unanswerable)
-    return {
-        "tool": "sitebot",
-        "site": name,
-        "queries": "asked",
-        "pages": manifest["counts"]["pages"],
-        "index_bytes": index,
-        "questions": len(qs),
-        "answerable": len(report.answerable),
-        **per_question(semantic),
-        "first_bytes": statistics.median(a.bytes for a in firsts),
-        "semantic_bytes": semantic[0].bytes,
-        "semantic_ms": semantic[0].ms,
-        "r1": report.recall_at_1,
-        "r5": report.recall_at_5,
-        "mrr5": report.mrr,
-        "unanswerable": len(report.unanswerable),
-        "unanswerable_shown": len(report.unanswerable) - refused,
-        "no_result": sum(r.not_found for r in report.results),
-        "first_ms_loopback": statistics.median(a.ms for a in firsts),
-        "first_ms_throttled": statistics.median(a.ms for a in throttled),
-        "first_bytes_throttled": statistics.median(a.bytes for a in throttled),
-    }
-
-
-def semantic(row: dict[str, Any]) -> str:
-    if "semantic_bytes" not in row:
-        return "-"
-    return f"{row['semantic_bytes'] / 1e6:.1f} MB, {row['semantic_ms'] / 1000:.1f} s loopback"
+    index = sum((bundle / f).stat().st_size for f in index_files(bundle, manifest))
+    rows = []
+    for path, first, throttled, every in (
+        ("lite", lite_first, lite_throttled, lite_all),
+        ("full", full_all[:1], full_throttled, full_all),
+    ):
+        report = evaluate(bundle, questions, path=path)
+        refused = sum(r.not_found for r in report.unanswerable)
+        rows.append(
+            {
+                "tool": f"sitebot {path}",
+                "site": name,
+                "queries": "asked",
+                "pages": manifest["counts"]["pages"],
+                "index_bytes": index,
+                "questions": len(qs),
+                "answerable": len(report.answerable),
+                **per_question(every),
+                "first_bytes": statistics.median(a.bytes for a in first),
+                "r1": report.recall_at_1,
+                "r5": report.recall_at_5,
+                "mrr5": report.mrr,
+                "unanswerable": len(report.unanswerable),
+                "unanswerable_shown": len(report.unanswerable) - refused,
+                "no_result": sum(r.not_found for r in report.results),
+                "first_ms_loopback": statistics.median(a.ms for a in first),
+                "first_ms_throttled": statistics.median(a.ms for a in throttled),
+                "first_bytes_throttled": statistics.median(a.bytes for a in throttled),
+            }
+        )
+    return rows
 
 
 def print_table(rows: list[dict[str, Any]], runs: int) -> None:
     print(
         f"Chromium fresh profile; Pagefind: top {TOP} results with their data() per question; sitebot: search(q, "
-        "{k: 5}), first answer by keywords, later questions semantic; R/MRR by page (Pagefind MRR@5, sitebot MRR@10)"
+        "{k: 5}) once its path answers semantically (lite: a Save-Data visitor, the model never loads; full: once "
+        "the model is in), bytes from the page's load; R/MRR by page (Pagefind MRR@5, sitebot MRR@10)"
     )
     print(
         "| tool | site | queries | pages | index on disk | bytes to first result (cold) | later questions: next 10 median; all median, mean | R@1 | R@5 "
         f"| MRR@5 | unanswerable with results | first result, loopback | first result, 10 Mbit/s 40 ms (median of {runs}) "
-        "| questions with no result (sitebot: not found) | first semantic answer (sitebot) |"
+        "| questions with no result (sitebot: not found) |"
     )
-    print("|" + "---|" * 15)
+    print("|" + "---|" * 14)
     for r in rows:
         print(
             f"| {r['tool']} | {r['site']} | {r['queries']} | {r['pages']} | {r['index_bytes'] / 1e3:.0f} KB | {r['first_bytes'] / 1e3:.0f} KB "
             f"| {r['next10_median'] / 1e3:.1f} KB; {r['later_median'] / 1e3:.1f} KB, {r['later_mean'] / 1e3:.1f} KB "
             f"| {r['r1']:.3f} | {r['r5']:.3f} | {r['mrr5']:.3f} | {r['unanswerable_shown']} of {r['unanswerable']} "
             f"| {r['first_ms_loopback']:.0f} ms | {r['first_ms_throttled']:.0f} ms |"
-            f" {r['no_result']} of {r['questions']} | {semantic(r)} |"
+            f" {r['no_result']} of {r['questions']} |"
         )
     counts = ", ".join(dict.fromkeys(f"{r['site']}: {r['answerable']} answerable of {r['questions']}" for r in rows))
     print(f"({counts})")
@@ -304,7 +320,7 @@ def main() -> None:
                 print(f"  {name}, {variant}: done", file=sys.stderr)
             bundle = bundles.get(name) or next((b for b in built(name) if (b / "sitebot.json").is_file()), None)
             if bundle and not args.no_sitebot:
-                rows.append(measure_sitebot(name, bundle, Path(questions), runs=args.throttled_runs))
+                rows.extend(measure_sitebot(name, bundle, Path(questions), runs=args.throttled_runs))
                 print(f"  {name}, sitebot {bundle}: done", file=sys.stderr)
     print_table(rows, args.throttled_runs)
     if args.json:

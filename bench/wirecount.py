@@ -77,15 +77,22 @@ def ask_in_page(
     *,
     throttle: dict[str, Any] | None = None,
     before_js: str | None = None,
+    init_js: str | None = None,
+    count_load: bool = False,
 ) -> list[Asked]:
     """Open `page_url` in a fresh profile and answer each question in turn with `answer_js`.
 
-    The page's own load is not counted; `before_js` (optional) runs after it, also uncounted.
-    With `throttle`, CDP Network.emulateNetworkConditions applies it to the page (and its workers).
+    The page's own load is not counted, unless `count_load`: then what the page's load fetched
+    besides the page itself (a widget's script and its settings) counts with the first question.
+    `before_js` (optional) runs after the load, uncounted; `init_js` before the page's scripts
+    (e.g. a visitor's Save-Data). With `throttle`, CDP Network.emulateNetworkConditions applies
+    it to the page (and its workers).
     """
     out: list[Asked] = []
     with fresh_context(playwright) as context:
         page = context.new_page()
+        if init_js:
+            page.add_init_script(init_js)
         cdp = context.new_cdp_session(page)
         cdp.send("Network.enable")
         if throttle:
@@ -96,11 +103,13 @@ def ask_in_page(
         if before_js:
             page.evaluate(before_js)
         page.wait_for_timeout(100)
+        loaded = [r for r in finished if not r.is_navigation_request()] if count_load else []
         for q in questions:
             start = len(finished)
             got = page.evaluate(TIMED, [q, answer_js])
             page.wait_for_timeout(30)  # the last requestfinished events reach Python
-            mine = finished[start:]
+            mine = finished[start:] + loaded
+            loaded = []
             moved = sum(s["responseBodySize"] + s["responseHeadersSize"] for s in (r.sizes() for r in mine))
             out.append(Asked(q, got["ms"], moved, len(mine), got["result"]))
         page.close()
