@@ -23,7 +23,7 @@ from .index.embed import EmbeddingCache, count_tokens, embed_with_cache, token_i
 from .index.endpoint import EndpointEmbedder
 from .index.lite import LitePath
 from .index.model import default_model, describe, load, model_from_dir, tokenizer_json
-from .index.signatures import unit_records
+from .index.signatures import embed_units, records
 from .options import GenerateOptions, GenerateSummary, default_cache_dir, is_url
 from .text.boilerplate import drop_repeated
 from .text.chunk import Chunk, chunk_document
@@ -104,14 +104,16 @@ def generate(opts: GenerateOptions, progress: Progress | None = None) -> Generat
                 remote=remote,
             )
             # Each sentence (unit) of a chunk, for the card to mark the one that answers.
-            units, _ = unit_records(
+            per_chunk = [signed_units(c.text) for c in chunks]
+            unit_texts, unit_vectors, _ = embed_units(
                 model,
-                [signed_units(c.text) for c in chunks],
+                per_chunk,
                 max_tokens=opts.query_max_tokens,
                 cache=cache,
                 progress=lambda n, total: report("units", n, total),
                 remote=remote,
             )
+            units = records(per_chunk, unit_texts, unit_vectors)
             # Scope examples, then the allowed questions, embedded as the browser embeds a question.
             scope = support["scope"]
             examples = [*scope["examples"], *scope["allowed"]] if scope else []
@@ -123,7 +125,16 @@ def generate(opts: GenerateOptions, progress: Progress | None = None) -> Generat
         lite_path = None
         if opts.bot.model != "full":  # "full" is the model alone, as before the lite path
             report("lite", 0, 1)
-            lite_path = build_lite_path(model, files, chunks, vectors, probes, opts)
+            lite_path = build_lite_path(
+                model,
+                files,
+                chunks,
+                vectors,
+                probes,
+                opts,
+                probe_vectors=probe_vectors,
+                units=(unit_texts, unit_vectors),
+            )
             report("lite", 1, 1)
         if avatar is not None:
             support["avatar"] = writer.add(f"brand/avatar{Path(str(opts.bot.avatar)).suffix.lower()}", avatar)
@@ -182,22 +193,40 @@ def generate(opts: GenerateOptions, progress: Progress | None = None) -> Generat
 
 
 def build_lite_path(
-    model: Any, files: Any, chunks: list[Chunk], vectors: Any, probes: list[str], opts: GenerateOptions
+    model: Any,
+    files: Any,
+    chunks: list[Chunk],
+    vectors: Any,
+    probes: list[str],
+    opts: GenerateOptions,
+    *,
+    probe_vectors: Any = None,
+    units: tuple[list[str], Any] | None = None,
 ) -> LitePath | None:
     """The lite query path's files for this site (index/lite.py), or None for a model whose
-    tokenizer the browser's small WordPiece tokenizer cannot reproduce (index/vocab.py)."""
+    tokenizer the browser's small WordPiece tokenizer cannot reproduce (index/vocab.py).
+
+    Besides the chunks, the map is fitted on the chunks' sentences (`units`: texts and their
+    model vectors) and the probe questions (`probe_vectors`), when given: short texts like a
+    visitor's question, and many more of them than a small site has chunks.
+    """
     vocabulary = lite_vocab.build(tokenizer_json(files), order="sorted")
     if vocabulary is None:
         return None
     raw = lite.token_outputs(model, opts.cache_dir or default_cache_dir())
     chunk_ids = token_ids(model, [c.embed_text for c in chunks], max_tokens=opts.max_tokens)
-    index = lite.build(raw, chunk_ids, vectors, special=lite.special_ids(model))
+    probe_ids = token_ids(model, probes, max_tokens=opts.query_max_tokens)
+    fit = []
+    if units is not None and len(units[0]):
+        fit.append((token_ids(model, units[0], max_tokens=opts.query_max_tokens), np.asarray(units[1])))
+    if probe_vectors is not None and len(probes):
+        fit.append((probe_ids, np.asarray(probe_vectors)))
+    index = lite.build(raw, chunk_ids, vectors, special=lite.special_ids(model), fit=fit)
     # The probes are scored on the lite path as the browser scores a question there, so the
     # lite path gets its own "not found" thresholds (its cosines are not the model's).
-    probe_ids = token_ids(model, probes, max_tokens=opts.query_max_tokens)
     found = [lite.query_vector(ids, index) for ids in probe_ids]
-    probe_vectors = np.array([v for v in found if v is not None], dtype=np.float32).reshape(-1, index.codes.shape[1])
-    rule = notfound.calibrate(index.codes, index.scales, probe_vectors)
+    probe_lite = np.array([v for v in found if v is not None], dtype=np.float32).reshape(-1, index.codes.shape[1])
+    rule = notfound.calibrate(index.codes, index.scales, probe_lite)
     return LitePath(index, vocabulary, rule)
 
 

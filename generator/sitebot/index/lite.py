@@ -32,9 +32,9 @@ from .model import LoadedModel
 
 DIMS = 128  # of the lite space: 132 bytes a token row and a chunk, against 388 for MiniLM's vectors
 ROWS_PER_FILE = 16  # token rows per table file: 2,112 B, so a question of 12 tokens fetches ~25 KB
-RIDGE = 0.1  # of the map's regression, on unit-length static sums
+RIDGE = 10.0  # of the map's regression towards its prior, on unit-length static sums (bench/lite.py)
 BATCH = 1024  # tokens per model run when building the table; chunks per batch when summing rows
-METHOD = "static-tokens-ridge-pca-1"
+METHOD = "static-tokens-ridge-pca-1"  # what the browser computes; the build behind it may change
 
 
 @dataclass(frozen=True)
@@ -152,30 +152,49 @@ def build(
     *,
     special: Sequence[int] = (),
     dims: int = DIMS,
+    fit: Sequence[tuple[Sequence[np.ndarray], np.ndarray]] = (),
 ) -> LiteIndex:
     """The lite path's table, weights, map and chunk vectors for one site.
 
     `raw` is `token_outputs`, `chunk_ids` each chunk's token ids as embedded (special tokens
-    may be included: they weigh 0), `vectors` the chunks' model vectors (float).
+    may be included: they weigh 0), `vectors` the chunks' model vectors (float). `fit` adds
+    more (token ids, model vectors) pairs the map is fitted on besides the chunks: the
+    pipeline gives the chunks' sentences and the probe questions.
     """
     vocab = raw.shape[0]
     dims = min(dims, raw.shape[1])
-    rows, row_scales = quantise.quantise(((raw - raw.mean(axis=0)) @ _basis(raw, dims)).astype(np.float32))
+    table_basis = _basis(raw, dims)
+    rows, row_scales = quantise.quantise(((raw - raw.mean(axis=0)) @ table_basis).astype(np.float32))
     static = quantise.dequantise(rows, row_scales).astype(np.float64)  # as the browser reads them
     exact = idf(chunk_ids, vocab)
     exact[list(special)] = 0.0
     step = float(exact.max() / 255) if exact.max() > 0 else 1.0
     weights = np.clip(np.rint(exact / step), 0, 255).astype(np.uint8)
-    w = weights.astype(np.float64) * step
-    x = _unit(_sums(chunk_ids, w[:, None] * static))  # the chunks' static sums
+    weighted = (weights.astype(np.float64) * step)[:, None] * static
     vectors = np.asarray(vectors, dtype=np.float64)
-    y = _unit(vectors @ _basis(vectors, dims)) if len(vectors) else np.zeros((0, dims))
-    # Ridge map from a text's static sum to its model vector in the reduced space. A question's
-    # vector is its static sum through this map: the browser runs no model.
-    mapping = np.linalg.solve(x.T @ x + RIDGE * np.eye(dims), x.T @ y)
+    basis = _basis(vectors, dims) if len(vectors) else np.zeros((raw.shape[1], dims))
+    y = _unit(vectors @ basis) if len(vectors) else np.zeros((0, dims))
+    x = [_unit(_sums(chunk_ids, weighted))]  # each text's static sum, paired with its model vector
+    targets = [y]
+    for ids, v in fit:
+        if len(ids):
+            x.append(_unit(_sums(ids, weighted)))
+            targets.append(_unit(np.asarray(v, dtype=np.float64) @ basis))
+    xs, ys = np.vstack(x), np.vstack(targets)
+    # Ridge map from a text's static sum to its model vector in the reduced space, shrunk
+    # towards `prior`: the static sum read as a model vector as it is (both come out of the
+    # same model). On a small site the data alone overfit 128×128 numbers (the demo's 264
+    # chunks ranked worse than BM25); the prior and the sentences keep it sane there.
+    prior = table_basis.T @ basis
+    mapping = np.linalg.solve(xs.T @ xs + RIDGE * np.eye(dims), xs.T @ ys + RIDGE * prior)
     map_codes, map_scales = quantise.quantise(mapping.astype(np.float32))
     codes, scales = quantise.quantise(y.astype(np.float32))
     return LiteIndex(rows, row_scales, weights, step, map_codes, map_scales, codes, scales)
+
+
+def settings() -> dict[str, Any]:
+    """The build's settings, for benchmarks to print beside their figures."""
+    return {"method": METHOD, "dims": DIMS, "ridge": RIDGE, "weights": "site idf", "fit": "chunks+units+probes"}
 
 
 def query_vector(ids: Sequence[int], lite: LiteIndex) -> np.ndarray | None:
