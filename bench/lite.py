@@ -16,6 +16,7 @@ bundle must come from this sitebot (same chunks). Rankings are the browser's (re
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from dataclasses import dataclass
@@ -29,12 +30,13 @@ sys.path.insert(0, str(ROOT / "generator"))
 
 from sitebot.bundle.manifest import LITE_RETRIEVAL  # noqa: E402
 from sitebot.evaluate import Question, judge, load_questions, open_bundle, query_vectors  # noqa: E402
-from sitebot.index import lite  # noqa: E402
+from sitebot.index import lexical, lite, notfound  # noqa: E402
 from sitebot.index.embed import EmbeddingCache, embed_with_cache  # noqa: E402
 from sitebot.index.model import default_model, load  # noqa: E402
 from sitebot.options import default_cache_dir, load_options  # noqa: E402
 from sitebot.pipeline import build_lite_path, chunk_all, generate, read_documents  # noqa: E402
 from sitebot.retrieve import LiteTable, Retriever  # noqa: E402
+from sitebot.text.units import signed_units  # noqa: E402
 
 # name → (site source, question set). The held-out sites (python3.11-doc, LibreOffice Help,
 # debian-handbook) are never measured here: they judge the settings chosen on these.
@@ -68,6 +70,7 @@ class Site:
     units: list[str]
     unit_vectors: np.ndarray
     opts: Any
+    covers: float  # notfound.vocabulary_share of the site, as the pipeline gives it
 
 
 def site_folder(name: str, source: Path, out: Path) -> Path:
@@ -96,16 +99,14 @@ def load_site(name: str, out: Path, build: bool) -> Site:
     cache = EmbeddingCache(default_cache_dir() / "embeddings.sqlite")
     try:
         vectors, _ = embed_with_cache(model, [c.embed_text for c in chunks], max_tokens=opts.max_tokens, cache=cache)
-        from sitebot.text.units import signed_units
-
         units = list(dict.fromkeys(u for c in chunks for u in signed_units(c.text)))
         unit_vectors, _ = embed_with_cache(model, units, max_tokens=opts.query_max_tokens, cache=cache)
-        from sitebot.index import notfound
-
         probes = notfound.probe_questions()
         probe_vectors, _ = embed_with_cache(model, probes, max_tokens=opts.query_max_tokens, cache=cache)
     finally:
         cache.close()
+    words = notfound.vocabulary(json.loads(Path(model.files.tokenizer).read_text()))
+    covers = notfound.vocabulary_share(lexical.build([c.lexical_text for c in chunks]), words)
     return Site(
         name,
         bundle,
@@ -118,6 +119,7 @@ def load_site(name: str, out: Path, build: bool) -> Site:
         units,
         unit_vectors,
         opts,
+        covers,
     )
 
 
@@ -161,6 +163,7 @@ def lite_path(site: Site) -> lite.LitePath:
         site.opts,
         probe_vectors=site.probe_vectors,
         units=(site.units, site.unit_vectors),
+        vocabulary_covers=site.covers,
     )
     assert path is not None, "the default model's tokenizer is WordPiece"
     return path
