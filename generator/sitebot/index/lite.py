@@ -117,11 +117,14 @@ def _basis(x: np.ndarray, k: int) -> np.ndarray:
     """The top-k principal directions of `x` (dims, k), each signed so its largest entry is positive.
 
     The sign fix makes the basis, and so the bundle's bytes, the same whichever way LAPACK
-    happens to orient a singular vector.
+    happens to orient an eigenvector. From the (dims, dims) scatter matrix, not an SVD of `x`:
+    the same directions, but 4 s instead of 43 s for MiniLM's 30,522 token rows on two busy
+    cores, and a site of 100,000 chunks costs one matrix product.
     """
-    centred = x - x.mean(axis=0)
-    _, _, vt = np.linalg.svd(centred.astype(np.float64), full_matrices=False)
-    basis = vt[:k].T
+    centred = np.asarray(x, dtype=np.float64) - np.asarray(x, dtype=np.float64).mean(axis=0)
+    values, vectors = np.linalg.eigh(centred.T @ centred)
+    keep = np.argsort(-values, kind="stable")[: min(k, len(x))]
+    basis = vectors[:, keep]
     if basis.shape[1] < k:  # fewer rows than dims: pad with zero directions
         basis = np.pad(basis, ((0, 0), (0, k - basis.shape[1])))
     flip = np.sign(basis[np.argmax(np.abs(basis), axis=0), np.arange(k)])
