@@ -45,18 +45,39 @@ def unit_records(
     how the browser embedded them when it scored them at question time. `progress(n, total)`
     counts distinct units done.
     """
+    distinct, vectors, embedded = embed_units(
+        model, per_chunk, max_tokens=max_tokens, cache=cache, progress=progress, remote=remote
+    )
+    return records(per_chunk, distinct, vectors), embedded
+
+
+def embed_units(
+    model: LoadedModel,
+    per_chunk: Sequence[Sequence[str]],
+    *,
+    max_tokens: int,
+    cache: EmbeddingCache,
+    progress: Callable[[int, int], None] | None = None,
+    remote: EndpointEmbedder | None = None,
+) -> tuple[list[str], np.ndarray, int]:
+    """The distinct units of all chunks, their vectors (as `unit_records` embeds them) and how
+    many were embedded; the lite path fits its map on them too (index/lite.py)."""
     distinct = list(dict.fromkeys(u for units in per_chunk for u in units))
     step = (lambda n: progress(n, len(distinct))) if progress else None
     vectors, embedded = embed_with_cache(
         model, distinct, max_tokens=max_tokens, cache=cache, progress=step, remote=remote
     )
+    return distinct, vectors, embedded
+
+
+def records(per_chunk: Sequence[Sequence[str]], distinct: Sequence[str], vectors: np.ndarray) -> list[bytes]:
+    """Each chunk's record from `embed_units`' distinct units and vectors."""
     signs = signatures(vectors)
     row = {u: i for i, u in enumerate(distinct)}
-    records = [
+    return [
         bytes([len(units)]) + b"".join(signs[row[u]].tobytes() for u in units) if units else b"\0"
         for units in per_chunk
     ]
-    return records, embedded
 
 
 def units_file(records: Sequence[bytes]) -> bytes:
