@@ -223,7 +223,7 @@ def build_lite_path(
     vocabulary = lite_vocab.build(tokenizer_json(files), order="sorted")
     if vocabulary is None:
         return None
-    raw = lite.token_outputs(model, opts.cache_dir or default_cache_dir())
+    table = lite.cached_table(model, opts.cache_dir or default_cache_dir())
     chunk_ids = token_ids(model, [c.embed_text for c in chunks], max_tokens=opts.max_tokens)
     probe_ids = token_ids(model, probes, max_tokens=opts.query_max_tokens)
     fit = []
@@ -231,11 +231,10 @@ def build_lite_path(
         fit.append((token_ids(model, units[0], max_tokens=opts.query_max_tokens), np.asarray(units[1])))
     if probe_vectors is not None and len(probes):
         fit.append((probe_ids, np.asarray(probe_vectors)))
-    index = lite.build(raw, chunk_ids, vectors, special=lite.special_ids(model), fit=fit)
+    index = lite.build(table, chunk_ids, vectors, special=lite.special_ids(model), fit=fit)
     # The probes are scored on the lite path as the browser scores a question there, so the
     # lite path gets its own "not found" thresholds (its cosines are not the model's).
-    found = [lite.query_vector(ids, index) for ids in probe_ids]
-    probe_lite = np.array([v for v in found if v is not None], dtype=np.float32).reshape(-1, index.codes.shape[1])
+    probe_lite = lite.query_vectors_fast(probe_ids, index)
     rule = notfound.calibrate(index.codes, index.scales, probe_lite, vocabulary_covers=vocabulary_covers)
     return LitePath(index, vocabulary, rule)
 

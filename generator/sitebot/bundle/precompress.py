@@ -11,7 +11,7 @@ scripts 33–46 %, the ort wasm 26 % / 16.5 %. What does not: model.onnx (int8 w
 vectors.bin (int8 codes) 90 %, so large binaries are never tried, and any twin saving under
 MIN_SAVING is dropped. Small binaries are tried, since it costs milliseconds: the lite path's
 token weights (one byte a token, mostly small) compress to 10 %, the token table's 2 KB files
-only to 94 % (no twins).
+only to 94 %, so files under 8 KB are not tried.
 
 Brotli at its best quality takes about a minute on the 14 MB wasm, which is the same file in
 every build: twins of files over CACHE_FLOOR are kept in the cache folder by the sha256 of the
@@ -32,7 +32,7 @@ MIN_SAVING = 0.10  # a twin must be at least this much smaller than the original
 CACHE_FLOOR = 64 * 1024  # smaller files compress in milliseconds: not worth a cache entry
 # Text-like files and wasm compress; int8 models and vectors do not (see above).
 SUFFIXES = frozenset({".js", ".mjs", ".json", ".wasm", ".html", ".css", ".txt", ".svg", ".md"})
-SMALL_BINARY = 256 * 1024  # any file up to this size is tried
+SMALL_BINARY = (8 * 1024, 256 * 1024)  # any file in this range is tried (not the token table's 2 KB files)
 ENCODINGS = {".br": "br", ".gz": "gzip"}
 
 
@@ -45,7 +45,8 @@ def compress(data: bytes, encoding: str) -> bytes:
 
 def wants_twins(path: Path) -> bool:
     size = path.stat().st_size
-    return size >= FLOOR and (path.suffix.lower() in SUFFIXES or size <= SMALL_BINARY)
+    low, high = SMALL_BINARY
+    return size >= FLOOR and (path.suffix.lower() in SUFFIXES or low <= size <= high)
 
 
 def _cached(data: bytes, encoding: str, cache: Path | None) -> bytes:

@@ -102,6 +102,45 @@ def token_outputs(model: LoadedModel, cache_dir: Path | None) -> np.ndarray:
     return table
 
 
+@dataclass(frozen=True)
+class StaticTable:
+    """The model-only part of the lite path: the token table as the browser reads it (int8 rows
+    and scales) and the PCA basis it was reduced with (the map's prior reads it back)."""
+
+    rows: np.ndarray
+    row_scales: np.ndarray
+    basis: np.ndarray
+
+
+def static_table(raw: np.ndarray, dims: int = DIMS) -> StaticTable:
+    """`token_outputs` reduced by PCA to `dims` and quantised: the same for every site of a model."""
+    dims = min(dims, raw.shape[1])
+    basis = _basis(raw, dims)
+    rows, row_scales = quantise.quantise(((raw - raw.mean(axis=0)) @ basis).astype(np.float32))
+    return StaticTable(rows, row_scales, basis)
+
+
+def cached_table(model: LoadedModel, cache_dir: Path | None, dims: int = DIMS) -> StaticTable:
+    """`static_table(token_outputs(model, cache_dir), dims)`, itself kept under `cache_dir` by the
+    model's sha256: every build of a test suite or a CI job would otherwise redo the PCA."""
+    path = cache_dir / "tokentable" / f"{model.sha256[:32]}-{dims}.npz" if cache_dir else None
+    if path and path.is_file():
+        try:
+            with np.load(path) as z:
+                return StaticTable(z["rows"], z["row_scales"], z["basis"])
+        except (OSError, ValueError, KeyError):
+            pass  # a damaged cache file is rebuilt
+    table = static_table(token_outputs(model, cache_dir), dims)
+    if path:
+        try:
+            tmp = path.with_suffix(".tmp.npz")
+            np.savez(tmp, rows=table.rows, row_scales=table.row_scales, basis=table.basis)
+            tmp.replace(path)
+        except OSError:
+            pass  # no cache is slower, not wrong
+    return table
+
+
 def special_ids(model: LoadedModel) -> list[int]:
     """The tokenizer's special tokens ([CLS], [SEP], [PAD], [UNK], [MASK]…): their rows stay zero."""
     vocab = model.tokenizer.get_vocab(with_added_tokens=True)
@@ -154,7 +193,7 @@ def idf(ids: Sequence[np.ndarray], vocab: int) -> np.ndarray:
 
 
 def build(
-    raw: np.ndarray,
+    table: StaticTable,
     chunk_ids: Sequence[np.ndarray],
     vectors: np.ndarray,
     *,
@@ -164,15 +203,13 @@ def build(
 ) -> LiteIndex:
     """The lite path's table, weights, map and chunk vectors for one site.
 
-    `raw` is `token_outputs`, `chunk_ids` each chunk's token ids as embedded (special tokens
+    `table` is `cached_table` (or `static_table` of `token_outputs`), `chunk_ids` each chunk's token ids as embedded (special tokens
     may be included: they weigh 0), `vectors` the chunks' model vectors (float). `fit` adds
     more (token ids, model vectors) pairs the map is fitted on besides the chunks: the
     pipeline gives the chunks' sentences and the probe questions.
     """
-    vocab = raw.shape[0]
-    dims = min(dims, raw.shape[1])
-    table_basis = _basis(raw, dims)
-    rows, row_scales = quantise.quantise(((raw - raw.mean(axis=0)) @ table_basis).astype(np.float32))
+    rows, row_scales, table_basis = table.rows, table.row_scales, table.basis
+    vocab, dims = rows.shape
     static = quantise.dequantise(rows, row_scales).astype(np.float64)  # as the browser reads them
     exact = idf(chunk_ids, vocab)
     exact[list(special)] = 0.0
@@ -180,7 +217,7 @@ def build(
     weights = np.clip(np.rint(exact / step), 0, 255).astype(np.uint8)
     weighted = (weights.astype(np.float64) * step)[:, None] * static
     vectors = np.asarray(vectors, dtype=np.float64)
-    basis = _basis(vectors, dims) if len(vectors) else np.zeros((raw.shape[1], dims))
+    basis = _basis(vectors, dims) if len(vectors) else np.zeros((table_basis.shape[0], dims))
     y = _unit(vectors @ basis) if len(vectors) else np.zeros((0, dims))
     x = [_unit(_sums(chunk_ids, weighted))]  # each text's static sum, paired with its model vector
     targets = [y]
@@ -238,6 +275,23 @@ def query_vector(ids: Sequence[int], lite: LiteIndex) -> np.ndarray | None:
     if norm == 0:
         return None
     return (np.array(u) / math.sqrt(norm)).astype(np.float32)
+
+
+def query_vectors_fast(per_question: Sequence[Sequence[int]], lite: LiteIndex) -> np.ndarray:
+    """`query_vector` of many questions at once in numpy, for the build's "not found" calibration:
+    the same vectors to rounding (the calibration keeps 4 decimals), without the browser's
+    summation order. Questions whose tokens weigh nothing are left out."""
+    w = lite.weights.astype(np.float64) * lite.weight_step * lite.row_scales.astype(np.float64)
+    static = lite.rows.astype(np.float64) * w[:, None]
+    mapping = lite.mapping.astype(np.float64) * lite.mapping_scales.astype(np.float64)[:, None]
+    out = []
+    for ids in per_question:
+        ids = np.asarray([t for t in ids if 0 <= t < len(static)], dtype=np.int64)
+        u = static[ids].sum(axis=0) @ mapping if len(ids) else np.zeros(mapping.shape[1])
+        norm = np.linalg.norm(u)
+        if norm > 0:
+            out.append(u / norm)
+    return np.asarray(out, dtype=np.float32).reshape(-1, mapping.shape[1])
 
 
 def table_files(rows: np.ndarray, row_scales: np.ndarray, per_file: int = ROWS_PER_FILE) -> list[bytes]:
