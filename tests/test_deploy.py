@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import build, invoke_cli, run_cli
-from sitebot.bundle.format import headers_for, manifest_files
+from sitebot.bundle.format import headers_for, is_content_addressed, manifest_files, read_in
 from sitebot.deploy import DeployError, deploy
 from sitebot.index.lists import entry_files
 
@@ -66,15 +66,9 @@ def changed(old: Path, new: Path) -> set[str]:
 
 
 def named(bundle: Path) -> set[str]:
-    """The content-addressed files a bundle's manifest names."""
+    """The content-addressed files a bundle's manifest names, its index tables' files included."""
     m = json.loads((bundle / "sitebot.json").read_text())
-    return (
-        {m["files"][k] for k in ("lexical", "chunks", "sources")}
-        | set(entry_files(bundle, m["files"]["vectors"]))  # the dense index's centroids, table and lists
-        | {s[k] for s in m["files"]["shards"] for k in ("file", "units") if k in s}  # a text shard, its units file
-        | set(m["model"]["files"].values())
-        | set(m["runtime"].values())
-    )
+    return {p for p in manifest_files(m, read_in(bundle)) if is_content_addressed(p)}
 
 
 def with_twins(paths: set[str], bundle: Path) -> set[str]:
@@ -94,7 +88,8 @@ def assert_order(ops: list[tuple[str, str]], bundle: Path) -> None:
     """Content-addressed files, then fixed names, then sitebot.json; removals only after it."""
     puts = [p for op, p in ops if op == "put" and p != ".sitebot-deploy.json"]
     kinds = [
-        "manifest" if p == "sitebot.json" else "hashed" if re.search(r"\.[0-9a-f]{12}\.", p) else "fixed" for p in puts
+        "manifest" if p == "sitebot.json" else "hashed" if re.search(r"\.[0-9a-f]{12}[./]", p) else "fixed"
+        for p in puts
     ]
     # A `.br`/`.gz` twin goes with its content-addressed original.
     hashed = {re.sub(r"\.(br|gz)$", "", p) for p, k in zip(puts, kinds, strict=True) if k == "hashed"}

@@ -49,12 +49,36 @@ def is_content_addressed(path: str, sha256: str | None = None) -> bool:
     """Whether the name carries a content hash; given the file's sha256, whether it is this file's.
 
     Without `sha256` this is the name alone (what a server sees); with it, a copy whose bytes
-    no longer match its name is not content-addressed and must not be cached forever.
+    no longer match its name is not content-addressed and must not be cached forever. A file
+    named by number in a content-addressed folder (`hashed_folder`) is content-addressed by its
+    folder, whose hash covers all its files together (`folder_intact` checks them).
     """
     parts = _name_parts(path)
+    if hashed_folder(path) is not None:
+        return True
     if sha256 is not None:
         return sha256[:HASH_CHARS] in parts
     return any(_HASH.fullmatch(p) for p in parts)
+
+
+def hashed_folder(path: str) -> str | None:
+    """The folder of a file named only by its number inside a content-addressed folder (the lite
+    path's token table: `lite/tokens.<h>/7.bin`, where <h> hashes all its files in order), else None."""
+    if any(_HASH.fullmatch(p) for p in _name_parts(path)):
+        return None
+    parent = PurePosixPath(path).parent
+    if parent.name and any(_HASH.fullmatch(p) for p in parent.name.split(".")[1:]):
+        return f"{parent}/"
+    return None
+
+
+def folder_intact(root: Path, folder: str, files: list[str]) -> bool:
+    """Whether the numbered `files` of a content-addressed `folder` (as `hashed_folder` gives it),
+    read in number order, hash to the hash in the folder's name (bundle/manifest.py writes it so)."""
+    digest = hashlib.sha256()
+    for name in sorted(files, key=lambda f: int(PurePosixPath(f).stem) if PurePosixPath(f).stem.isdigit() else -1):
+        digest.update((root / name).read_bytes())
+    return digest.hexdigest()[:HASH_CHARS] in PurePosixPath(folder.rstrip("/")).name.split(".")
 
 
 def strip_hash(path: str) -> str:

@@ -34,6 +34,8 @@ from typing import Any
 from ..bundle.format import (
     MANIFEST,
     Headers,
+    folder_intact,
+    hashed_folder,
     headers_for,
     is_bundle,
     is_content_addressed,
@@ -248,9 +250,19 @@ def _complete(folder: Path, manifest: dict[str, Any]) -> set[str]:
             raise DeployError(
                 f"{manifest_path} names {path!r}, which has no content hash in its name; rebuild the bundle"
             )
-        if not is_content_addressed(path, sha256_file(folder / path)):
+        if hashed_folder(path) is None and not is_content_addressed(path, sha256_file(folder / path)):
             raise DeployError(
                 f"{folder / path} does not match the hash in its name (a damaged copy?); rebuild the bundle"
+            )
+    # Files named by number in a content-addressed folder (the lite token table) are checked together.
+    groups: dict[str, list[str]] = {}
+    for path in named:
+        if (group := hashed_folder(path)) is not None:
+            groups.setdefault(group, []).append(path)
+    for group, files in sorted(groups.items()):
+        if not folder_intact(folder, group, files):
+            raise DeployError(
+                f"{folder / group} does not match the hash in its name (a damaged copy?); rebuild the bundle"
             )
     for path in FIXED:  # the widget and its strings, and the demo pages a deploy may or may not keep
         if not (folder / path).is_file():
