@@ -76,7 +76,8 @@ def s3(url: str) -> Any:
 def objects(client: Any, bucket: str, prefix: str) -> dict[str, str]:
     """key under prefix → sha256 of the object's bytes as a browser gets them (gzip undone)."""
     out = {}
-    for obj in client.list_objects_v2(Bucket=bucket, Prefix=prefix).get("Contents", []):
+    pages = client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)  # 1,000 keys a page
+    for obj in (o for page in pages for o in page.get("Contents", [])):
         got = client.get_object(Bucket=bucket, Key=obj["Key"])
         body = got["Body"].read()
         body = gzip.decompress(body) if got.get("ContentEncoding") == "gzip" else body

@@ -25,6 +25,9 @@ COLLEAGUES = "Is there a way to keep colleagues from fiddling with how the offic
 def hold_model(page: Any) -> list[Any]:
     """Holds every request for the model file; the test releases (or aborts) them."""
     held: list[Any] = []
+    # These are the keyword answer's tests: the lite path is refused, as a bundle without one
+    # (bot.model = "full") has none; what a visitor sees with it is tests/test_lite_path.py.
+    page.route(re.compile(r".*/(lite/|index/lite-vectors)"), lambda route: route.abort())
     page.route(re.compile(r".*\.onnx$"), lambda route: held.append(route))
     return held
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import EXAMPLES, build, invoke_cli, run_cli, tree_hashes
+from sitebot.bundle.format import FORMAT_VERSION
 from sitebot.index.lists import entry_files
 from sitebot.index.partition import bundle_chunks
 
@@ -34,7 +35,7 @@ def small_site(tmp_path: Path) -> Path:
 
 def test_bundle_layout_and_manifest(examples_bundle: Path) -> None:
     manifest = json.loads((examples_bundle / "sitebot.json").read_text())
-    assert manifest["format"] == 1
+    assert manifest["format"] == FORMAT_VERSION == 2
     assert manifest["model"]["sha256"] == "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
     assert manifest["model"]["dims"] == 384
     assert manifest["quantisation"] == {"type": "int8", "scale": "per-vector"}

@@ -91,6 +91,9 @@ def test_vectors_pick_the_answer_over_the_sentence_sharing_more_words(page: Any,
 
 def test_the_keyword_answer_is_marked_by_words_then_re_marked_with_vectors(page: Any, served_site: str) -> None:
     held: list[Any] = []
+    # These are the keyword answer's tests: the lite path is refused, as a bundle without one
+    # (bot.model = "full") has none; what a visitor sees with it is tests/test_lite_path.py.
+    page.route(re.compile(r".*/(lite/|index/lite-vectors)"), lambda route: route.abort())
     page.route(re.compile(r".*\.onnx$"), lambda route: held.append(route))
     open_panel(page, served_site, model=False)
     first = ask(page, SUMMER)

@@ -265,6 +265,9 @@ def test_a_question_close_to_an_example_is_caught_by_meaning(page: Any, site: st
 def ask_before_the_model(page: Any, url: str, question: str) -> list[Any]:
     """Opens the panel with the model file held back and asks; returns the held requests."""
     held: list[Any] = []
+    # These are the keyword answer's tests: the lite path is refused, as a bundle without one
+    # (bot.model = "full") has none; what a visitor sees with it is tests/test_lite_path.py.
+    page.route(re.compile(r".*/(lite/|index/lite-vectors)"), lambda route: route.abort())
     page.route(re.compile(r".*\.onnx$"), lambda route: held.append(route))
     page.goto(url)
     page.wait_for_function("() => window.sitebot && document.querySelector('sitebot-widget')")
