@@ -7,6 +7,7 @@ The model file is held back with page.route until the test lets it through.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -22,12 +23,29 @@ WATTS = "How many watts does it pull when it's just sitting there doing nothing?
 COLLEAGUES = "Is there a way to keep colleagues from fiddling with how the office printer is configured?"
 
 
+def wait_for_held(page: Any, held: list[Any]) -> None:
+    """Waits until the model's request is held: the engine asks for the model only once the
+    first answer is out (engine/worker.js), not at once."""
+    for _ in range(300):
+        if held:
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError("the model was never requested")
+
+
+def without_lite_path(route: Any) -> None:
+    """Serves sitebot.json without its `lite` section (a bundle built with bot.model = "full")."""
+    manifest = route.fetch().json()
+    manifest.pop("lite", None)
+    route.fulfill(status=200, content_type="application/json", body=json.dumps(manifest))
+
+
 def hold_model(page: Any) -> list[Any]:
     """Holds every request for the model file; the test releases (or aborts) them."""
     held: list[Any] = []
-    # These are the keyword answer's tests: the lite path is refused, as a bundle without one
-    # (bot.model = "full") has none; what a visitor sees with it is tests/test_lite_path.py.
-    page.route(re.compile(r".*/(lite/|index/lite-vectors)"), lambda route: route.abort())
+    # These are the keyword answer's tests: the bundle is served without its lite path, as one
+    # built with bot.model = "full"; what a visitor sees with it is tests/test_lite_path.py.
+    page.route(re.compile(r".*/sitebot\.json(\?.*)?$"), without_lite_path)
     page.route(re.compile(r".*\.onnx$"), lambda route: held.append(route))
     return held
 
@@ -88,6 +106,8 @@ def test_keyword_answer_is_marked_then_upgraded_in_place(page: Any, served_site:
     }}""")
     assert held, "the model was never requested"
 
+    wait_for_held(page, held)
+
     for route in held:
         route.continue_()
     page.wait_for_function(f"() => !{ROOT_JS}.querySelector('.prelim-note')", timeout=90000)
@@ -114,6 +134,7 @@ def test_model_that_never_arrives_leaves_the_keyword_answer(page: Any, served_si
     ask(page, MUNICH, 1)
     before = turns(page)
     assert before[0]["note"] == NOTE
+    wait_for_held(page, held)
     for route in held:
         route.abort("connectionfailed")
     page.wait_for_function(f"() => !{ROOT_JS}.querySelector('.prelim-note')", timeout=30000)
