@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import shutil
 import socket
@@ -254,3 +255,20 @@ def page(browser: object) -> Iterator[object]:
 
 
 from fake_llm import fake_llm, fake_llm_server  # noqa: E402,F401 - the local LLM stand-in (tests/fake_llm.py)
+
+
+def wait_for_held(page: Any, held: list[Any]) -> None:
+    """Waits until the model's request is held: the engine asks for the model only once the
+    first answer is out (engine/worker.js), not at once."""
+    for _ in range(300):
+        if held:
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError("the model was never requested")
+
+
+def without_lite_path(route: Any) -> None:
+    """Serves sitebot.json without its `lite` section (a bundle built with bot.model = "full")."""
+    manifest = route.fetch().json()
+    manifest.pop("lite", None)
+    route.fulfill(status=200, content_type="application/json", body=json.dumps(manifest))

@@ -7,11 +7,12 @@ The model file is held back with page.route until the test lets it through.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 import pytest
+
+from conftest import wait_for_held, without_lite_path
 
 pytestmark = pytest.mark.browser
 
@@ -21,23 +22,6 @@ NOTE = "Quick keyword answer — improving…"
 MUNICH = "I'm in Munich. How long before the box turns up at my door?"
 WATTS = "How many watts does it pull when it's just sitting there doing nothing?"
 COLLEAGUES = "Is there a way to keep colleagues from fiddling with how the office printer is configured?"
-
-
-def wait_for_held(page: Any, held: list[Any]) -> None:
-    """Waits until the model's request is held: the engine asks for the model only once the
-    first answer is out (engine/worker.js), not at once."""
-    for _ in range(300):
-        if held:
-            return
-        page.wait_for_timeout(100)
-    raise AssertionError("the model was never requested")
-
-
-def without_lite_path(route: Any) -> None:
-    """Serves sitebot.json without its `lite` section (a bundle built with bot.model = "full")."""
-    manifest = route.fetch().json()
-    manifest.pop("lite", None)
-    route.fulfill(status=200, content_type="application/json", body=json.dumps(manifest))
 
 
 def hold_model(page: Any) -> list[Any]:

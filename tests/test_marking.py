@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from conftest import EXAMPLES
+from conftest import EXAMPLES, wait_for_held, without_lite_path
 
 pytestmark = pytest.mark.browser
 
@@ -40,23 +40,6 @@ CARDS = f"""() => {{
     prelim: Boolean(answer.querySelector('.prelim-note')),
   }}));
 }}"""
-
-
-def wait_for_held(page: Any, held: list[Any]) -> None:
-    """Waits until the model's request is held: the engine asks for the model only once the
-    first answer is out (engine/worker.js), not at once."""
-    for _ in range(300):
-        if held:
-            return
-        page.wait_for_timeout(100)
-    raise AssertionError("the model was never requested")
-
-
-def without_lite_path(route: Any) -> None:
-    """Serves sitebot.json without its `lite` section (a bundle built with bot.model = "full")."""
-    manifest = route.fetch().json()
-    manifest.pop("lite", None)
-    route.fulfill(status=200, content_type="application/json", body=json.dumps(manifest))
 
 
 def open_panel(page: Any, url: str, model: bool = True) -> None:

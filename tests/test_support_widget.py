@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from conftest import build
+from conftest import build, wait_for_held, without_lite_path
 from sitebot.serve import serve_in_thread
 from webhook import Webhook, start_webhook
 
@@ -59,23 +59,6 @@ PAGES = {
         "Our address is 12 Elm Street.</p>",
     ),
 }
-
-
-def wait_for_held(page: Any, held: list[Any]) -> None:
-    """Waits until the model's request is held: the engine asks for the model only once the
-    first answer is out (engine/worker.js), not at once."""
-    for _ in range(300):
-        if held:
-            return
-        page.wait_for_timeout(100)
-    raise AssertionError("the model was never requested")
-
-
-def without_lite_path(route: Any) -> None:
-    """Serves sitebot.json without its `lite` section (a bundle built with bot.model = "full")."""
-    manifest = route.fetch().json()
-    manifest.pop("lite", None)
-    route.fulfill(status=200, content_type="application/json", body=json.dumps(manifest))
 
 
 def write_site(root: Path, config: str) -> None:
