@@ -102,8 +102,8 @@ def test_the_keyword_answer_is_marked_by_words_then_re_marked_with_vectors(page:
     # By words alone: the sentence holding "summer", not the answer next to it.
     assert pause["marks"] == ["Going travelling for the summer, or not printing for a while?"], pause
 
+    wait_for_held(page, held)  # the model is asked for once the first answer is out
     assert held, "the model was never requested"
-    wait_for_held(page, held)
     for route in held:
         route.continue_()
     page.wait_for_function(f"() => !{ROOT_JS}.querySelector('.prelim-note')", timeout=90000)
