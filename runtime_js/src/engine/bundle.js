@@ -68,8 +68,10 @@ export function openBundle({ base, manifest, pageBase, full = true, loadFull, id
     // The model's tens of MB start once the first answer's files are in and it is out, so they
     // do not share the visitor's bandwidth with it; they start anyway if those fail.
     const first = Promise.all([lexical, corpus, ...(litePath ? [litePath.encoder, litePath.dense] : [])]);
+    // Without a lite path the first answer is a keyword one, which the model would upgrade:
+    // nothing to keep the bandwidth for.
     const after = first.then(
-      () => idle,
+      () => (litePath ? idle : undefined),
       () => {},
     );
     paths.push({

@@ -63,6 +63,10 @@ async function handle(msg) {
       post({ type: "results", id: msg.id, ...found });
       return answered();
     }
+    case "model":
+      // Somebody waits for the model itself (an LLM question: its streamed answer cannot be
+      // upgraded later), so there is no first answer to keep the bandwidth for.
+      return answered();
     case "scope":
       return post({ type: "scope", id: msg.id, ...(await started("scope").scope(msg.query)) });
     case "embed": {

@@ -137,6 +137,8 @@ export function createClient(base, manifest, warn) {
   function ready(level) {
     start();
     level = level === true ? "model" : level || "lexical";
+    // Waiting for the model is asking for it now, not after the first answer (worker.js).
+    if (level === "model" && status.model === "loading" && worker) worker.postMessage({ type: "model" });
     return new Promise((resolve, reject) => {
       waiters.push({ level, resolve, reject });
       settleWaiters();
