@@ -53,6 +53,7 @@ class Asked:
     bytes: int
     requests: int
     result: Any
+    files: list[tuple[str, int]]  # each request's URL and the bytes it moved
 
 
 class _Quiet(SimpleHTTPRequestHandler):
@@ -110,8 +111,8 @@ def ask_in_page(
             page.wait_for_timeout(30)  # the last requestfinished events reach Python
             mine = finished[start:] + loaded
             loaded = []
-            moved = sum(s["responseBodySize"] + s["responseHeadersSize"] for s in (r.sizes() for r in mine))
-            out.append(Asked(q, got["ms"], moved, len(mine), got["result"]))
+            files = [(r.url, (lambda s: s["responseBodySize"] + s["responseHeadersSize"])(r.sizes())) for r in mine]
+            out.append(Asked(q, got["ms"], sum(b for _, b in files), len(mine), got["result"], files))
         page.close()
     return out
 

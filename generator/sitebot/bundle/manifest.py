@@ -19,6 +19,7 @@ import numpy as np
 
 from ..errors import BundleError
 from ..index import lexical, partition, quantise
+from ..index.kmeans import list_count
 from ..index.lists import write_partitions
 from ..index.lite import METHOD as LITE_METHOD
 from ..index.lite import ROWS_PER_FILE, LitePath, table_files
@@ -34,9 +35,17 @@ from .writer import BundleWriter, runtime_file
 # The lite path's fusion: BM25 weighs 0.45 to 0.85 by how much of the question its best chunk
 # holds (the model's path: 0.15 to 0.45). On the installation guide and SQLAlchemy the lite
 # vectors alone rank below BM25; fused at these weights they rank above it (bench/lite.py).
-LITE_RETRIEVAL = {"w_lexical_min": 0.45, "w_lexical_max": 0.85}
+# The lite path's chunk vectors are lists of ~LITE_LIST_ROWS rows (13 KB each), of which a question
+# probes `nprobe`: the lite path is the first answer, so its vectors must fit its byte budget on
+# any site (on the installation guide, 100-row lists probed 3 or more deep ranked as the whole
+# index did: bench/lite_lists.py). Below LITE_LISTS_FROM chunks one list is no bigger than a
+# probe would be.
+LITE_LIST_ROWS = 100
+LITE_NPROBE = 5
+LITE_LISTS_FROM = LITE_LIST_ROWS * LITE_NPROBE
+LITE_RETRIEVAL = {"w_lexical_min": 0.45, "w_lexical_max": 0.85, "nprobe": LITE_NPROBE}
 
-SHARD_CHARS = 48_000  # ~12 KB gzipped: a question fetches a few of these, not the whole site
+SHARD_CHARS = 16_000  # ~4 KB compressed: a question fetches the few its answers are in, not the whole site
 
 # Content-addressed runtime files: manifest key → (path in the bundle, file in the built
 # runtime). widget.js loads the llm and support parts only for bots that need them (LLM
@@ -192,7 +201,13 @@ def lite_section(writer: BundleWriter, lite: LitePath) -> dict[str, Any]:
         "weight_step": index.weight_step,
         "map": writer.add("lite/map.bin", quantise.to_bytes(index.mapping, index.mapping_scales)),
         # Its chunk vectors are k-means lists like the model's (index/lists.py).
-        "vectors": write_partitions(writer.add, "lite-vectors", index.codes, index.scales),
+        "vectors": write_partitions(
+            writer.add,
+            "lite-vectors",
+            index.codes,
+            index.scales,
+            lists=list_count(len(index.codes), LITE_LIST_ROWS, LITE_LISTS_FROM),
+        ),
         # The lite path's own ranking levers: its cosines are coarser than the model's, so BM25
         # weighs more (bench/lite.py), and its "not found" rule is calibrated on its own scores.
         "retrieval": {**LITE_RETRIEVAL, "not_found": lite.not_found},

@@ -18,15 +18,15 @@ MIN_CHUNKS = 2048  # below this a bundle keeps one list: the whole index is a fe
 LIST_ROWS = 150  # rows a list holds on average: ~59 KB at 384 dims, whatever the site's size
 
 
-def list_count(n: int) -> int:
-    """How many lists for n rows: one for a small site, else lists of ~LIST_ROWS rows.
+def list_count(n: int, rows: int = LIST_ROWS, min_chunks: int = MIN_CHUNKS) -> int:
+    """How many lists for n rows: one below `min_chunks`, else lists of ~`rows` rows.
 
     A fixed list size keeps the bytes of a question (nprobe lists) from growing with the site;
-    the centroids file grows instead, at 1/LIST_ROWS of the index. On PostgreSQL's and
+    the centroids file grows instead, at 1/rows of the index. On PostgreSQL's and
     SQLAlchemy's manuals (22–24k chunks) lists of ~75 to ~300 rows found the same share of the
     exhaustive candidates per byte fetched within a few points (bench/ivf.py).
     """
-    return 1 if n < MIN_CHUNKS else round(n / LIST_ROWS)
+    return 1 if n < min_chunks else max(1, round(n / rows))
 
 
 def _unit(x: np.ndarray) -> np.ndarray:

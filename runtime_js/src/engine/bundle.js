@@ -52,17 +52,18 @@ export function openBundle({ base, manifest, pageBase, full = true, loadFull, id
   const corpus = fetchJson(url(f.chunks)).then((meta) => corpusReader(meta, load, resolve));
   // k-means lists (ivf.js): the centroids and the list table when a path starts, a question's
   // nearest lists when asked.
-  const lists = (entry) => openPartitions(entry, retrieval.nprobe, (path) => fetchJson(url(path)), (path) => fetchBytes(url(path)));
+  const lists = (entry, nprobe) => openPartitions(entry, nprobe, (path) => fetchJson(url(path)), (path) => fetchBytes(url(path)));
   const paths = [];
   // Without the lite path (bot.model = "full", or a model whose tokenizer the browser's small
   // one cannot reproduce), or when the visitor's browser is not to download the model, the
   // other path is all there is; with neither, keywords answer alone.
   const lite = manifest.lite;
+  const liteRetrieval = lite && { ...retrieval, ...lite.retrieval };
   const litePath = lite && {
     name: "lite",
     encoder: loadLiteEncoder(base, manifest),
-    dense: lists(lite.vectors),
-    retrieval: { ...retrieval, ...lite.retrieval },
+    dense: lists(lite.vectors, liteRetrieval.nprobe),
+    retrieval: liteRetrieval,
   };
   if ((full || !lite) && loadFull) {
     // The model's tens of MB start once the first answer's files are in and it is out, so they
@@ -77,7 +78,7 @@ export function openBundle({ base, manifest, pageBase, full = true, loadFull, id
     paths.push({
       name: "full",
       encoder: after.then(loadFull).then((code) => code.loadEncoder(base, manifest)),
-      dense: after.then(() => lists(f.vectors)),
+      dense: after.then(() => lists(f.vectors, retrieval.nprobe)),
       retrieval,
     });
   }

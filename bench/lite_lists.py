@@ -1,0 +1,76 @@
+"""How the lite path's chunk vectors rank when cut into k-means lists and probed a few at a time (issue 16).
+
+    python bench/lite_lists.py BUNDLE=QUESTIONS.jsonl [BUNDLE=QUESTIONS.jsonl ...]
+
+The lite path answers first, so the bytes of its vectors count against the first answer's budget
+on every site. For each built bundle (format 2, with a lite path) this re-partitions its lite
+vectors (index/lists.py, as `sitebot generate` would) into lists of 64, 100 and 150 rows and
+ranks the question set on the lite path (the browser's ranking, retrieve.py) probing 2 to 8
+lists, beside the exhaustive search of all of them. Printed per setting: R@5 by page over the
+answerable questions, the refusal rate over the unanswerable ones, and the KB a question's
+probe fetches (nprobe × rows × 132 B, before the centroids file). The settings the build uses
+are LITE_LIST_ROWS and LITE_NPROBE in bundle/manifest.py.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "generator"))
+
+from sitebot.evaluate import judge, load_questions, open_bundle  # noqa: E402
+from sitebot.index.lists import Partitions, partition  # noqa: E402
+
+ROWS = (64, 100, 150)
+NPROBES = (2, 3, 4, 5, 6, 8)
+ROW_BYTES = 132  # 128 int8 dims + a float32 scale
+
+
+def measure(bundle: Path, questions: Path) -> None:
+    retriever = open_bundle(bundle, "lite")
+    qs = load_questions(questions)
+    assert retriever.lite is not None
+    vecs = retriever.lite.vectors([q.text for q in qs])
+    codes, scales = retriever.dense.matrix()
+    n = len(codes)
+
+    def score(parts: Partitions, nprobe: int | None) -> tuple[float, float]:
+        retriever.dense = parts
+        retriever.params["nprobe"] = nprobe
+        results = judge(retriever, qs, vecs, base_url=retriever.manifest.get("base_url") or "/")
+        answerable = [r for r in results if r.expected]
+        unanswerable = [r for r in results if not r.expected]
+        r5 = sum(1 for r in answerable if r.rank is not None and r.rank <= 5) / max(1, len(answerable))
+        return r5, sum(r.not_found for r in unanswerable) / max(1, len(unanswerable))
+
+    whole = Partitions.from_arrays(codes, scales, np.zeros(n, dtype=np.int64), np.zeros((1, codes.shape[1])))
+    r5, refused = score(whole, None)
+    print(
+        f"{bundle} ({n} chunks): one list (exhaustive) R@5 {r5:.3f}, refusal {refused:.2f}, {n * ROW_BYTES / 1000:.0f} KB"
+    )
+    for rows in ROWS:
+        k = max(1, round(n / rows))
+        parts = Partitions.from_arrays(*partition(codes, scales, lists=k))
+        for nprobe in NPROBES:
+            if nprobe < k:
+                r5, refused = score(parts, nprobe)
+                kb = nprobe * rows * ROW_BYTES / 1000
+                print(
+                    f"  lists of {rows:3d} ({k:4d}), nprobe {nprobe}: R@5 {r5:.3f}, refusal {refused:.2f}, ~{kb:.0f} KB"
+                )
+
+
+def main() -> None:
+    if len(sys.argv) < 2:
+        sys.exit(__doc__)
+    for spec in sys.argv[1:]:
+        bundle, _, questions = spec.partition("=")
+        measure(Path(bundle), Path(questions))
+
+
+if __name__ == "__main__":
+    main()
