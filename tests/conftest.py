@@ -48,6 +48,18 @@ def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("cache")
 
 
+@pytest.fixture
+def new_cache(tmp_path: Path, examples_bundle: Path, cache_dir: Path) -> Path:
+    """An empty embedding cache folder (tests of what a build embeds and caches) that holds the
+    lite path's token table already, as any cache a build of this model ever used would: the
+    table depends on the model alone and takes ~25 s to compute, which these tests are not about."""
+    del examples_bundle  # built with `cache_dir`, so the table is there to copy
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    shutil.copytree(cache_dir / "tokentable", cache / "tokentable")
+    return cache
+
+
 @pytest.fixture(scope="session", autouse=True)
 def fresh_home(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> Iterator[Path]:
     """An empty home folder for the whole run, so no test leans on the developer's ~/.cache,

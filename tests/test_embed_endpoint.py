@@ -30,9 +30,9 @@ def vectors(bundle: Path) -> np.ndarray:
 
 
 def test_a_build_through_the_endpoint_equals_a_local_one_and_fills_the_same_cache(
-    embed_server: EmbedState, examples_bundle: Path, tmp_path: Path
+    embed_server: EmbedState, examples_bundle: Path, tmp_path: Path, new_cache: Path
 ) -> None:
-    cache = tmp_path / "cache"
+    cache = new_cache
     r = generate(
         tmp_path / "remote", cache, "--embed-endpoint", embed_server.url + "/v1", env={"SITEBOT_EMBED_KEY": "k-123"}
     )
@@ -68,9 +68,11 @@ def test_a_build_through_the_endpoint_equals_a_local_one_and_fills_the_same_cach
     assert "(0 embedded," in r.stderr, r.stderr
 
 
-def test_an_endpoint_that_answers_503_twice_is_retried(embed_server: EmbedState, site: Path, tmp_path: Path) -> None:
+def test_an_endpoint_that_answers_503_twice_is_retried(
+    embed_server: EmbedState, site: Path, tmp_path: Path, new_cache: Path
+) -> None:
     embed_server.fail_first = 2
-    out, cache = tmp_path / "out", tmp_path / "cache"
+    out, cache = tmp_path / "out", new_cache
     r = generate(out, cache, "-q", "--embed-endpoint", embed_server.url + PATH_V1, source=site)
     assert r.returncode == 0, r.stderr
     assert [e.status for e in embed_server.log[:3]] == [503, 503, 200]

@@ -1016,10 +1016,11 @@ def test_11_cache_dir_that_is_a_file(writer_site: Path, tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists()
 
 
-def test_11_corrupt_embedding_cache_is_moved_aside_and_rebuilt(writer_site: Path, tmp_path: Path) -> None:
+def test_11_corrupt_embedding_cache_is_moved_aside_and_rebuilt(
+    writer_site: Path, tmp_path: Path, new_cache: Path
+) -> None:
     """11. A corrupt embeddings.sqlite: one warning, moved aside as .corrupt-1, rebuilt; the build succeeds."""
-    cache = tmp_path / "cache"
-    cache.mkdir()
+    cache = new_cache
     (cache / "embeddings.sqlite").write_bytes(b"garbage, not SQLite" * 100)
     args = ("generate", str(writer_site), "-o", str(tmp_path / "out"), "-q", "--cache-dir", str(cache))
     r = run_cli(*args)

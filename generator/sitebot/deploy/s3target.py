@@ -4,7 +4,9 @@ B2… through --endpoint-url), with the headers of sitebot.bundle.format.headers
 Needs boto3 (`pip install 'sitebot[s3]'`). Credentials, region and retries come only from
 boto3's own chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, AWS_PROFILE, instance roles,
 AWS_MAX_ATTEMPTS…), never from a flag. Each object carries the sha256 of its bytes in its
-metadata, so an unchanged file is recognised by one HEAD and not uploaded again.
+metadata, so an unchanged file is recognised by one HEAD and not uploaded again. The files of
+a content-addressed folder (the lite path's ~2,000 token table files) are recognised together:
+one HEAD for the folder, then each by its listed size, so a redeploy does not HEAD them all.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from ..bundle.format import Headers
+from ..bundle.format import Headers, hashed_folder
 from .plan import DeployError, LocalFile, Target, scrub
 
 T = TypeVar("T")
@@ -61,6 +63,10 @@ class S3Target(Target):
         self.endpoint_url = check_endpoint(endpoint_url) if endpoint_url else None
         self.label = f"s3://{bucket}/{prefix}" if prefix else f"s3://{bucket}"
         self.sizes: dict[str, int] = {}
+        # hashed folder → whether its first file checked is sitebot's, with today's headers. The
+        # folder's name is the hash of all its files, and a PUT is atomic: a listed file of the
+        # right size in it holds the right bytes, uploaded by the same deploy code as its neighbours.
+        self.folders: dict[str, bool] = {}
         self.client: Any = None
 
     def key(self, path: str) -> str:
@@ -153,16 +159,22 @@ class S3Target(Target):
     def same(self, path: str, f: LocalFile) -> bool:
         if self.sizes.get(path) != f.size:
             return False
+        folder = hashed_folder(path)
+        if folder is not None and folder in self.folders:
+            return self.folders[folder]
         head = self._call(
             f"read {self.key(path)}", lambda: self.client.head_object(Bucket=self.bucket, Key=self.key(path))
         )
         h = f.headers
-        return (
+        same = (
             head.get("Metadata", {}).get("sha256") == f.sha256
             and head.get("ContentType") == h.content_type
             and head.get("CacheControl") == h.cache_control
             and head.get("ContentEncoding") == h.content_encoding
         )
+        if folder is not None:
+            self.folders[folder] = same
+        return same
 
     def put(self, path: str, source: Path | bytes, headers: Headers) -> None:
         data = source if isinstance(source, bytes) else source.read_bytes()
