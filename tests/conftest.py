@@ -50,13 +50,15 @@ def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def new_cache(tmp_path: Path, examples_bundle: Path, cache_dir: Path) -> Path:
-    """An empty embedding cache folder (tests of what a build embeds and caches) that holds the
-    lite path's token table already, as any cache a build of this model ever used would: the
-    table depends on the model alone and takes ~25 s to compute, which these tests are not about."""
-    del examples_bundle  # built with `cache_dir`, so the table is there to copy
+    """A cache folder without embeddings or pages (tests of what a build embeds and caches) that
+    holds what depends on the model and runtime alone, as any cache a build of this model ever
+    used would: the lite path's token table (~25 s to compute) and the runtime's compressed
+    copies (~40 s of brotli for the wasm), which these tests are not about."""
+    del examples_bundle  # built with `cache_dir`, so those are there to copy
     cache = tmp_path / "cache"
     cache.mkdir()
-    shutil.copytree(cache_dir / "tokentable", cache / "tokentable")
+    for name in ("tokentable", "precompressed"):
+        shutil.copytree(cache_dir / name, cache / name)
     return cache
 
 
