@@ -12,6 +12,7 @@ loading the search (a fresh profile: nothing cached), the later ones only for wh
 Bytes are Playwright's encoded body + header sizes of each finished request (CDP's
 encodedDataLength), counted on the whole context, since a page's own CDP Network domain does not
 see a worker's fetches; a response from the HTTP or memory cache counts what crossed the wire: 0.
+A worker's own script, whose body Chromium reports as 0 bytes, counts its Content-Length (`moved`).
 """
 
 from __future__ import annotations
@@ -111,10 +112,22 @@ def ask_in_page(
             page.wait_for_timeout(30)  # the last requestfinished events reach Python
             mine = finished[start:] + loaded
             loaded = []
-            files = [(r.url, (lambda s: s["responseBodySize"] + s["responseHeadersSize"])(r.sizes())) for r in mine]
+            files = [(r.url, moved(r)) for r in mine]
             out.append(Asked(q, got["ms"], sum(b for _, b in files), len(mine), got["result"], files))
         page.close()
     return out
+
+
+def moved(request: Any) -> int:
+    """Bytes a finished request moved: its encoded body and response headers. Chromium reports a
+    body of 0 for a worker's own script (the engine), so there its Content-Length counts instead."""
+    sizes = request.sizes()
+    body = sizes["responseBodySize"]
+    if body == 0:
+        response = request.response()
+        length = response.all_headers().get("content-length") if response else None
+        body = int(length) if length and length.isdigit() else 0
+    return body + sizes["responseHeadersSize"]
 
 
 def per_question(asked: list[Asked]) -> dict[str, float]:
