@@ -62,6 +62,7 @@ class S3Target(Target):
         self.bucket, self.prefix = bucket, prefix
         self.endpoint_url = check_endpoint(endpoint_url) if endpoint_url else None
         self.label = f"s3://{bucket}/{prefix}" if prefix else f"s3://{bucket}"
+        self.parallel = 8  # boto3 clients are thread-safe; see Target.parallel
         self.sizes: dict[str, int] = {}
         # hashed folder → whether its first file checked is sitebot's, with today's headers. The
         # folder's name is the hash of all its files, and a PUT is atomic: a listed file of the

@@ -36,7 +36,7 @@ from . import quantise
 from .model import LoadedModel
 
 DIMS = 128  # of the lite space: 132 bytes a token row and a chunk, against 388 for MiniLM's vectors
-ROWS_PER_FILE = 16  # token rows per table file: 2,112 B, so a question of 12 tokens fetches ~25 KB
+ROWS_PER_FILE = 8  # token rows per table file: 1,056 B, so a question of 20 tokens fetches ~27 KB with headers
 RIDGE = 10.0  # of the map's regression towards its prior, on unit-length static sums (bench/lite.py)
 BATCH = 1024  # tokens per model run when building the table; chunks per batch when summing rows
 METHOD = "static-tokens-ridge-pca-1"  # what the browser computes; the build behind it may change
