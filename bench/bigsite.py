@@ -54,6 +54,7 @@ from __future__ import annotations
 import argparse
 import functools
 import json
+import os
 import shutil
 import statistics
 import sys
@@ -403,6 +404,39 @@ def found(urls: list[str], pages: list[str]) -> bool:
     return any(p.endswith("/" + page) for p in paths for page in pages)
 
 
+def waterfall(playwright: Any, page_url: str, question: str, throttle: dict[str, Any] | None = None) -> list[str]:
+    """Lines of when each request of a Save-Data visitor's first lite answer started and ended, in ms
+    from the question (Chromium's resource timing, one more fresh profile): the critical path."""
+    from chromium import fresh_context
+
+    with fresh_context(playwright) as context:
+        page = context.new_page()
+        page.add_init_script(SAVE_DATA)
+        if throttle:
+            cdp = context.new_cdp_session(page)
+            cdp.send("Network.enable")
+            cdp.send("Network.emulateNetworkConditions", throttle)
+        finished: list[Any] = []
+        context.on("requestfinished", lambda r: finished.append(r))
+        page.goto(page_url)
+        page.wait_for_timeout(100)
+        start, asked_at = len(finished), time.time() * 1000
+        got = page.evaluate(
+            f"async (q) => {{ const t = performance.now(); await ({LITE})(q); return performance.now() - t; }}",
+            question,
+        )
+        page.wait_for_timeout(30)
+        lines = [f"    answered at {got:.0f} ms"]
+        for r in finished[start:]:
+            t = r.timing
+            begin = t["startTime"] - asked_at
+            end = begin + t["responseEnd"] if t["responseEnd"] >= 0 else float("nan")
+            size = r.sizes()["responseBodySize"] + r.sizes()["responseHeadersSize"]
+            lines.append(f"    {begin:6.0f} → {end:6.0f} ms {size / 1e3:7.1f} KB  {r.url.split('/', 3)[-1]}")
+        page.close()
+    return lines
+
+
 def measure(bundle: Path, n: int, runs: int, sets: list[Path]) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -415,6 +449,7 @@ def measure(bundle: Path, n: int, runs: int, sets: list[Path]) -> None:
     if "lite" not in manifest:
         sys.exit(f"{bundle} has no lite path; build it with `python bench/bigsite.py bundle`")
     ask = functools.partial(ask_in_page, count_load=True)
+    load = os.getloadavg()  # other work on the machine slows every time below
     server, origin = serve_in_thread(bundle)
     page = origin + "index.html"
     try:
@@ -429,6 +464,10 @@ def measure(bundle: Path, n: int, runs: int, sets: list[Path]) -> None:
                 ask(p, page, LITE, [q], init_js=SAVE_DATA, throttle=THROTTLE)[0] for q in asked[1:runs]
             ]
             model = ask(p, page, MODEL, asked + asked[1:])
+            steps = {
+                net: waterfall(p, page, asked[0], throttle)
+                for net, throttle in (("loopback", None), ("throttled", THROTTLE))
+            }
     finally:
         server.shutdown()
         server.server_close()
@@ -444,13 +483,17 @@ def measure(bundle: Path, n: int, runs: int, sets: list[Path]) -> None:
         print(f"  first answer, {name}: {a.requests} requests; the largest:", file=sys.stderr)
         for url, size in sorted(a.files, key=lambda f: -f[1])[:8]:
             print(f"    {size / 1e3:8.1f} KB  {url.removeprefix(origin)}", file=sys.stderr)
+    for net, lines in steps.items():
+        print(f"  a first lite answer's requests, {net} (ms from the question):", file=sys.stderr)
+        print("\n".join(lines), file=sys.stderr)
     warm = slice(1, n + 1)
     again = slice(n + 1, None)
     twins = any(bundle.rglob("*.br"))
     print(
         f"{bundle}: SYNTHETIC (copies of real chunks), {manifest['counts']['chunks']} chunks; Chromium, fresh profile; "
         f"served by sitebot serve ({'its .br/.gz twins' if twins else 'no twins: uncompressed'}); "
-        f"throttled = {THROTTLE['downloadThroughput'] * 8 / 1e6:.0f} Mbit/s, {THROTTLE['latency']} ms RTT"
+        f"throttled = {THROTTLE['downloadThroughput'] * 8 / 1e6:.0f} Mbit/s, {THROTTLE['latency']} ms RTT; "
+        f"load average {load[0]:.1f} before, {os.getloadavg()[0]:.1f} after, on {os.cpu_count()} cores"
     )
     print(
         "Bytes from the page's load (widget.js, sitebot.json) to the answer. Times: from the question "
