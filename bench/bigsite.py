@@ -46,7 +46,9 @@ Times are the page's clock from the question, and for first answers also from th
 start. Questions: answerable ones of bench/questions/sqlalchemy-14.jsonl and
 debian-installation-guide.jsonl in turn. The last column says whether the top 5 holds one of the
 question's pages in any copy: a sanity check, not recall, since the copies of one page crowd a top 5.
-Per question (path, time, bytes, status) and the largest files of each first answer go to stderr.
+Per question (path, time, bytes, status), the largest files of each first answer, and the requests
+of one more Save-Data visitor's first answer in time order (loopback and throttled: its critical path)
+go to stderr. The machine's load average is printed beside the times: other work slows them all.
 """
 
 from __future__ import annotations
