@@ -1,8 +1,10 @@
 """A site of ≥ 100,000 chunks (issue 16): the real HTML folder, and a cheap synthetic bundle measured in Chromium.
 
     python bench/bigsite.py folder [--out bench/out/bigsite-html] [--chunks]
-    python bench/bigsite.py bundle [--out bench/out/bigsite-synthetic] [--min-chunks 100000] [--no-precompress]
-    python bench/bigsite.py measure [--bundle bench/out/bigsite-synthetic] [--questions 10]
+    python bench/bigsite.py bundle [--out bench/out/bigsite-synthetic] [--sources BUNDLE …] [--min-chunks 100000]
+                                   [--no-precompress]
+    python bench/bigsite.py measure [--bundle bench/out/bigsite-synthetic] [--questions 10] [--runs 3]
+                                    [--question-set Q.jsonl …]
 
 `folder` copies the HTML of installed Debian doc packages into one folder, a sub-folder each, so
 their links keep working (HTML with its images and styles; not the PDF or text copies of whole
@@ -13,31 +15,52 @@ sitebot makes of it (read and chunked as `sitebot generate` does, without embedd
 for real (`sitebot generate bench/out/bigsite-html --base-url / -o …`) embeds every chunk: an hour
 or more on two cores.
 
-`bundle` makes a SYNTHETIC bundle of at least `--min-chunks` chunks without embedding anything:
-the chunks, texts and int8 vectors of the built bundles bench/out/postgresql-15, sqlalchemy-14 and
-debian-installation-guide (real text, real vectors), repeated as copies whose page URLs move to
-/copyN/… and whose titles say "(copy N)", each copy's vectors turned by a small random rotation
-plus noise (cosine ≈ 0.99 to the original) so copies never tie exactly. The files are written by
-sitebot's own stage after embedding (bundle.manifest.write_bundle through bundle.writer.BundleWriter,
-with the BM25 index and the not-found calibration built as pipeline.generate builds them), so the
-format is whatever the current writer writes. No unit signatures (the answer card marks no
-sentence). Printed: chunk count, bundle size, size per chunk.
+`bundle` makes a SYNTHETIC bundle of at least `--min-chunks` chunks without embedding anything.
+It reads built bundles of the current format (2) with sitebot's own readers (the chunk rows' parts,
+the text shards and their units files, the k-means lists of the vectors): by default the
+installation guide (bench/out/debian-installation-guide) and SQLAlchemy 1.4 built at /tmp/sqla2,
+else every format-2 bundle in bench/out. Their chunks, texts, sentence signatures and vectors
+(real text, real vectors) are repeated as copies whose page URLs move to /copyN/… and whose titles
+say "(copy N)", each copy's vectors turned by a small random rotation plus noise (cosine ≈ 0.99 to
+the original) so copies never tie exactly; a copy keeps its source's sentence signatures. Then it
+does what pipeline.generate does after embedding: the BM25 index, the "not found" calibration,
+the LITE PATH (pipeline.build_lite_path: the cached token table, the chunks' token ids, the map
+fitted on the chunks and the probe questions; not on the sentences, whose vectors a bundle does not
+keep) and bundle.manifest.write_bundle (k-means lists of both paths, term shards, row parts, text
+shards) with the .br/.gz twins; so the format is whatever the current writer writes. Printed: the
+chunk count, and a table of the bundle's bytes per part and per chunk (without the twins).
 
-`measure` serves the bundle with `sitebot serve`'s server on 127.0.0.1 and, in Chromium on a fresh
-profile (loopback, no throttle), times with bench/wirecount.py: the bytes and time to the first
-answer asked at once (keywords: `window.sitebot.search` does not wait for the model), in one
-profile; in another, the bytes and time to the first semantic answer (`sitebot.ready({model:
-true})`, then search), then the warm question → ranked results time of the other questions
-(answerable questions of bench/questions/postgresql-15.jsonl, whose pages are in the bundle).
+`measure` serves the bundle with `sitebot serve`'s server on 127.0.0.1 (its .br/.gz twins) and, in
+Chromium with a fresh profile per visitor, counts the bytes (bench/wirecount.py, from the page's
+load: widget.js and sitebot.json count) and times:
+- the first keyword answer, asked at once (`window.sitebot.search` does not wait), loopback;
+- the lite path, for a Save-Data visitor (the model never loads): the first answer after
+  `sitebot.ready({semantic: true})` (median of `--runs` profiles, one question each), then the warm
+  question → ranked chunks time of `--questions` more in the same page (median, max; each fetches
+  its term shards, token rows, lists and row parts), then the same questions again (every file in
+  the engine's memory: the ranking alone); on loopback and throttled (wirecount.THROTTLE, 10 Mbit/s
+  and 40 ms);
+- the model's path on loopback: the first answer after `sitebot.ready({model: true})`, then the
+  warm questions and the same again.
+Times are the page's clock from the question, and for first answers also from the navigation's
+start. Questions: answerable ones of bench/questions/sqlalchemy-14.jsonl and
+debian-installation-guide.jsonl in turn. The last column says whether the top 5 holds one of the
+question's pages in any copy: a sanity check, not recall, since the copies of one page crowd a top 5.
+Per question (path, time, bytes, status), the largest files of each first answer, and the requests
+of one more Save-Data visitor's first answer in time order (loopback and throttled: its critical path)
+go to stderr. The machine's load average is printed beside the times: other work slows them all.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
+import os
 import shutil
 import statistics
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -50,10 +73,13 @@ sys.path.insert(0, str(ROOT / "bench"))
 from sitebot.bundle.format import read_manifest  # noqa: E402
 from sitebot.bundle.manifest import write_bundle  # noqa: E402
 from sitebot.bundle.writer import BundleWriter  # noqa: E402
-from sitebot.index import lexical, notfound, quantise  # noqa: E402
+from sitebot.errors import BundleError  # noqa: E402
+from sitebot.index import lexical, notfound, partition, quantise  # noqa: E402
 from sitebot.index.embed import EmbeddingCache, embed_with_cache  # noqa: E402
+from sitebot.index.lists import Partitions, entry_files  # noqa: E402
 from sitebot.index.model import default_model, describe, load, tokenizer_json  # noqa: E402
-from sitebot.options import default_cache_dir  # noqa: E402
+from sitebot.options import GenerateOptions, default_cache_dir  # noqa: E402
+from sitebot.pipeline import build_lite_path  # noqa: E402
 from sitebot.text.chunk import SEPARATOR, Chunk  # noqa: E402
 from sitebot.text.extract import Document  # noqa: E402
 
@@ -69,7 +95,9 @@ HTML_SOURCES = [
     ("installation-guide", Path("/usr/share/doc/installation-guide-amd64/en"), None),
 ]
 COPIES = (".pdf", ".pdf.gz", ".txt", ".txt.gz")
-BUNDLES = ["postgresql-15", "sqlalchemy-14", "debian-installation-guide"]
+SHARED_OUT = Path("/work/main/bench/out")  # the shared checkout's built bundles
+GUIDE = "debian-installation-guide"
+SQLA2 = Path("/tmp/sqla2")  # SQLAlchemy 1.4 built in format 2 (bench/out/sqlalchemy-14 is format 1)
 TURN = 0.0025  # the copies' rotation: I + TURN·G made orthogonal; cos(v, Rv) ≈ 0.99
 NOISE = 0.002  # per dimension, on unit vectors
 
@@ -112,23 +140,67 @@ def count_chunks(folder: Path) -> tuple[int, int]:
 # --- bundle -------------------------------------------------------------------------------------
 
 
+def default_sources() -> list[Path]:
+    """The installation guide and SQLAlchemy 1.4 built in format 2 (/tmp/sqla2) when it is there; else
+    every format-2 bundle in bench/out (this checkout's, then the shared checkout's)."""
+    guide = [f for f in (OUT / GUIDE, SHARED_OUT / GUIDE) if is_format_2(f)][:1]
+    if is_format_2(SQLA2):
+        return [*guide, SQLA2]
+    found = {f.name: f for f in guide}
+    for out in (OUT, SHARED_OUT):
+        for folder in sorted(out.iterdir()) if out.is_dir() else []:
+            if not folder.name.startswith("bigsite") and folder.name not in found and is_format_2(folder):
+                found[folder.name] = folder
+    return list(found.values())
+
+
+def is_format_2(folder: Path) -> bool:
+    """Whether `folder` holds a bundle this sitebot reads (read_manifest refuses any other format)."""
+    try:
+        return read_manifest(folder)["format"] == 2
+    except BundleError:
+        return False
+
+
+def unit_records_of(data: bytes, count: int, signature_bytes: int) -> list[bytes]:
+    """A units file cut back into its chunks' records (index/signatures.py: one byte n, then n signatures)."""
+    out, at = [], 0
+    for _ in range(count):
+        end = at + 1 + data[at] * signature_bytes
+        out.append(data[at:end])
+        at = end
+    if at != len(data):
+        raise ValueError(f"a units file of {len(data)} bytes holds {at} bytes of {count} chunks' records")
+    return out
+
+
 def read_bundle(folder: Path) -> dict[str, Any]:
-    """A built bundle's pages, chunk metadata, texts and int8 vectors."""
-    manifest = read_manifest(folder)
+    """A built format-2 bundle's pages, chunk rows, texts, unit records and float vectors, read with the
+    library's own readers (the chunk rows' parts, the text shards, the k-means lists)."""
+    try:
+        manifest = read_manifest(folder)  # refuses a bundle of another format than this sitebot's (2)
+    except BundleError as e:
+        sys.exit(str(e))
     files = manifest["files"]
-    meta = json.loads((folder / files["chunks"]).read_text())
+    pages, rows = partition.bundle_chunks(folder, manifest)
+    signature_bytes = -(-manifest["model"]["dims"] // 8)
     texts: list[str] = []
+    units: list[bytes] | None = []
     for shard in files["shards"]:
         texts += json.loads((folder / shard["file"]).read_text())
-    n, dims = manifest["counts"]["chunks"], manifest["model"]["dims"]
-    codes, scales = quantise.from_bytes((folder / files["vectors"]).read_bytes(), n, dims)
-    assert len(texts) == n == len(meta["chunks"]), folder
+        if units is not None and "units" in shard:
+            units += unit_records_of((folder / shard["units"]).read_bytes(), shard["count"], signature_bytes)
+        else:
+            units = None  # a bundle without units files: the synthetic one has none either
+    codes, scales = Partitions.open(folder, files["vectors"]).matrix()
+    assert len(texts) == len(rows) == len(codes) == manifest["counts"]["chunks"], folder
     return {
         "manifest": manifest,
-        "pages": meta["pages"],
-        "chunks": meta["chunks"],
+        "pages": pages,
+        "rows": rows,  # [page, anchor, heading, weight] per chunk, in page order
         "texts": texts,
-        "vectors": (quantise.dequantise(codes, scales)),
+        "units": units,
+        "vectors": quantise.dequantise(codes, scales),
     }
 
 
@@ -141,12 +213,16 @@ def turned(vectors: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return out / np.linalg.norm(out, axis=1, keepdims=True)
 
 
-def assemble(sources: dict[str, dict[str, Any]], min_chunks: int, seed: int = 16) -> tuple[list, list, np.ndarray]:
-    """Documents, chunks and float vectors: copy 1 of every source, then copy 2, … until ≥ min_chunks."""
+def assemble(
+    sources: dict[str, dict[str, Any]], min_chunks: int, seed: int = 16
+) -> tuple[list[Document], list[Chunk], np.ndarray, list[bytes] | None]:
+    """Documents, chunks, float vectors and unit records: copy 1 of every source, then copy 2, … until
+    ≥ min_chunks. A copy keeps its source's unit signatures: its turn moves a vector by a few degrees."""
     rng = np.random.default_rng(seed)
     docs: list[Document] = []
     chunks: list[Chunk] = []
     vectors: list[np.ndarray] = []
+    units: list[bytes] | None = [] if all(s["units"] is not None for s in sources.values()) else None
     copy = 0
     while len(chunks) < min_chunks:
         copy += 1
@@ -156,50 +232,78 @@ def assemble(sources: dict[str, dict[str, Any]], min_chunks: int, seed: int = 16
             for p in src["pages"]:
                 title = p["title"] if copy == 1 else f"{p['title']} (copy {copy})"
                 docs.append(Document(url=prefix + p["url"].lstrip("/"), title=title, lang="en"))
-            for (page, anchor, heading, weight), text in zip(src["chunks"], src["texts"], strict=True):
+            for (page, anchor, heading, weight), text in zip(src["rows"], src["texts"], strict=True):
                 doc = docs[first + page]
                 headings = tuple(heading.split(SEPARATOR)) if heading else ()
                 chunks.append(Chunk(first + page, doc.url, anchor, doc.title, headings, text, weight))
             vectors.append(src["vectors"] if copy == 1 else turned(src["vectors"], rng))
+            if units is not None:
+                units += src["units"]
             if len(chunks) >= min_chunks:
                 break
-    return docs, chunks, np.concatenate(vectors)
+    return docs, chunks, np.concatenate(vectors), units
 
 
-def build_bundle(out: Path, min_chunks: int, precompress: bool) -> dict[str, Any]:
-    sources = {}
-    for name in BUNDLES:
-        folder = OUT / name
-        if not (folder / "sitebot.json").is_file():
-            folder = Path("/work/main/bench/out") / name  # the shared checkout's built bundles
-        sources[name] = read_bundle(folder)
-        print(f"  read {folder}: {len(sources[name]['texts'])} chunks", file=sys.stderr)
-    docs, chunks, vectors = assemble(sources, min_chunks)
-    print(f"  assembled {len(chunks)} chunks on {len(docs)} pages; BM25 index…", file=sys.stderr)
-    first = sources[BUNDLES[0]]["manifest"]
+def build_bundle(out: Path, sources: list[Path], min_chunks: int, precompress: bool) -> dict[str, Any]:
+    started = time.perf_counter()
+
+    def say(what: str) -> None:
+        print(f"  {time.perf_counter() - started:6.0f} s  {what}", file=sys.stderr)
+
+    read = {}
+    for folder in sources:
+        read[folder.name] = read_bundle(folder)
+        say(f"read {folder}: {len(read[folder.name]['texts'])} chunks")
+    first = next(iter(read.values()))["manifest"]
+    if len({r["manifest"]["model"]["sha256"] for r in read.values()}) > 1:
+        sys.exit("the source bundles were built with different models; give bundles of one model")
+    docs, chunks, vectors, units = assemble(read, min_chunks)
+    say(f"assembled {len(chunks)} chunks on {len(docs)} pages; BM25 index…")
     files = default_model()
     model = load(files)
+    if describe(model)["sha256"] != first["model"]["sha256"]:
+        sys.exit("the source bundles were not built with sitebot's default model, which this script embeds with")
+    opts = GenerateOptions(
+        source=out,
+        output=out,
+        max_tokens=first["model"]["max_tokens"],
+        query_max_tokens=first["model"]["query_max_tokens"],
+    )
     lexical_index = lexical.build([c.lexical_text for c in chunks])
     codes, scales = quantise.quantise(vectors)
-    # The not-found rule calibrated on this bundle's own vectors, as pipeline.generate does.
+    # The probe questions embedded as the browser embeds a question (cached), as pipeline.generate does.
     cache = EmbeddingCache(default_cache_dir() / "embeddings.sqlite")
     try:
-        probes = embed_with_cache(model, notfound.probe_questions(), max_tokens=128, cache=cache)[0]
+        probes = notfound.probe_questions()
+        probe_vectors = embed_with_cache(model, probes, max_tokens=opts.query_max_tokens, cache=cache)[0]
     finally:
         cache.close()
     covers = notfound.vocabulary_share(lexical_index, notfound.vocabulary(json.loads(tokenizer_json(files))))
-    retrieval = {**first["retrieval"], "not_found": notfound.calibrate(codes, scales, probes, vocabulary_covers=covers)}
-    settings = {**first["settings"], "title": "Synthetic big site (copies of three manuals)", "starters": []}
-    print("  writing…", file=sys.stderr)
+    say("lite path (token table, chunks' token ids, map fitted on chunks + probes; no units)…")
+    # pipeline.generate's own lite build; the units' vectors are not in a bundle, so the map is fitted
+    # on the chunks and the probe questions only.
+    lite_path = build_lite_path(
+        model, files, chunks, vectors, probes, opts, probe_vectors=probe_vectors, vocabulary_covers=covers
+    )
+    if lite_path is None:
+        sys.exit("the model's tokenizer has no lite path (index/vocab.py)")
+    say("not-found calibration…")
+    retrieval = {
+        **first["retrieval"],
+        "not_found": notfound.calibrate(codes, scales, probe_vectors, vocabulary_covers=covers),
+    }
+    names = " and ".join(read)
+    settings = {**first["settings"], "title": f"Synthetic big site (copies of {names})", "starters": []}
+    say("writing (k-means lists of both paths, term shards, row parts)…")
     writer = BundleWriter(out)
     try:
-        write_bundle(
+        manifest = write_bundle(
             writer,
             base_url="/",
             model_files=files,
             model_info=describe(model),
-            max_tokens=first["model"]["max_tokens"],
-            query_max_tokens=first["model"]["query_max_tokens"],
+            max_tokens=opts.max_tokens,
+            query_max_tokens=opts.query_max_tokens,
             docs=docs,
             chunks=chunks,
             quantised=(codes, scales),
@@ -208,70 +312,223 @@ def build_bundle(out: Path, min_chunks: int, precompress: bool) -> dict[str, Any
             settings=settings,
             title=settings["title"],
             lexical_index=lexical_index,
+            unit_records=units,
+            lite=lite_path,
         )
         if precompress:
+            say("precompressing…")
             writer.precompress(default_cache_dir() / "precompressed")
         writer.commit()
     except BaseException:
         writer.abort()
         raise
-    manifest = read_manifest(out)
+    say("done")
+    return sizes(out, manifest)
+
+
+def _size(out: Path, names: list[str]) -> int:
+    return sum((out / n).stat().st_size for n in names)
+
+
+def sizes(out: Path, manifest: dict[str, Any]) -> dict[str, Any]:
+    """Bytes on disk of the bundle and its parts (without the .br/.gz twins)."""
     mine = [p for p in out.rglob("*") if p.is_file() and not p.name.endswith((".br", ".gz"))]
+    files, lite = manifest["files"], manifest["lite"]
+    tokens = out / lite["tokens"]["folder"]
     return {
         "chunks": manifest["counts"]["chunks"],
         "pages": manifest["counts"]["pages"],
-        "bundle_bytes": sum(p.stat().st_size for p in mine),
-        "index_bytes": sum((out / manifest["files"][k]).stat().st_size for k in ("vectors", "lexical", "chunks")),
-        "text_bytes": sum((out / s["file"]).stat().st_size for s in manifest["files"]["shards"]),
+        "bundle": sum(p.stat().st_size for p in mine),
+        "manifest": (out / "sitebot.json").stat().st_size,
+        "index": _size(out, partition.index_files(out, manifest)),
+        "text": _size(out, [s["file"] for s in files["shards"]]),
+        "units": _size(out, [s["units"] for s in files["shards"] if "units" in s]),
+        "lite_vectors": _size(out, entry_files(out, lite["vectors"])),
+        "lite_site": _size(out, [lite["vocab"], lite["weights"], lite["map"]]),
+        "lite_tokens": sum(p.stat().st_size for p in tokens.iterdir() if not p.name.endswith((".br", ".gz"))),
+        "model": _size(out, list(manifest["model"]["files"].values()) + [manifest["runtime"]["ort_wasm"]]),
     }
+
+
+def print_sizes(out: Path, got: dict[str, Any]) -> None:
+    n = got["chunks"]
+    print(f"{out}: SYNTHETIC, copies of the chunks and vectors of real format-2 bundles, turned slightly")
+    print(f"chunks: {n}, pages: {got['pages']}")
+    print("| part | bytes | per chunk |")
+    print("|---|---|---|")
+    rows = [
+        ("whole bundle, without .br/.gz twins", "bundle"),
+        ("sitebot.json", "manifest"),
+        ("model's index: vectors (k-means lists), BM25 meta + term shards, chunk meta + row parts", "index"),
+        ("chunk texts (shards)", "text"),
+        ("units files (sentence signatures)", "units"),
+        ("lite vectors (k-means lists, 128 dims)", "lite_vectors"),
+        ("lite: vocabulary, token weights, map", "lite_site"),
+        ("lite token table (model only)", "lite_tokens"),
+        ("model + tokenizer + ort wasm", "model"),
+    ]
+    for label, key in rows:
+        print(f"| {label} | {got[key] / 1e6:.2f} MB | {got[key] / n:.0f} B |")
 
 
 # --- measure ------------------------------------------------------------------------------------
 
+# Each answer returns its top 5 URLs, the page's clock when it came (ms since the navigation began)
+# and the engine's status, so a lite answer is known to be the lite path's and not the keywords'.
 WAIT_API = "while (!window.sitebot) await new Promise((ok) => setTimeout(ok, 5));"
-RANKED = "return (await window.sitebot.search(q, {k: 5})).map((r) => r.url);"
+RANKED = (
+    "const r = await window.sitebot.search(q, {k: 5}); const at = performance.now();"
+    " return {urls: r.map((x) => x.url), at, status: await window.sitebot.status()};"
+)
 KEYWORD = f"async (q) => {{ {WAIT_API} {RANKED} }}"
-SEMANTIC = f"async (q) => {{ {WAIT_API} await window.sitebot.ready({{model: true}}); {RANKED} }}"
+LITE = f"async (q) => {{ {WAIT_API} await window.sitebot.ready({{semantic: true}}); {RANKED} }}"
+MODEL = f"async (q) => {{ {WAIT_API} await window.sitebot.ready({{model: true}}); {RANKED} }}"
+# A visitor whose browser asks to save data: bot.model = "auto" then never loads the model (bench/pagefind.py).
+SAVE_DATA = (
+    "Object.defineProperty(Navigator.prototype, 'connection', {get: () => ({saveData: true, effectiveType: '4g'})})"
+)
+QUESTION_SETS = [ROOT / "bench/questions/sqlalchemy-14.jsonl", ROOT / "bench/questions/debian-installation-guide.jsonl"]
 
 
-def measure(bundle: Path, n: int) -> None:
+def questions(sets: list[Path], n: int) -> list[dict[str, Any]]:
+    """n answerable questions, taken in turn from each set (their sites' pages are in the bundle)."""
+    each = [[json.loads(x) for x in s.read_text().splitlines() if x.strip()] for s in sets]
+    each = [[q for q in qs if q.get("pages")] for qs in each]
+    out: list[dict[str, Any]] = []
+    for i in range(max(map(len, each))):
+        out += [qs[i] for qs in each if i < len(qs)]
+    return out[:n]
+
+
+def found(urls: list[str], pages: list[str]) -> bool:
+    """Whether a top-5 URL is one of the question's pages, in any copy."""
+    paths = [u.split("#")[0] for u in urls]
+    return any(p.endswith("/" + page) for p in paths for page in pages)
+
+
+def waterfall(playwright: Any, page_url: str, question: str, throttle: dict[str, Any] | None = None) -> list[str]:
+    """Lines of when each request of a Save-Data visitor's first lite answer started and ended, in ms
+    from the question (Chromium's resource timing, one more fresh profile): the critical path."""
+    from chromium import fresh_context
+
+    with fresh_context(playwright) as context:
+        page = context.new_page()
+        page.add_init_script(SAVE_DATA)
+        if throttle:
+            cdp = context.new_cdp_session(page)
+            cdp.send("Network.enable")
+            cdp.send("Network.emulateNetworkConditions", throttle)
+        finished: list[Any] = []
+        context.on("requestfinished", lambda r: finished.append(r))
+        page.goto(page_url)
+        page.wait_for_timeout(100)
+        start, asked_at = len(finished), time.time() * 1000
+        got = page.evaluate(
+            f"async (q) => {{ const t = performance.now(); await ({LITE})(q); return performance.now() - t; }}",
+            question,
+        )
+        page.wait_for_timeout(30)
+        lines = [f"    answered at {got:.0f} ms"]
+        for r in finished[start:]:
+            t = r.timing
+            begin = t["startTime"] - asked_at
+            end = begin + t["responseEnd"] if t["responseEnd"] >= 0 else float("nan")
+            size = r.sizes()["responseBodySize"] + r.sizes()["responseHeadersSize"]
+            lines.append(f"    {begin:6.0f} → {end:6.0f} ms {size / 1e3:7.1f} KB  {r.url.split('/', 3)[-1]}")
+        page.close()
+    return lines
+
+
+def measure(bundle: Path, n: int, runs: int, sets: list[Path]) -> None:
     from playwright.sync_api import sync_playwright
 
     from sitebot.serve import serve_in_thread
-    from wirecount import ask_in_page
+    from wirecount import THROTTLE, ask_in_page
 
-    qs = [json.loads(x) for x in (ROOT / "bench/questions/postgresql-15.jsonl").read_text().splitlines() if x.strip()]
-    questions = [q["q"] for q in qs if q.get("pages")][:n]
+    qs = questions(sets, n + 1)
+    asked = [q["q"] for q in qs]
     manifest = read_manifest(bundle)
+    if "lite" not in manifest:
+        sys.exit(f"{bundle} has no lite path; build it with `python bench/bigsite.py bundle`")
+    ask = functools.partial(ask_in_page, count_load=True)
+    load = os.getloadavg()  # other work on the machine slows every time below
     server, origin = serve_in_thread(bundle)
+    page = origin + "index.html"
     try:
         with sync_playwright() as p:
-            keyword = ask_in_page(p, origin + "index.html", KEYWORD, questions[:1])[0]
-            semantic = ask_in_page(p, origin + "index.html", SEMANTIC, questions)
+            keyword = ask(p, page, KEYWORD, asked[:1])[0]
+            # One profile per first answer, each with another question; the first profile goes on with the
+            # warm questions, then asks them again (every file they need is then in the engine's memory).
+            lite = ask(p, page, LITE, asked + asked[1:], init_js=SAVE_DATA)
+            lite_firsts = [lite[0]] + [ask(p, page, LITE, [q], init_js=SAVE_DATA)[0] for q in asked[1:runs]]
+            lite_throttled = ask(p, page, LITE, asked, init_js=SAVE_DATA, throttle=THROTTLE)
+            lite_firsts_throttled = [lite_throttled[0]] + [
+                ask(p, page, LITE, [q], init_js=SAVE_DATA, throttle=THROTTLE)[0] for q in asked[1:runs]
+            ]
+            model = ask(p, page, MODEL, asked + asked[1:])
+            steps = {
+                net: waterfall(p, page, asked[0], throttle)
+                for net, throttle in (("loopback", None), ("throttled", THROTTLE))
+            }
     finally:
         server.shutdown()
         server.server_close()
-    warm = [a.ms for a in semantic[1:]]
+    for name, got in (("keyword", [keyword]), ("lite", lite), ("lite, throttled", lite_throttled), ("model", model)):
+        for a, q in zip(got, qs + qs[1:], strict=False):
+            hit = "hit " if found(a.result["urls"], q["pages"]) else "miss"
+            status = ",".join(f"{k}={v}" for k, v in a.result["status"].items())
+            print(
+                f"  {name:16} {a.ms:7.0f} ms {a.bytes / 1e3:8.1f} KB {hit} [{status}] {a.question[:50]}",
+                file=sys.stderr,
+            )
+    for name, a in (("lite", lite[0]), ("lite, throttled", lite_throttled[0]), ("model", model[0])):
+        print(f"  first answer, {name}: {a.requests} requests; the largest:", file=sys.stderr)
+        for url, size in sorted(a.files, key=lambda f: -f[1])[:8]:
+            print(f"    {size / 1e3:8.1f} KB  {url.removeprefix(origin)}", file=sys.stderr)
+    for net, lines in steps.items():
+        print(f"  a first lite answer's requests, {net} (ms from the question):", file=sys.stderr)
+        print("\n".join(lines), file=sys.stderr)
+    warm = slice(1, n + 1)
+    again = slice(n + 1, None)
     twins = any(bundle.rglob("*.br"))
     print(
-        f"{bundle} (synthetic: copies of real chunks), {manifest['counts']['chunks']} chunks, Chromium fresh profile, "
-        f"loopback, served by sitebot serve ({'with .br/.gz twins' if twins else 'no twins: uncompressed'})"
-    )
-    print("| step | bytes | time |")
-    print("|---|---|---|")
-    print(f"| first answer, asked at once (keywords) | {keyword.bytes / 1e6:.2f} MB | {keyword.ms / 1000:.2f} s |")
-    print(
-        f"| first semantic answer (model loaded, then search) | {semantic[0].bytes / 1e6:.2f} MB "
-        f"| {semantic[0].ms / 1000:.2f} s |"
+        f"{bundle}: SYNTHETIC (copies of real chunks), {manifest['counts']['chunks']} chunks; Chromium, fresh profile; "
+        f"served by sitebot serve ({'its .br/.gz twins' if twins else 'no twins: uncompressed'}); "
+        f"throttled = {THROTTLE['downloadThroughput'] * 8 / 1e6:.0f} Mbit/s, {THROTTLE['latency']} ms RTT; "
+        f"load average {load[0]:.1f} before, {os.getloadavg()[0]:.1f} after, on {os.cpu_count()} cores"
     )
     print(
-        f"| warm question → ranked results, {len(warm)} questions | median {statistics.median(a.bytes for a in semantic[1:]) / 1e3:.0f} KB "
-        f"| median {statistics.median(warm):.0f} ms, max {max(warm):.0f} ms |"
+        "Bytes from the page's load (widget.js, sitebot.json) to the answer. Times: from the question "
+        "(search called) and from the navigation's start; warm: later questions in the same page."
     )
-    for a in semantic:
+    print("| path | network | step | bytes | time from the question | from navigation | top 5 holds a page |")
+    print("|---|---|---|---|---|---|---|")
+
+    def first(label: str, net: str, got: list[Any]) -> None:
+        many = f" (median of {len(got)})" if len(got) > 1 else ""
         print(
-            f"  {a.ms:7.0f} ms {a.bytes / 1e3:8.0f} KB  {a.question[:60]} → {(a.result or ['-'])[0]}", file=sys.stderr
+            f"| {label} | {net} | first answer{many} | {statistics.median(a.bytes for a in got) / 1e3:.0f} KB "
+            f"| {statistics.median(a.ms for a in got):.0f} ms | {statistics.median(a.result['at'] for a in got):.0f} ms "
+            f"| {sum(found(a.result['urls'], q['pages']) for a, q in zip(got, qs, strict=False))} of {len(got)} |"
         )
+
+    def later(label: str, net: str, step: str, got: list[Any], wanted: list[dict[str, Any]]) -> None:
+        ms = [a.ms for a in got]
+        print(
+            f"| {label} | {net} | {step}, {len(got)} questions | median {statistics.median(a.bytes for a in got) / 1e3:.1f} KB "
+            f"| median {statistics.median(ms):.0f} ms, max {max(ms):.0f} ms | | "
+            f"{sum(found(a.result['urls'], q['pages']) for a, q in zip(got, wanted, strict=True))} of {len(got)} |"
+        )
+
+    first("keywords (asked at once)", "loopback", [keyword])
+    first("lite (Save-Data visitor)", "loopback", lite_firsts)
+    later("lite", "loopback", "warm question → ranked chunks", lite[warm], qs[1:])
+    later("lite", "loopback", "the same again (files in memory)", lite[again], qs[1:])
+    first("lite (Save-Data visitor)", "throttled", lite_firsts_throttled)
+    later("lite", "throttled", "warm question → ranked chunks", lite_throttled[1:], qs[1:])
+    first("model (ready({model: true}))", "loopback", model[:1])
+    later("model", "loopback", "warm question → ranked chunks", model[warm], qs[1:])
+    later("model", "loopback", "the same again (files in memory)", model[again], qs[1:])
 
 
 def main() -> None:
@@ -280,13 +537,24 @@ def main() -> None:
     f = sub.add_parser("folder", help="the real concatenated HTML folder")
     f.add_argument("--out", type=Path, default=OUT / "bigsite-html")
     f.add_argument("--chunks", action="store_true", help="also count sitebot's chunks (reads and chunks every page)")
-    b = sub.add_parser("bundle", help="the synthetic ≥100,000-chunk bundle")
+    b = sub.add_parser("bundle", help="the synthetic ≥100,000-chunk bundle, with its lite path")
     b.add_argument("--out", type=Path, default=OUT / "bigsite-synthetic")
+    b.add_argument(
+        "--sources",
+        type=Path,
+        nargs="+",
+        help="format-2 bundle folders to copy [default: the installation guide and /tmp/sqla2, else every "
+        "format-2 bundle in bench/out]",
+    )
     b.add_argument("--min-chunks", type=int, default=100_000)
     b.add_argument("--no-precompress", action="store_true", help="skip the .br/.gz twins")
     m = sub.add_parser("measure", help="bytes and times in Chromium")
     m.add_argument("--bundle", type=Path, default=OUT / "bigsite-synthetic")
-    m.add_argument("--questions", type=int, default=10)
+    m.add_argument("--questions", type=int, default=10, help="warm questions after the first")
+    m.add_argument("--runs", type=int, default=3, help="fresh profiles timed for the lite path's first answer")
+    m.add_argument(
+        "--question-set", type=Path, action="append", help="JSONL question sets [default: SQLAlchemy's and the guide's]"
+    )
     args = ap.parse_args()
     if args.cmd == "folder":
         counts = make_folder(args.out)
@@ -297,16 +565,12 @@ def main() -> None:
             pages, chunks = count_chunks(args.out)
             print(f"sitebot reads {pages} pages and makes {chunks} chunks of them")
     elif args.cmd == "bundle":
-        got = build_bundle(args.out, args.min_chunks, not args.no_precompress)
-        print(f"{args.out} — SYNTHETIC: copies of the chunks and vectors of three real bundles, turned slightly")
-        print(f"chunks: {got['chunks']}, pages: {got['pages']}")
-        print(
-            f"bundle: {got['bundle_bytes'] / 1e6:.1f} MB without twins ({got['bundle_bytes'] / got['chunks']:.0f} B per "
-            f"chunk); index (vectors + BM25 + chunk list): {got['index_bytes'] / 1e6:.1f} MB "
-            f"({got['index_bytes'] / got['chunks']:.0f} B per chunk); text shards: {got['text_bytes'] / 1e6:.1f} MB"
-        )
+        sources = args.sources or default_sources()
+        if not sources:
+            sys.exit("no format-2 bundle to copy: build one with `sitebot generate`, or give --sources")
+        print_sizes(args.out, build_bundle(args.out, sources, args.min_chunks, not args.no_precompress))
     else:
-        measure(args.bundle, args.questions)
+        measure(args.bundle, args.questions, args.runs, args.question_set or QUESTION_SETS)
 
 
 if __name__ == "__main__":
