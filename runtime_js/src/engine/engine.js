@@ -140,18 +140,20 @@ export function createEngine({ retrieval, paths, lexical, corpus, texts, signatu
 
   async function search(query, k = 5) {
     const [lexicalReader, { weights, pageOf, rows }] = await index;
-    const lex = await lexicalReader.search(query);
     // The best path whose encoder is in, read once: another may finish loading while we await.
     const path = live.find((p) => p.ready);
     const r = path ? path.retrieval : retrieval;
+    // The term shards and the dense side (the token rows, then the nearest lists) are fetched
+    // at once: one after the other, the first answer waited a round trip more.
+    const embedded = path && String(query).trim() ? path.ready.enc.embed(query) : null;
+    const probed = embedded && embedded.then((v) => v && path.ready.dense.search(v, r.candidates));
+    const [lex, q, dense] = await Promise.all([lexicalReader.search(query), embedded, probed]);
     const lexIds = topK(lex.scores, r.candidates, true);
     let denseScores = null;
     let denseIds = null;
-    let q = null;
     let notFound = lexIds.length === 0;
-    if (path && String(query).trim()) q = await path.ready.enc.embed(query);
     if (q) {
-      ({ ids: denseIds, scores: denseScores } = await path.ready.dense.search(q, r.candidates));
+      ({ ids: denseIds, scores: denseScores } = dense);
       // Only a calibrated bundle weighs the question's unknown terms (notfound.js).
       const words = path.ready.enc.words || new Set();
       const unknown = r.not_found ? unknownShare(lex.terms, lexicalReader, words) : 0;
