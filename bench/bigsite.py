@@ -17,9 +17,9 @@ or more on two cores.
 
 `bundle` makes a SYNTHETIC bundle of at least `--min-chunks` chunks without embedding anything.
 It reads built bundles of the current format (2) with sitebot's own readers (the chunk rows' parts,
-the text shards and their units files, the k-means lists of the vectors): by default the
-installation guide (bench/out/debian-installation-guide) and SQLAlchemy 1.4 built at /tmp/sqla2,
-else every format-2 bundle in bench/out. Their chunks, texts, sentence signatures and vectors
+the text shards and their units files, the k-means lists of the vectors): by default every
+format-2 bundle in bench/out, e.g. the installation guide and SQLAlchemy 1.4 as bench/pagefind.py
+measures them (`sitebot generate … -o bench/out/sqlalchemy-14 --base-url /`). Their chunks, texts, sentence signatures and vectors
 (real text, real vectors) are repeated as copies whose page URLs move to /copyN/… and whose titles
 say "(copy N)", each copy's vectors turned by a small random rotation plus noise (cosine ≈ 0.99 to
 the original) so copies never tie exactly; a copy keeps its source's sentence signatures. Then it
@@ -96,8 +96,6 @@ HTML_SOURCES = [
 ]
 COPIES = (".pdf", ".pdf.gz", ".txt", ".txt.gz")
 SHARED_OUT = Path("/work/main/bench/out")  # the shared checkout's built bundles
-GUIDE = "debian-installation-guide"
-SQLA2 = Path("/tmp/sqla2")  # SQLAlchemy 1.4 built in format 2 (bench/out/sqlalchemy-14 is format 1)
 TURN = 0.0025  # the copies' rotation: I + TURN·G made orthogonal; cos(v, Rv) ≈ 0.99
 NOISE = 0.002  # per dimension, on unit vectors
 
@@ -141,12 +139,9 @@ def count_chunks(folder: Path) -> tuple[int, int]:
 
 
 def default_sources() -> list[Path]:
-    """The installation guide and SQLAlchemy 1.4 built in format 2 (/tmp/sqla2) when it is there; else
-    every format-2 bundle in bench/out (this checkout's, then the shared checkout's)."""
-    guide = [f for f in (OUT / GUIDE, SHARED_OUT / GUIDE) if is_format_2(f)][:1]
-    if is_format_2(SQLA2):
-        return [*guide, SQLA2]
-    found = {f.name: f for f in guide}
+    """Every format-2 bundle in bench/out (this checkout's, then the shared checkout's), one per name:
+    e.g. the installation guide and SQLAlchemy 1.4 as bench/pagefind.py measures them."""
+    found: dict[str, Path] = {}
     for out in (OUT, SHARED_OUT):
         for folder in sorted(out.iterdir()) if out.is_dir() else []:
             if not folder.name.startswith("bigsite") and folder.name not in found and is_format_2(folder):
@@ -383,10 +378,6 @@ RANKED = (
 KEYWORD = f"async (q) => {{ {WAIT_API} {RANKED} }}"
 LITE = f"async (q) => {{ {WAIT_API} await window.sitebot.ready({{semantic: true}}); {RANKED} }}"
 MODEL = f"async (q) => {{ {WAIT_API} await window.sitebot.ready({{model: true}}); {RANKED} }}"
-# A visitor whose browser asks to save data: bot.model = "auto" then never loads the model (bench/pagefind.py).
-SAVE_DATA = (
-    "Object.defineProperty(Navigator.prototype, 'connection', {get: () => ({saveData: true, effectiveType: '4g'})})"
-)
 QUESTION_SETS = [ROOT / "bench/questions/sqlalchemy-14.jsonl", ROOT / "bench/questions/debian-installation-guide.jsonl"]
 
 
@@ -409,7 +400,7 @@ def found(urls: list[str], pages: list[str]) -> bool:
 def waterfall(playwright: Any, page_url: str, question: str, throttle: dict[str, Any] | None = None) -> list[str]:
     """Lines of when each request of a Save-Data visitor's first lite answer started and ended, in ms
     from the question (Chromium's resource timing, one more fresh profile): the critical path."""
-    from chromium import fresh_context
+    from wirecount import SAVE_DATA, fresh_context, moved  # wirecount puts tests/ (chromium.py's) on the path
 
     with fresh_context(playwright) as context:
         page = context.new_page()
@@ -433,7 +424,7 @@ def waterfall(playwright: Any, page_url: str, question: str, throttle: dict[str,
             t = r.timing
             begin = t["startTime"] - asked_at
             end = begin + t["responseEnd"] if t["responseEnd"] >= 0 else float("nan")
-            size = r.sizes()["responseBodySize"] + r.sizes()["responseHeadersSize"]
+            size = moved(r)
             lines.append(f"    {begin:6.0f} → {end:6.0f} ms {size / 1e3:7.1f} KB  {r.url.split('/', 3)[-1]}")
         page.close()
     return lines
@@ -443,7 +434,7 @@ def measure(bundle: Path, n: int, runs: int, sets: list[Path]) -> None:
     from playwright.sync_api import sync_playwright
 
     from sitebot.serve import serve_in_thread
-    from wirecount import THROTTLE, ask_in_page
+    from wirecount import SAVE_DATA, THROTTLE, ask_in_page
 
     qs = questions(sets, n + 1)
     asked = [q["q"] for q in qs]
@@ -543,8 +534,7 @@ def main() -> None:
         "--sources",
         type=Path,
         nargs="+",
-        help="format-2 bundle folders to copy [default: the installation guide and /tmp/sqla2, else every "
-        "format-2 bundle in bench/out]",
+        help="format-2 bundle folders to copy [default: every format-2 bundle in bench/out]",
     )
     b.add_argument("--min-chunks", type=int, default=100_000)
     b.add_argument("--no-precompress", action="store_true", help="skip the .br/.gz twins")

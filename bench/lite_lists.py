@@ -21,8 +21,10 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "generator"))
+sys.path.insert(0, str(ROOT / "bench"))
 
-from sitebot.evaluate import judge, load_questions, open_bundle  # noqa: E402
+from lite import score as ranked  # noqa: E402
+from sitebot.evaluate import load_questions, open_bundle  # noqa: E402
 from sitebot.index.lists import Partitions, partition  # noqa: E402
 
 ROWS = (64, 100, 150)
@@ -41,11 +43,8 @@ def measure(bundle: Path, questions: Path) -> None:
     def score(parts: Partitions, nprobe: int | None) -> tuple[float, float]:
         retriever.dense = parts
         retriever.params["nprobe"] = nprobe
-        results = judge(retriever, qs, vecs, base_url=retriever.manifest.get("base_url") or "/")
-        answerable = [r for r in results if r.expected]
-        unanswerable = [r for r in results if not r.expected]
-        r5 = sum(1 for r in answerable if r.rank is not None and r.rank <= 5) / max(1, len(answerable))
-        return r5, sum(r.not_found for r in unanswerable) / max(1, len(unanswerable))
+        got = ranked(retriever, qs, vecs)  # bench/lite.py's figures, as it prints them
+        return float(got["R@5"] or 0.0), float(got["refusal"] or 0.0)
 
     whole = Partitions.from_arrays(codes, scales, np.zeros(n, dtype=np.int64), np.zeros((1, codes.shape[1])))
     r5, refused = score(whole, None)

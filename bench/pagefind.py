@@ -55,7 +55,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from sitebot.evaluate import matches  # noqa: E402
 from sitebot.index.lexical import STOPWORDS  # noqa: E402
-from wirecount import BLANK, THROTTLE, Asked, ask_in_page, per_question, serve_folder  # noqa: E402
+from wirecount import BLANK, SAVE_DATA, THROTTLE, Asked, ask_in_page, per_question, serve_folder  # noqa: E402
 
 NPM_PREFIX = ROOT / "bench/out/pagefind-npm"
 PAGEFIND = NPM_PREFIX / "node_modules/.bin/pagefind"
@@ -183,10 +183,6 @@ RANKED = "return (await window.sitebot.search(q, {k: 5})).map((r) => r.url);"
 SITEBOT_KEYWORD = f"async (q) => {{ {WAIT_API} {RANKED} }}"
 SITEBOT_LITE = f"async (q) => {{ {WAIT_API} await window.sitebot.ready({{semantic: true}}); {RANKED} }}"
 SITEBOT_SEMANTIC = f"async (q) => {{ {WAIT_API} await window.sitebot.ready({{model: true}}); {RANKED} }}"
-# A visitor whose browser asks to save data: bot.model = "auto" then never loads the model.
-SAVE_DATA = (
-    "Object.defineProperty(Navigator.prototype, 'connection', {get: () => ({saveData: true, effectiveType: '4g'})})"
-)
 
 
 def measure_sitebot(name: str, bundle: Path, questions: Path, *, runs: int) -> list[dict[str, Any]]:

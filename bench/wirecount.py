@@ -34,6 +34,11 @@ from chromium import fresh_context  # noqa: E402
 MBIT = 1_000_000 / 8  # bytes per second
 # The throttle of bench/wire.py and bench/first_answer.py: 10 Mbit/s each way, 40 ms round trip.
 THROTTLE = {"offline": False, "latency": 40, "downloadThroughput": 10 * MBIT, "uploadThroughput": 10 * MBIT}
+# A visitor whose browser asks to save data (an init script): sitebot's bot.model = "auto" then never
+# loads the model, so its lite path is all this visitor gets.
+SAVE_DATA = (
+    "Object.defineProperty(Navigator.prototype, 'connection', {get: () => ({saveData: true, effectiveType: '4g'})})"
+)
 BLANK = "<!doctype html><html lang=en><head><meta charset=utf-8><title>bench</title></head><body></body></html>\n"
 
 # Wraps the caller's snippet so the time is the page's own clock around it, not the round trips to Python.
