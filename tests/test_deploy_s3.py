@@ -79,7 +79,7 @@ def objects(client: Any, bucket: str, prefix: str, like: Path | None = None) -> 
 
     An object whose ETag (S3's MD5 of a single-part object's stored bytes) is the MD5 of the file
     of the same name in the bundle `like` holds that file's bytes, so it is not downloaded: a lite
-    bundle has ~2,000 token table files, and fetching each from moto after every deploy took
+    bundle has ~3,800 token table files, and fetching each from moto after every deploy took
     minutes of CI. Every other object is read.
     """
     out = {}
@@ -133,7 +133,7 @@ def test_s3_headers_order_changed_files_and_prune(versions: list[Path], moto_url
     # S3 cannot choose per request: what compresses is stored gzipped (every browser takes gzip), under its own name.
     assert head(runtime["ort_wasm"]) == {"type": "application/wasm", "cache": immutable, "encoding": "gzip"}
     assert head(runtime["worker"]) == {"type": "text/javascript; charset=utf-8", "cache": immutable, "encoding": "gzip"}
-    # The token table's ~2,000 numbered files go through the same upload as any other binary:
+    # The token table's ~3,800 numbered files go through the same upload as any other binary:
     # its first and last stand for them (each HEAD to moto costs CI time).
     tokens = json.loads((v1 / "sitebot.json").read_text())["lite"]["tokens"]
     table = sorted(p for p in named(v1) if p.startswith(tokens["folder"]))

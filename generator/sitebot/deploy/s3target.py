@@ -5,7 +5,7 @@ Needs boto3 (`pip install 'sitebot[s3]'`). Credentials, region and retries come 
 boto3's own chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, AWS_PROFILE, instance roles,
 AWS_MAX_ATTEMPTS…), never from a flag. Each object carries the sha256 of its bytes in its
 metadata, so an unchanged file is recognised by one HEAD and not uploaded again. The files of
-a content-addressed folder (the lite path's ~2,000 token table files) are recognised together:
+a content-addressed folder (the lite path's 3,816 token table files) are recognised together:
 one HEAD for the folder, then each by its listed size, so a redeploy does not HEAD them all.
 """
 
