@@ -4,7 +4,7 @@
     python bench/bigsite.py bundle [--out bench/out/bigsite-synthetic] [--sources BUNDLE …] [--min-chunks 100000]
                                    [--no-precompress]
     python bench/bigsite.py measure [--bundle bench/out/bigsite-synthetic] [--questions 10] [--runs 3]
-                                    [--question-set Q.jsonl …]
+                                    [--question-set Q.jsonl …] [--http2]
 
 `folder` copies the HTML of installed Debian doc packages into one folder, a sub-folder each, so
 their links keep working (HTML with its images and styles; not the PDF or text copies of whole
@@ -30,8 +30,12 @@ keep) and bundle.manifest.write_bundle (k-means lists of both paths, term shards
 shards) with the .br/.gz twins; so the format is whatever the current writer writes. Printed: the
 chunk count, and a table of the bundle's bytes per part and per chunk (without the twins).
 
-`measure` serves the bundle with `sitebot serve`'s server on 127.0.0.1 (its .br/.gz twins) and, in
-Chromium with a fresh profile per visitor, counts the bytes (bench/wirecount.py, from the page's
+`measure` serves the bundle with `sitebot serve`'s server on 127.0.0.1 (its .br/.gz twins; Python's
+http.server answers HTTP/1.0, one connection per request, six at a time), or with `--http2` with
+bench/h2serve.mjs over HTTP/2 and TLS as most static hosts serve (the same twins and headers; one
+connection, every request multiplexed on it); each profile checks that every response it fetched came
+over that protocol (Resource Timing's nextHopProtocol, in the page and its workers) and fails if not. In
+Chromium with a fresh profile per visitor, it counts the bytes (bench/wirecount.py, from the page's
 load: widget.js and sitebot.json count) and times:
 - the first keyword answer, asked at once (`window.sitebot.search` does not wait), loopback;
 - the lite path, for a Save-Data visitor (the model never loads): the first answer after
@@ -397,12 +401,15 @@ def found(urls: list[str], pages: list[str]) -> bool:
     return any(p.endswith("/" + page) for p in paths for page in pages)
 
 
-def waterfall(playwright: Any, page_url: str, question: str, throttle: dict[str, Any] | None = None) -> list[str]:
+def waterfall(
+    playwright: Any, page_url: str, question: str, served: Any, throttle: dict[str, Any] | None = None
+) -> list[str]:
     """Lines of when each request of a Save-Data visitor's first lite answer started and ended, in ms
-    from the question (Chromium's resource timing, one more fresh profile): the critical path."""
-    from wirecount import SAVE_DATA, fresh_context, moved  # wirecount puts tests/ (chromium.py's) on the path
+    from the question (Chromium's resource timing, one more fresh profile): the critical path. `served`
+    (bench/h2.py's Served) gives the context's options and the protocol every response must have come over."""
+    from wirecount import SAVE_DATA, check_protocol, fresh_context, moved  # wirecount puts tests/ on the path
 
-    with fresh_context(playwright) as context:
+    with fresh_context(playwright, **served.browser) as context:
         page = context.new_page()
         page.add_init_script(SAVE_DATA)
         if throttle:
@@ -426,44 +433,40 @@ def waterfall(playwright: Any, page_url: str, question: str, throttle: dict[str,
             end = begin + t["responseEnd"] if t["responseEnd"] >= 0 else float("nan")
             size = moved(r)
             lines.append(f"    {begin:6.0f} → {end:6.0f} ms {size / 1e3:7.1f} KB  {r.url.split('/', 3)[-1]}")
+        check_protocol(page, served.protocol)
         page.close()
     return lines
 
 
-def measure(bundle: Path, n: int, runs: int, sets: list[Path]) -> None:
+def measure(bundle: Path, n: int, runs: int, sets: list[Path], http2: bool = False) -> None:
     from playwright.sync_api import sync_playwright
 
-    from sitebot.serve import serve_in_thread
-    from wirecount import SAVE_DATA, THROTTLE, ask_in_page
+    from wirecount import SAVE_DATA, THROTTLE, ask_in_page, serve
 
     qs = questions(sets, n + 1)
     asked = [q["q"] for q in qs]
     manifest = read_manifest(bundle)
     if "lite" not in manifest:
         sys.exit(f"{bundle} has no lite path; build it with `python bench/bigsite.py bundle`")
-    ask = functools.partial(ask_in_page, count_load=True)
     load = os.getloadavg()  # other work on the machine slows every time below
-    server, origin = serve_in_thread(bundle)
-    page = origin + "index.html"
-    try:
-        with sync_playwright() as p:
-            keyword = ask(p, page, KEYWORD, asked[:1])[0]
-            # One profile per first answer, each with another question; the first profile goes on with the
-            # warm questions, then asks them again (every file they need is then in the engine's memory).
-            lite = ask(p, page, LITE, asked + asked[1:], init_js=SAVE_DATA)
-            lite_firsts = [lite[0]] + [ask(p, page, LITE, [q], init_js=SAVE_DATA)[0] for q in asked[1:runs]]
-            lite_throttled = ask(p, page, LITE, asked, init_js=SAVE_DATA, throttle=THROTTLE)
-            lite_firsts_throttled = [lite_throttled[0]] + [
-                ask(p, page, LITE, [q], init_js=SAVE_DATA, throttle=THROTTLE)[0] for q in asked[1:runs]
-            ]
-            model = ask(p, page, MODEL, asked + asked[1:])
-            steps = {
-                net: waterfall(p, page, asked[0], throttle)
-                for net, throttle in (("loopback", None), ("throttled", THROTTLE))
-            }
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve(bundle, http2=http2, bundle=True) as served, sync_playwright() as p:
+        # Every profile below checks, before it closes, that its responses came over served.protocol.
+        ask = functools.partial(ask_in_page, count_load=True, served=served)
+        origin, page = served.origin, served.origin + "index.html"
+        keyword = ask(p, page, KEYWORD, asked[:1])[0]
+        # One profile per first answer, each with another question; the first profile goes on with the
+        # warm questions, then asks them again (every file they need is then in the engine's memory).
+        lite = ask(p, page, LITE, asked + asked[1:], init_js=SAVE_DATA)
+        lite_firsts = [lite[0]] + [ask(p, page, LITE, [q], init_js=SAVE_DATA)[0] for q in asked[1:runs]]
+        lite_throttled = ask(p, page, LITE, asked, init_js=SAVE_DATA, throttle=THROTTLE)
+        lite_firsts_throttled = [lite_throttled[0]] + [
+            ask(p, page, LITE, [q], init_js=SAVE_DATA, throttle=THROTTLE)[0] for q in asked[1:runs]
+        ]
+        model = ask(p, page, MODEL, asked + asked[1:])
+        steps = {
+            net: waterfall(p, page, asked[0], served, throttle)
+            for net, throttle in (("loopback", None), ("throttled", THROTTLE))
+        }
     for name, got in (("keyword", [keyword]), ("lite", lite), ("lite, throttled", lite_throttled), ("model", model)):
         for a, q in zip(got, qs + qs[1:], strict=False):
             hit = "hit " if found(a.result["urls"], q["pages"]) else "miss"
@@ -484,7 +487,7 @@ def measure(bundle: Path, n: int, runs: int, sets: list[Path]) -> None:
     twins = any(bundle.rglob("*.br"))
     print(
         f"{bundle}: SYNTHETIC (copies of real chunks), {manifest['counts']['chunks']} chunks; Chromium, fresh profile; "
-        f"served by sitebot serve ({'its .br/.gz twins' if twins else 'no twins: uncompressed'}); "
+        f"served over {served.label}, every response checked ({'its .br/.gz twins' if twins else 'no twins: uncompressed'}); "
         f"throttled = {THROTTLE['downloadThroughput'] * 8 / 1e6:.0f} Mbit/s, {THROTTLE['latency']} ms RTT; "
         f"load average {load[0]:.1f} before, {os.getloadavg()[0]:.1f} after, on {os.cpu_count()} cores"
     )
@@ -545,6 +548,11 @@ def main() -> None:
     m.add_argument(
         "--question-set", type=Path, action="append", help="JSONL question sets [default: SQLAlchemy's and the guide's]"
     )
+    m.add_argument(
+        "--http2",
+        action="store_true",
+        help="serve with bench/h2serve.mjs over HTTP/2 (TLS), as most static hosts do, not `sitebot serve`",
+    )
     args = ap.parse_args()
     if args.cmd == "folder":
         counts = make_folder(args.out)
@@ -560,7 +568,7 @@ def main() -> None:
             sys.exit("no format-2 bundle to copy: build one with `sitebot generate`, or give --sources")
         print_sizes(args.out, build_bundle(args.out, sources, args.min_chunks, not args.no_precompress))
     else:
-        measure(args.bundle, args.questions, args.runs, args.question_set or QUESTION_SETS)
+        measure(args.bundle, args.questions, args.runs, args.question_set or QUESTION_SETS, args.http2)
 
 
 if __name__ == "__main__":

@@ -40,10 +40,17 @@ def open_bot(playwright: Any, url: str, init_script: str | None = None) -> tuple
 
 
 @contextmanager
-def fresh_context(playwright: Any) -> Iterator[Any]:
-    """A browser context on a fresh profile (an empty disk cache: a first-time visitor), closed after."""
+def fresh_context(playwright: Any, args: list[str] | None = None, ignore_https_errors: bool = False) -> Iterator[Any]:
+    """A browser context on a fresh profile (an empty disk cache: a first-time visitor), closed after.
+
+    `args` are Chromium flags added to the tests' (bench/h2.py's certificate pin, for an HTTPS origin)."""
     with tempfile.TemporaryDirectory() as profile:
-        context = playwright.chromium.launch_persistent_context(profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = playwright.chromium.launch_persistent_context(
+            profile,
+            executable_path=CHROMIUM,
+            args=CHROMIUM_ARGS + (args or []),
+            ignore_https_errors=ignore_https_errors,
+        )
         try:
             yield context
         finally:

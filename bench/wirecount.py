@@ -21,6 +21,8 @@ import functools
 import statistics
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -30,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from chromium import fresh_context  # noqa: E402
+from h2 import Served, check_protocol, h2_origin  # noqa: E402
 
 MBIT = 1_000_000 / 8  # bytes per second
 # The throttle of bench/wire.py and bench/first_answer.py: 10 Mbit/s each way, 40 ms round trip.
@@ -76,6 +79,35 @@ def serve_folder(folder: Path) -> tuple[ThreadingHTTPServer, str]:
     return server, f"http://127.0.0.1:{server.server_address[1]}/"
 
 
+# Python's http.server (under `sitebot serve` and serve_folder) answers HTTP/1.0 and closes the connection
+# after each answer: Chromium opens a new one per request, six at a time per origin.
+HTTP1_PROTOCOL = "http/1.0"
+
+
+@contextmanager
+def serve(folder: Path, *, http2: bool = False, bundle: bool = False) -> Iterator[Served]:
+    """Serve `folder` on 127.0.0.1 for the length of the block: with `http2`, by bench/h2serve.mjs over
+    HTTP/2 (TLS, its .br/.gz twins); else by `sitebot serve`'s server when `bundle` (its twins), or by
+    serve_folder (files as they are). The yielded Served says which, for the printed header."""
+    if http2:
+        with h2_origin(folder) as served:
+            yield served
+        return
+    if bundle:
+        from sitebot.serve import serve_in_thread
+
+        server, origin = serve_in_thread(folder)
+        label = "HTTP/1.0 (sitebot serve: a new connection per request)"
+    else:
+        server, origin = serve_folder(folder)
+        label = "HTTP/1.0 (Python http.server: a new connection per request)"
+    try:
+        yield Served(origin, label, HTTP1_PROTOCOL)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def ask_in_page(
     playwright: Any,
     page_url: str,
@@ -86,6 +118,7 @@ def ask_in_page(
     before_js: str | None = None,
     init_js: str | None = None,
     count_load: bool = False,
+    served: Served | None = None,
 ) -> list[Asked]:
     """Open `page_url` in a fresh profile and answer each question in turn with `answer_js`.
 
@@ -93,10 +126,12 @@ def ask_in_page(
     besides the page itself (a widget's script and its settings) counts with the first question.
     `before_js` (optional) runs after the load, uncounted; `init_js` before the page's scripts
     (e.g. a visitor's Save-Data). With `throttle`, CDP Network.emulateNetworkConditions applies
-    it to the page (and its workers).
+    it to the page (and its workers). With `served` (bench/h2.py), the context gets its browser options
+    (an HTTPS origin's certificate pin) and, before the page closes, every response it fetched must have
+    come over `served.protocol`, else RuntimeError.
     """
     out: list[Asked] = []
-    with fresh_context(playwright) as context:
+    with fresh_context(playwright, **(served.browser if served else {})) as context:
         page = context.new_page()
         if init_js:
             page.add_init_script(init_js)
@@ -119,13 +154,21 @@ def ask_in_page(
             loaded = []
             files = [(r.url, moved(r)) for r in mine]
             out.append(Asked(q, got["ms"], sum(b for _, b in files), len(mine), got["result"], files))
+        if served:
+            check_protocol(page, served.protocol)
         page.close()
     return out
 
 
 def moved(request: Any) -> int:
-    """Bytes a finished request moved: its encoded body and response headers. Chromium reports a
-    body of 0 for a worker's own script (the engine), so there its Content-Length counts instead."""
+    """Bytes a finished request's response moved: Chromium's encodedDataLength, the same count over either
+    protocol. Playwright splits it in two: over HTTP/1.x `responseHeadersSize` is the status line and
+    headers as sent (text) and `responseBodySize` the rest, the body as encoded on the wire; over HTTP/2
+    there is no header text, so `responseHeadersSize` is 0 and `responseBodySize` holds it all: the
+    HEADERS frame as HPACK compressed it and the body. Their sum is what was received either way (TLS
+    records' own overhead, which only the HTTPS server has, is not counted). Chromium reports a body of 0
+    for a worker's own script (the engine) served by `sitebot serve`, so there its Content-Length counts
+    instead (over HTTP/2 the script's size is reported as for any other file)."""
     sizes = request.sizes()
     body = sizes["responseBodySize"]
     if body == 0:
