@@ -8,7 +8,9 @@ Pagefind is installed from the npm registry into bench/out/pagefind-npm/ on firs
 Each site's HTML folder is copied to a temporary folder (never written where it lies), indexed
 with `pagefind --site COPY --output-subdir pagefind --force-language en` (the Debian pages carry no
 `lang`, and without one Pagefind does not stem; sitebot's model is English too; `--language ''`
-leaves it out), and served by a plain threaded http.server on 127.0.0.1. In Chromium (Debian's, a
+leaves it out), and served by a plain threaded http.server on 127.0.0.1 (HTTP/1.0, files as they are),
+or with `--http2` by bench/h2serve.mjs over HTTP/2 and TLS as most static hosts serve (it sends a file's
+.br/.gz twin where one exists: Pagefind's files have none, being compressed already). In Chromium (Debian's, a
 fresh profile) a blank page of that origin answers each question with Pagefind's JS API:
 `import('/pagefind/pagefind.js')`, `pagefind.search(q)`, then `data()` of the top 5 results,
 whose fragments (title, URL, excerpt) are what a visitor is shown, so their bytes count too.
@@ -27,7 +29,7 @@ nothing: each site is also run with `--queries keywords`, the questions without 
 
 In the same run, each site's built sitebot bundle (bench/out/NAME, here or in the main checkout,
 or `--sitebot NAME=BUNDLE`) gets two rows, measured by the same code, served by `sitebot serve`
-(its .br twins): "sitebot lite", a visitor who saves data (the model never loads), answered once
+(its .br twins; with `--http2` bench/h2serve.mjs, the same twins): "sitebot lite", a visitor who saves data (the model never loads), answered once
 the lite path is in, and "sitebot full", answered once the model is in. Their bytes count from
 the page's load (widget.js and sitebot.json included) to the first answer, then per question; their
 R@1, R@5, MRR@10 and refusals are `sitebot eval --path lite|full`'s.
@@ -55,7 +57,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from sitebot.evaluate import matches  # noqa: E402
 from sitebot.index.lexical import STOPWORDS  # noqa: E402
-from wirecount import BLANK, SAVE_DATA, THROTTLE, Asked, ask_in_page, per_question, serve_folder  # noqa: E402
+from wirecount import BLANK, SAVE_DATA, THROTTLE, Asked, ask_in_page, per_question, serve  # noqa: E402
 
 NPM_PREFIX = ROOT / "bench/out/pagefind-npm"
 PAGEFIND = NPM_PREFIX / "node_modules/.bin/pagefind"
@@ -132,7 +134,7 @@ def rank_of(urls: list[str], expected: list[str]) -> int | None:
 
 
 def measure(
-    name: str, html: Path, questions: Path, *, runs: int, language: str, tmp: Path, variant: str
+    name: str, html: Path, questions: Path, *, runs: int, language: str, tmp: Path, variant: str, http2: bool
 ) -> dict[str, Any]:
     from playwright.sync_api import sync_playwright
 
@@ -140,23 +142,20 @@ def measure(
     qs = load(questions)
     if variant == "keywords":
         qs = [{**q, "q": keywords(q["q"])} for q in qs]
-    server, origin = serve_folder(site.folder)
-    page = origin + "__bench.html"
-    try:
-        with sync_playwright() as p:
-            asked = ask_in_page(p, page, ANSWER, [q["q"] for q in qs])
-            throttled: list[Asked] = []
-            for q in qs[:runs]:
-                throttled += ask_in_page(p, page, ANSWER, [q["q"]], throttle=THROTTLE)
-            loopback_firsts = [ask_in_page(p, page, ANSWER, [q["q"]])[0] for q in qs[1:runs]]
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve(site.folder, http2=http2) as served, sync_playwright() as p:
+        ask = functools.partial(ask_in_page, served=served)  # each profile checks the protocol it got
+        page = served.origin + "__bench.html"
+        asked = ask(p, page, ANSWER, [q["q"] for q in qs])
+        throttled: list[Asked] = []
+        for q in qs[:runs]:
+            throttled += ask(p, page, ANSWER, [q["q"]], throttle=THROTTLE)
+        loopback_firsts = [ask(p, page, ANSWER, [q["q"]])[0] for q in qs[1:runs]]
     ranks = [rank_of(a.result["urls"], q["expected"]) for a, q in zip(asked, qs, strict=True) if q["expected"]]
     unanswerable = [a for a, q in zip(asked, qs, strict=True) if not q["expected"]]
     n = len(ranks)
     return {
         "tool": f"Pagefind {version()}",
+        "server": served.label,
         "site": name,
         "queries": variant,
         "pages": site.pages,
@@ -185,7 +184,7 @@ SITEBOT_LITE = f"async (q) => {{ {WAIT_API} await window.sitebot.ready({{semanti
 SITEBOT_SEMANTIC = f"async (q) => {{ {WAIT_API} await window.sitebot.ready({{model: true}}); {RANKED} }}"
 
 
-def measure_sitebot(name: str, bundle: Path, questions: Path, *, runs: int) -> list[dict[str, Any]]:
+def measure_sitebot(name: str, bundle: Path, questions: Path, *, runs: int, http2: bool) -> list[dict[str, Any]]:
     """Two rows for a built sitebot bundle, served by `sitebot serve` (its .br/.gz twins): its lite path
     (a visitor who saves data: the model never loads) and its model's path. Bytes count from the page's
     load (widget.js and sitebot.json included) to the first semantic answer, then per question; recall,
@@ -194,25 +193,19 @@ def measure_sitebot(name: str, bundle: Path, questions: Path, *, runs: int) -> l
 
     from sitebot.evaluate import evaluate
     from sitebot.index.partition import index_files
-    from sitebot.serve import serve_in_thread
 
     qs = load(questions)
     manifest = json.loads((bundle / "sitebot.json").read_text())
-    server, origin = serve_in_thread(bundle)
-    page = origin + "index.html"
-    ask = functools.partial(ask_in_page, count_load=True)
-    try:
-        with sync_playwright() as p:
-            lite_first = [ask(p, page, SITEBOT_LITE, [q["q"]], init_js=SAVE_DATA)[0] for q in qs[:runs]]
-            lite_throttled = [
-                ask(p, page, SITEBOT_LITE, [q["q"]], init_js=SAVE_DATA, throttle=THROTTLE)[0] for q in qs[:runs]
-            ]
-            lite_all = ask(p, page, SITEBOT_LITE, [q["q"] for q in qs], init_js=SAVE_DATA)
-            full_throttled = [ask(p, page, SITEBOT_SEMANTIC, [q["q"]], throttle=THROTTLE)[0] for q in qs[:1]]
-            full_all = ask(p, page, SITEBOT_SEMANTIC, [q["q"] for q in qs])
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve(bundle, http2=http2, bundle=True) as served, sync_playwright() as p:
+        ask = functools.partial(ask_in_page, count_load=True, served=served)  # each profile checks its protocol
+        page = served.origin + "index.html"
+        lite_first = [ask(p, page, SITEBOT_LITE, [q["q"]], init_js=SAVE_DATA)[0] for q in qs[:runs]]
+        lite_throttled = [
+            ask(p, page, SITEBOT_LITE, [q["q"]], init_js=SAVE_DATA, throttle=THROTTLE)[0] for q in qs[:runs]
+        ]
+        lite_all = ask(p, page, SITEBOT_LITE, [q["q"] for q in qs], init_js=SAVE_DATA)
+        full_throttled = [ask(p, page, SITEBOT_SEMANTIC, [q["q"]], throttle=THROTTLE)[0] for q in qs[:1]]
+        full_all = ask(p, page, SITEBOT_SEMANTIC, [q["q"] for q in qs])
     index = sum((bundle / f).stat().st_size for f in index_files(bundle, manifest))
     rows = []
     for path, first, throttled, every in (
@@ -224,6 +217,7 @@ def measure_sitebot(name: str, bundle: Path, questions: Path, *, runs: int) -> l
         rows.append(
             {
                 "tool": f"sitebot {path}",
+                "server": served.label,
                 "site": name,
                 "queries": "asked",
                 "pages": manifest["counts"]["pages"],
@@ -247,6 +241,8 @@ def measure_sitebot(name: str, bundle: Path, questions: Path, *, runs: int) -> l
 
 
 def print_table(rows: list[dict[str, Any]], runs: int) -> None:
+    servers = "; ".join(dict.fromkeys(f"{r['tool'].split()[0]} served over {r['server']}" for r in rows))
+    print(f"{servers}; every response's protocol checked")
     print(
         f"Chromium fresh profile; Pagefind: top {TOP} results with their data() per question; sitebot: search(q, "
         "{k: 5}) once its path answers semantically (lite: a Save-Data visitor, the model never loads; full: once "
@@ -294,6 +290,12 @@ def main() -> None:
     )
     ap.add_argument("--no-sitebot", action="store_true", help="Pagefind only")
     ap.add_argument("--json", type=Path, help="also write the rows here")
+    ap.add_argument(
+        "--http2",
+        action="store_true",
+        help="serve Pagefind's site folder and sitebot's bundle with bench/h2serve.mjs over HTTP/2 (TLS), "
+        "as most static hosts do, instead of Python's http.server and `sitebot serve`",
+    )
     args = ap.parse_args()
     sites = [tuple(s.split("=")) for s in args.site] if args.site else SITES
     install()
@@ -311,12 +313,13 @@ def main() -> None:
                         language=args.language,
                         tmp=Path(tmp),
                         variant=variant,
+                        http2=args.http2,
                     )
                 )
                 print(f"  {name}, {variant}: done", file=sys.stderr)
             bundle = bundles.get(name) or next((b for b in built(name) if (b / "sitebot.json").is_file()), None)
             if bundle and not args.no_sitebot:
-                rows.extend(measure_sitebot(name, bundle, Path(questions), runs=args.throttled_runs))
+                rows.extend(measure_sitebot(name, bundle, Path(questions), runs=args.throttled_runs, http2=args.http2))
                 print(f"  {name}, sitebot {bundle}: done", file=sys.stderr)
     print_table(rows, args.throttled_runs)
     if args.json:
