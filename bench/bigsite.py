@@ -4,7 +4,7 @@
     python bench/bigsite.py bundle [--out bench/out/bigsite-synthetic] [--sources BUNDLE …] [--min-chunks 100000]
                                    [--no-precompress]
     python bench/bigsite.py measure [--bundle bench/out/bigsite-synthetic] [--questions 10] [--runs 3]
-                                    [--question-set Q.jsonl …] [--http2]
+                                    [--question-set Q.jsonl …] [--http2 | --https1]
 
 `folder` copies the HTML of installed Debian doc packages into one folder, a sub-folder each, so
 their links keep working (HTML with its images and styles; not the PDF or text copies of whole
@@ -33,7 +33,8 @@ chunk count, and a table of the bundle's bytes per part and per chunk (without t
 `measure` serves the bundle with `sitebot serve`'s server on 127.0.0.1 (its .br/.gz twins; Python's
 http.server answers HTTP/1.0, one connection per request, six at a time), or with `--http2` with
 bench/h2serve.mjs over HTTP/2 and TLS as most static hosts serve (the same twins and headers; one
-connection, every request multiplexed on it); each profile checks that every response it fetched came
+connection, every request multiplexed on it), or with `--https1` by the same server over HTTP/1.1 (TLS,
+keep-alive: six connections kept open, as a host without HTTP/2); each profile checks that every response it fetched came
 over that protocol (Resource Timing's nextHopProtocol, in the page and its workers) and fails if not. In
 Chromium with a fresh profile per visitor, it counts the bytes (bench/wirecount.py, from the page's
 load: widget.js and sitebot.json count) and times:
@@ -438,7 +439,7 @@ def waterfall(
     return lines
 
 
-def measure(bundle: Path, n: int, runs: int, sets: list[Path], http2: bool = False) -> None:
+def measure(bundle: Path, n: int, runs: int, sets: list[Path], http2: bool = False, https1: bool = False) -> None:
     from playwright.sync_api import sync_playwright
 
     from wirecount import SAVE_DATA, THROTTLE, ask_in_page, serve
@@ -449,7 +450,7 @@ def measure(bundle: Path, n: int, runs: int, sets: list[Path], http2: bool = Fal
     if "lite" not in manifest:
         sys.exit(f"{bundle} has no lite path; build it with `python bench/bigsite.py bundle`")
     load = os.getloadavg()  # other work on the machine slows every time below
-    with serve(bundle, http2=http2, bundle=True) as served, sync_playwright() as p:
+    with serve(bundle, http2=http2, https1=https1, bundle=True) as served, sync_playwright() as p:
         # Every profile below checks, before it closes, that its responses came over served.protocol.
         ask = functools.partial(ask_in_page, count_load=True, served=served)
         origin, page = served.origin, served.origin + "index.html"
@@ -548,10 +549,16 @@ def main() -> None:
     m.add_argument(
         "--question-set", type=Path, action="append", help="JSONL question sets [default: SQLAlchemy's and the guide's]"
     )
-    m.add_argument(
+    server = m.add_mutually_exclusive_group()
+    server.add_argument(
         "--http2",
         action="store_true",
         help="serve with bench/h2serve.mjs over HTTP/2 (TLS), as most static hosts do, not `sitebot serve`",
+    )
+    server.add_argument(
+        "--https1",
+        action="store_true",
+        help="serve with bench/h2serve.mjs over HTTP/1.1 (TLS, keep-alive), as a host without HTTP/2 does",
     )
     args = ap.parse_args()
     if args.cmd == "folder":
@@ -568,7 +575,7 @@ def main() -> None:
             sys.exit("no format-2 bundle to copy: build one with `sitebot generate`, or give --sources")
         print_sizes(args.out, build_bundle(args.out, sources, args.min_chunks, not args.no_precompress))
     else:
-        measure(args.bundle, args.questions, args.runs, args.question_set or QUESTION_SETS, args.http2)
+        measure(args.bundle, args.questions, args.runs, args.question_set or QUESTION_SETS, args.http2, args.https1)
 
 
 if __name__ == "__main__":

@@ -31,6 +31,7 @@ NODE = shutil.which("node") or "node"
 
 HTTP1_LABEL = "HTTP/1.1 (sitebot serve)"
 H2_LABEL = "HTTP/2 (node h2serve)"
+HTTPS1_LABEL = "HTTP/1.1 (node h2serve http1: TLS, keep-alive)"
 
 # Every response's protocol, as the page and each of its workers saw it (Resource Timing's nextHopProtocol;
 # "" for one the cache answered, which crossed no wire). A worker's fetches are only in its own timeline.
@@ -60,9 +61,10 @@ def spki_pin(cert: Path) -> str:
 
 
 @contextmanager
-def h2_origin(folder: Path) -> Iterator[Served]:
+def h2_origin(folder: Path, http1: bool = False) -> Iterator[Served]:
     """Serve `folder` with `node bench/h2serve.mjs` on 127.0.0.1 (a free port) over HTTP/2 with a
-    self-signed certificate made for this run; stopped and the certificate deleted on exit."""
+    self-signed certificate made for this run; stopped and the certificate deleted on exit. With `http1`,
+    over HTTP/1.1 instead (keep-alive, TLS), as a host without HTTP/2 serves."""
     with tempfile.TemporaryDirectory(prefix="sitebot-h2-") as tmp:
         cert, key = Path(tmp) / "cert.pem", Path(tmp) / "key.pem"
         subprocess.run(
@@ -75,7 +77,9 @@ def h2_origin(folder: Path) -> Iterator[Served]:
             capture_output=True,
         )  # fmt: skip
         proc = subprocess.Popen(
-            [NODE, str(H2SERVE), str(folder), "0", str(cert), str(key)], stdout=subprocess.PIPE, text=True
+            [NODE, str(H2SERVE), str(folder), "0", str(cert), str(key), *(["http1"] if http1 else [])],
+            stdout=subprocess.PIPE,
+            text=True,
         )
         try:
             line = proc.stdout.readline() if proc.stdout else ""
@@ -83,8 +87,8 @@ def h2_origin(folder: Path) -> Iterator[Served]:
                 raise RuntimeError(f"{H2SERVE.name} did not start (exit {proc.poll()}, said {line!r})")
             yield Served(
                 origin=f"https://127.0.0.1:{int(line)}/",
-                label=H2_LABEL,
-                protocol="h2",
+                label=HTTPS1_LABEL if http1 else H2_LABEL,
+                protocol="http/1.1" if http1 else "h2",
                 browser={
                     "args": [f"--ignore-certificate-errors-spki-list={spki_pin(cert)}"],
                     "ignore_https_errors": True,

@@ -1,7 +1,7 @@
 // A static file server over HTTP/2 (TLS), as most static hosts serve (GitHub Pages, Netlify, Cloudflare
 // Pages, CloudFront): the benchmarks' stand-in for them, beside `sitebot serve`'s HTTP/1.1.
 //
-//     node bench/h2serve.mjs FOLDER PORT CERT.pem KEY.pem      (PORT 0: any free port)
+//     node bench/h2serve.mjs FOLDER PORT CERT.pem KEY.pem [http1]      (PORT 0: any free port)
 //
 // Prints the port it listens on as one line on stdout. It answers GET and HEAD of files under FOLDER
 // (index.html for a folder), 404 otherwise, with the headers of generator/sitebot/serve.py: its
@@ -9,15 +9,17 @@
 // is not older than the file, CORS, `Vary: Accept-Encoding`, and the cache lifetimes of
 // sitebot.bundle.format (immutable for content-addressed names, no-cache for the rest). Node's built-in
 // http2 only: no npm package. HTTP/1.1 is allowed too (allowHTTP1), so a client that does not offer h2 in
-// ALPN still gets an answer; the benchmarks check the protocol each response came over.
+// ALPN still gets an answer; the benchmarks check the protocol each response came over. With `http1` it
+// serves HTTP/1.1 only (TLS, keep-alive), as a host without HTTP/2 would: the same files and headers.
 
 import fs from "node:fs";
 import http2 from "node:http2";
+import https from "node:https";
 import path from "node:path";
 
-const [folderArg, portArg, certFile, keyFile] = process.argv.slice(2);
-if (!folderArg || portArg === undefined || !certFile || !keyFile) {
-  console.error("usage: node bench/h2serve.mjs FOLDER PORT CERT.pem KEY.pem");
+const [folderArg, portArg, certFile, keyFile, mode] = process.argv.slice(2);
+if (!folderArg || portArg === undefined || !certFile || !keyFile || (mode && mode !== "http1")) {
+  console.error("usage: node bench/h2serve.mjs FOLDER PORT CERT.pem KEY.pem [http1]");
   process.exit(2);
 }
 const ROOT = fs.realpathSync(folderArg);
@@ -115,11 +117,8 @@ function twinOf(file, acceptEncoding) {
   return null;
 }
 
-const server = http2.createSecureServer({
-  cert: fs.readFileSync(certFile),
-  key: fs.readFileSync(keyFile),
-  allowHTTP1: true,
-});
+const tls = { cert: fs.readFileSync(certFile), key: fs.readFileSync(keyFile) };
+const server = mode === "http1" ? https.createServer(tls) : http2.createSecureServer({ ...tls, allowHTTP1: true });
 
 server.on("stream", (stream, headers) => {
   const method = headers[":method"];
@@ -158,7 +157,7 @@ server.on("stream", (stream, headers) => {
   stream.respondWithFile(sent, head, { onError: () => stream.destroy() });
 });
 
-// An HTTP/1.1 client (allowHTTP1) comes in as a request, not a stream: answer it the same way.
+// An HTTP/1.1 client (allowHTTP1, or the http1 mode) comes in as a request, not a stream: answered the same way.
 server.on("request", (req, res) => {
   if (req.httpVersion === "2.0") return; // handled by "stream"
   const urlPath = (req.url || "/").split("?")[0];

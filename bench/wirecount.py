@@ -85,12 +85,13 @@ HTTP1_PROTOCOL = "http/1.0"
 
 
 @contextmanager
-def serve(folder: Path, *, http2: bool = False, bundle: bool = False) -> Iterator[Served]:
+def serve(folder: Path, *, http2: bool = False, https1: bool = False, bundle: bool = False) -> Iterator[Served]:
     """Serve `folder` on 127.0.0.1 for the length of the block: with `http2`, by bench/h2serve.mjs over
-    HTTP/2 (TLS, its .br/.gz twins); else by `sitebot serve`'s server when `bundle` (its twins), or by
-    serve_folder (files as they are). The yielded Served says which, for the printed header."""
-    if http2:
-        with h2_origin(folder) as served:
+    HTTP/2 (TLS, its .br/.gz twins); with `https1`, by the same over HTTP/1.1 (TLS, keep-alive); else by
+    `sitebot serve`'s server when `bundle` (its twins), or by serve_folder (files as they are). The
+    yielded Served says which, for the printed header."""
+    if http2 or https1:
+        with h2_origin(folder, http1=not http2) as served:
             yield served
         return
     if bundle:
