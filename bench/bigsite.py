@@ -421,13 +421,17 @@ def waterfall(
         context.on("requestfinished", lambda r: finished.append(r))
         page.goto(page_url)
         page.wait_for_timeout(100)
-        start, asked_at = len(finished), time.time() * 1000
+        start = len(finished)
+        # The question's moment on the page's clock as wall time (what a request's startTime is), not
+        # Python's before page.evaluate: that one comes a round trip to the browser early.
         got = page.evaluate(
-            f"async (q) => {{ const t = performance.now(); await ({LITE})(q); return performance.now() - t; }}",
+            f"async (q) => {{ const t = performance.now(); await ({LITE})(q);"
+            " return {ms: performance.now() - t, at: performance.timeOrigin + t}; }",
             question,
         )
+        asked_at = got["at"]
         page.wait_for_timeout(30)
-        lines = [f"    answered at {got:.0f} ms"]
+        lines = [f"    answered at {got['ms']:.0f} ms"]
         for r in finished[start:]:
             t = r.timing
             begin = t["startTime"] - asked_at
