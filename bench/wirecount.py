@@ -1,9 +1,10 @@
 """Bytes and time per question for any in-page search, in a fresh Chromium profile: the shared core of
 bench/pagefind.py and bench/bigsite.py, so Pagefind and sitebot are measured the same way in one run.
 
-    from wirecount import serve_folder, ask_in_page, THROTTLE
-    server, origin = serve_folder(folder)
-    asked = ask_in_page(playwright, origin + "page.html", ANSWER_JS, questions, throttle=THROTTLE)
+    from wirecount import serve, ask_in_page, THROTTLE
+    with serve(folder, http2=True) as served:       # or serve(folder): Python's http.server, HTTP/1.0
+        asked = ask_in_page(playwright, served.origin + "page.html", ANSWER_JS, questions, throttle=THROTTLE,
+                            served=served)          # its browser options, and its protocol checked
 
 `ANSWER_JS` is an async function of one question, evaluated in the page, that resolves once the
 visitor could see the results (e.g. Pagefind's search and the data() of its top 5, or
@@ -13,6 +14,8 @@ Bytes are Playwright's encoded body + header sizes of each finished request (CDP
 encodedDataLength), counted on the whole context, since a page's own CDP Network domain does not
 see a worker's fetches; a response from the HTTP or memory cache counts what crossed the wire: 0.
 A worker's own script, whose body Chromium reports as 0 bytes, counts its Content-Length (`moved`).
+The count is the same over HTTP/1.x and HTTP/2 (`moved` says how): over HTTP/2 the headers count as
+HPACK compressed them, which is part of what HTTP/2 saves.
 """
 
 from __future__ import annotations
