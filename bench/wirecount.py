@@ -169,7 +169,8 @@ def moved(request: Any) -> int:
     protocol. Playwright splits it in two: over HTTP/1.x `responseHeadersSize` is the status line and
     headers as sent (text) and `responseBodySize` the rest, the body as encoded on the wire; over HTTP/2
     there is no header text, so `responseHeadersSize` is 0 and `responseBodySize` holds it all: the
-    HEADERS frame as HPACK compressed it and the body. Their sum is what was received either way (TLS
+    HEADERS frame as HPACK compressed it and the body's DATA frames (a bundle file's headers measured
+    64 to 120 B over HTTP/2 against 300 to 340 B over HTTP/1.x). Their sum is what was received either way (TLS
     records' own overhead, which only the HTTPS server has, is not counted). Chromium reports a body of 0
     for a worker's own script (the engine) served by `sitebot serve`, so there its Content-Length counts
     instead (over HTTP/2 the script's size is reported as for any other file)."""
