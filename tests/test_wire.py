@@ -117,6 +117,31 @@ def test_serve_sends_the_twin_the_client_accepts(served: str, examples_bundle: P
     assert "content-encoding" not in headers and body == (examples_bundle / vectors).read_bytes()
 
 
+def test_serve_keeps_the_connection_open_between_requests(served: str, examples_bundle: Path) -> None:
+    """A first answer makes dozens of small requests: they must not each pay for a new connection."""
+    manifest = manifest_of(examples_bundle)
+    vectors = entry_files(examples_bundle, manifest["files"]["vectors"])[-1]
+    parts = urlsplit(served)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    sockets = set()
+    try:
+        for path, accept in (("sitebot.json", "br"), (manifest["runtime"]["ort_wasm"], "gzip"), (vectors, None)):
+            conn.request("GET", "/" + path, headers={"Accept-Encoding": accept} if accept else {})
+            r = conn.getresponse()
+            body = r.read()
+            assert r.status == 200 and r.version == 11 and not r.will_close, path
+            assert len(body) == int(r.getheader("Content-Length"))
+            sockets.add(id(conn.sock))
+        # A file that is not there is answered, and the next request still goes through.
+        conn.request("GET", "/no-such-file.json")
+        r = conn.getresponse()
+        r.read()
+        assert r.status == 404
+    finally:
+        conn.close()
+    assert len(sockets) == 1
+
+
 @pytest.mark.browser
 def test_chromium_gets_the_bot_compressed_and_it_answers(page: Any, served: str, examples_bundle: Path) -> None:
     m = manifest_of(examples_bundle)

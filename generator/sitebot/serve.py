@@ -44,6 +44,7 @@ LLM_PATH = "/__sitebot/llm"
 KEY_VARIABLE = "SITEBOT_LLM_API_KEY"
 _MAX_LLM_BODY = 1 << 20
 _BODY_TIMEOUT = 30  # seconds a client may take to send the body it announced
+_IDLE_TIMEOUT = 60  # seconds a kept-alive connection may wait for its next request
 _WILDCARDS = ("", "0.0.0.0")  # noqa: S104 - the --host values that mean every address
 
 
@@ -137,6 +138,12 @@ class _Server(ThreadingHTTPServer):
 
 
 class _Handler(SimpleHTTPRequestHandler):
+    # HTTP/1.1 keeps each connection open for the next request. A first lite answer makes about 70
+    # small requests (token rows, term shards, lists, text); with HTTP/1.0's connection per request,
+    # each paid a new TCP connection and a new thread here. Every answer below has a Content-Length
+    # except the streamed LLM one, which closes its connection.
+    protocol_version = "HTTP/1.1"
+    timeout = _IDLE_TIMEOUT  # an idle kept-alive connection is closed, not held by a thread forever
     extensions_map = {**SimpleHTTPRequestHandler.extensions_map, **TYPES}
     bundle: Path
     roots: tuple[Path, ...]  # the real paths of the served folders: nothing outside them is served
@@ -266,7 +273,7 @@ class _Handler(SimpleHTTPRequestHandler):
         except OSError:
             body = b""
         finally:
-            self.connection.settimeout(None)
+            self.connection.settimeout(self.timeout)
         if len(body) < length:
             self.close_connection = True
             return None
@@ -316,6 +323,9 @@ class _Handler(SimpleHTTPRequestHandler):
             ) as r:
                 self.send_response(r.status_code)
                 self.send_header("Content-Type", r.headers.get("content-type", "application/json"))
+                # Streamed without a length: the end of the answer is the end of the connection.
+                self.send_header("Connection", "close")
+                self.close_connection = True
                 self.end_headers()
                 started = True
                 if r.status_code >= 400:  # errors keep their status; their text never carries the key
