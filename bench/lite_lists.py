@@ -8,12 +8,15 @@ vectors (index/lists.py, as `sitebot generate` would) into lists of 64, 100 and 
 ranks the question set on the lite path (the browser's ranking, retrieve.py) probing 2 to 8
 lists, beside the exhaustive search of all of them. Printed per setting: R@5 by page over the
 answerable questions, the refusal rate over the unanswerable ones, and the KB a question's
-probe fetches (nprobe × rows × 132 B, before the centroids file). The settings the build uses
-are LITE_LIST_ROWS and LITE_NPROBE in bundle/manifest.py.
+probe fetches (nprobe × rows × 132 B, before the centroids file). From LITE_GROUPS_FROM lists
+it also ranks with the centroids grouped as the build groups them, and prints the share of the
+flat probe's lists the grouped probe picks. The settings the build uses are LITE_LIST_ROWS,
+LITE_NPROBE and LITE_GROUP_PROBE in bundle/manifest.py.
 """
 
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 
@@ -24,6 +27,7 @@ sys.path.insert(0, str(ROOT / "generator"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from lite import score as ranked  # noqa: E402
+from sitebot.bundle.manifest import LITE_GROUP_PROBE, LITE_GROUPS_FROM, LITE_NPROBE  # noqa: E402
 from sitebot.evaluate import load_questions, open_bundle  # noqa: E402
 from sitebot.index.lists import Partitions, partition  # noqa: E402
 
@@ -61,6 +65,24 @@ def measure(bundle: Path, questions: Path) -> None:
                 print(
                     f"  lists of {rows:3d} ({k:4d}), nprobe {nprobe}: R@5 {r5:.3f}, refusal {refused:.2f}, ~{kb:.0f} KB"
                 )
+        if k >= LITE_GROUPS_FROM:  # the build's grouped centroids (√lists groups, LITE_GROUP_PROBE opened)
+            cut = partition(codes, scales, lists=k)
+            flat = Partitions.from_arrays(*cut)
+            grouped = Partitions.from_arrays(*cut, groups=round(math.sqrt(k)), group_probe=LITE_GROUP_PROBE)
+
+            # Lists compared by their first chunk: grouping renumbers them.
+            def firsts(parts: Partitions, v: np.ndarray) -> set[int]:
+                return {int(parts.list_rows(int(i))[0][0]) for i in parts.nearest_lists(v, LITE_NPROBE)}
+
+            same = [len(firsts(flat, v) & firsts(grouped, v)) / LITE_NPROBE for v in vecs if v is not None]
+            r5, refused = score(grouped, LITE_NPROBE)
+            opened = LITE_GROUP_PROBE * k / len(grouped.groups) + len(grouped.groups)
+            print(
+                f"  lists of {rows:3d} ({k:4d}), nprobe {LITE_NPROBE}, centroids in {len(grouped.groups)} groups "
+                f"({LITE_GROUP_PROBE} opened): R@5 {r5:.3f}, refusal {refused:.2f}, the flat probe's lists "
+                f"{sum(same) / len(same):.2f}, ~{opened * ROW_BYTES / 1000:.0f} KB of centroids "
+                f"(flat {k * ROW_BYTES / 1000:.0f} KB)"
+            )
 
 
 def main() -> None:

@@ -197,3 +197,38 @@ def test_the_browser_fetches_only_the_probed_lists_and_ranks_like_python(
         server.shutdown()
         server.server_close()
     assert page.problems == []
+
+
+def test_grouped_centroids_open_only_the_nearest_groups_in_python_and_js(tmp_path: Path) -> None:
+    """A big site's centroids are grouped: a question fetches its nearest groups' centroids, then
+    its lists among theirs; the browser fetches and ranks as the Python port does."""
+    vectors = clustered(1600, centres=12, seed=5)
+    entry = write_partitions(folder_writer(tmp_path), "vectors", vectors, lists=16, groups=4, group_probe=2)
+    parts = Partitions.open(tmp_path, entry)
+    assert len(parts.groups) == 4 and parts.lists == 16
+    assert len(entry_files(tmp_path, entry)) == 2 + 4 + 16
+    # Each group holds consecutive lists, and all lists are in one group.
+    assert [first for first, _ in parts.groups] == list(np.cumsum([0] + [n for _, n in parts.groups])[:-1])
+    queries = vectors[[7, 900, 7, 1400, 333]]
+    module = (
+        NODE_PROBE.replace("IVF_URL", json.dumps(IVF_JS.as_uri()))
+        .replace("DIR", json.dumps(str(tmp_path)))
+        .replace("ENTRY", json.dumps(entry))
+        .replace("QUERIES", json.dumps(queries.tolist()))
+    )
+    out = run_node(tmp_path, module)
+    seen: set[str] = set()
+    found = 0
+    for row, q, got in zip([7, 900, 7, 1400, 333], queries, out, strict=True):
+        q64 = q.astype(np.float64)
+        scores = parts.centroid_scales * (parts.centroid_codes.astype(np.float64) @ q64)
+        groups = {parts.group_files[int(g)] for g in top_ids(scores, np.arange(4), 2)}
+        nearest = {parts.files[int(i)] for i in parts.nearest_lists(q64, 2)}
+        assert set(got["fetched"]) == (groups | nearest) - seen, got
+        seen |= groups | nearest
+        ids, s = parts.probe(q64, 2)
+        assert got["ids"] == [int(ids[j]) for j in top_ids(s, ids, 10)]
+        found += row in ids.tolist()
+    assert out[2]["fetched"] == []
+    assert found == 5  # a chunk's own vector still leads to its list through its group
+    assert 2 < len([f for f in seen if "/list." in f]) < parts.lists

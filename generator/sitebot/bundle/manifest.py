@@ -43,6 +43,12 @@ from .writer import BundleWriter, runtime_file
 LITE_LIST_ROWS = 100
 LITE_NPROBE = 4
 LITE_LISTS_FROM = LITE_LIST_ROWS * LITE_NPROBE
+# From LITE_GROUPS_FROM lists (6,400 chunks; 8.4 KB of centroids) the lite centroids are grouped
+# (index/lists.py): √lists groups, of which a question opens LITE_GROUP_PROBE. SQLAlchemy's 242
+# centroids were 29 KB of its first answer, a 100,000-chunk site's 103 KB; grouped, a question
+# fetches about 10 KB and 23 KB of them (bench/lite_lists.py).
+LITE_GROUPS_FROM = 64
+LITE_GROUP_PROBE = 4
 LITE_RETRIEVAL = {"w_lexical_min": 0.45, "w_lexical_max": 0.85, "nprobe": LITE_NPROBE}
 
 SHARD_CHARS = 16_000  # ~4 KB compressed: a question fetches the few its answers are in, not the whole site
@@ -206,7 +212,9 @@ def lite_section(writer: BundleWriter, lite: LitePath) -> dict[str, Any]:
             "lite-vectors",
             index.codes,
             index.scales,
-            lists=list_count(len(index.codes), LITE_LIST_ROWS, LITE_LISTS_FROM),
+            lists=(lists := list_count(len(index.codes), LITE_LIST_ROWS, LITE_LISTS_FROM)),
+            groups=round(math.sqrt(lists)) if lists >= LITE_GROUPS_FROM else None,
+            group_probe=LITE_GROUP_PROBE,
         ),
         # The lite path's own ranking levers: its cosines are coarser than the model's, so BM25
         # weighs more (bench/lite.py), and its "not found" rule is calibrated on its own scores.

@@ -9,6 +9,12 @@ is partitioned by the same code, and `Partitions.open` reads whichever manifest 
     entry = write_partitions(writer.add, "vectors", codes, scales)   # → manifest files.vectors
     parts = Partitions.open(bundle_folder, manifest["files"]["vectors"])
     ids, scores = parts.probe(query_vector, nprobe=8)
+
+With `groups`, the centroids are themselves grouped (k-means over the centroids): the file a
+path opens with holds the groups' centroids, and a question fetches the centroids of its
+`probe` nearest groups, then its lists among theirs. The centroids file would otherwise grow
+with the site (a thousand lists on a 100,000-chunk site: 130 KB before the first answer); two
+levels cost one more round trip and about √lists centroids each.
 """
 
 from __future__ import annotations
@@ -68,6 +74,21 @@ def partition(
     return codes, sc, labels, cents / np.where(norm > 0, norm, 1.0)
 
 
+def group_lists(cents: np.ndarray, groups: int, *, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(order, group of each list in that order, group centroids) for grouping `cents` into `groups`.
+
+    `order` renumbers the lists so each group's lists are consecutive (by group, then by their
+    old number); a group's centroid is the normalised mean of its lists' centroids.
+    """
+    labels = spherical_kmeans(cents, groups, seed=seed)
+    order = np.lexsort((np.arange(len(cents)), labels))
+    g = labels[order]
+    centres = np.zeros((int(g.max()) + 1, cents.shape[1]))
+    np.add.at(centres, g, cents[order])
+    norm = np.linalg.norm(centres, axis=1, keepdims=True)
+    return order, g, centres / np.where(norm > 0, norm, 1.0)
+
+
 def write_partitions(
     add: Add,
     stem: str,
@@ -76,22 +97,41 @@ def write_partitions(
     *,
     lists: int | None = None,
     seed: int = 0,
+    groups: int | None = None,
+    group_probe: int = 4,
 ) -> dict[str, Any]:
     """Write the centroids, the list table and one file per list; returns the manifest entry.
 
     Files: `index/<stem>-centroids.<h>.bin` (centroids in the vectors layout),
     `index/<stem>-lists.<h>.json` ({"dims", "count", "lists": [[file, rows], …]}) and
     `index/<stem>/list.<h>.bin` per list. The entry: {"centroids", "lists", "dims", "count"}.
+    With `groups` (fewer than the lists), the centroids file holds the groups' centroids, each
+    group's lists' centroids are in `index/<stem>/centroids.<h>.bin`, and the table adds
+    "groups": {"probe": group_probe, "files": [[file, first list, lists], …]}.
     """
     codes, sc, labels, cents = partition(matrix, scales, lists=lists, seed=seed)
     n, dims = len(codes), (codes.shape[1] if codes.ndim == 2 else 0)
+    top = cents
+    group_table: dict[str, Any] | None = None
+    if groups and 1 < groups < len(cents):
+        order, group_of, top = group_lists(cents, groups, seed=seed)
+        cents = cents[order]
+        labels = np.argsort(order)[labels]  # old list number → its new one
+        files = []
+        for g in range(len(top)):
+            members = np.flatnonzero(group_of == g)
+            data = quantise.to_bytes(*quantise.quantise(cents[members]))
+            files.append([add(f"index/{stem}/centroids.bin", data), int(members[0]), len(members)])
+        group_table = {"probe": group_probe, "files": files}
     table = []
     for c in range(len(cents)):
         ids = np.flatnonzero(labels == c)
         table.append([add(f"index/{stem}/list.bin", list_bytes(ids, codes[ids], sc[ids])), len(ids)])
-    doc = {"dims": dims, "count": n, "lists": table}
+    doc: dict[str, Any] = {"dims": dims, "count": n, "lists": table}
+    if group_table:
+        doc["groups"] = group_table
     return {
-        "centroids": add(f"index/{stem}-centroids.bin", quantise.to_bytes(*quantise.quantise(cents))),
+        "centroids": add(f"index/{stem}-centroids.bin", quantise.to_bytes(*quantise.quantise(top))),
         "lists": add(f"index/{stem}-lists.json", json.dumps(doc, separators=(",", ":")).encode()),
         "dims": dims,
         "count": n,
@@ -116,25 +156,59 @@ class Partitions:
     files: list[str] = field(default_factory=list)
     loader: Callable[[int], tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
     _lists: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
+    # Two levels (write_partitions' `groups`): the centroid codes above are the groups'; each
+    # group is (first list, lists), its lists' centroids loaded on first probe.
+    groups: list[tuple[int, int]] = field(default_factory=list)
+    group_probe: int = 0
+    group_files: list[str] = field(default_factory=list)
+    group_loader: Callable[[int], tuple[np.ndarray, np.ndarray]] | None = None
+    _groups: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
     @classmethod
     def open(cls, root: Path, entry: dict[str, Any]) -> Partitions:
         doc = json.loads((Path(root) / entry["lists"]).read_text())
-        dims, k = int(doc["dims"]), len(doc["lists"])
+        grouped = doc.get("groups")
+        dims, k = int(doc["dims"]), len(grouped["files"]) if grouped else len(doc["lists"])
         cc, cs = quantise.from_bytes((Path(root) / entry["centroids"]).read_bytes(), k, dims)
         files = [f for f, _ in doc["lists"]]
         sizes = [int(c) for _, c in doc["lists"]]
         parts = cls(dims, int(doc["count"]), cc, cs, sizes, files)
         parts.loader = lambda i: read_list((Path(root) / files[i]).read_bytes(), sizes[i], dims)
+        if grouped:
+            parts.groups = [(int(first), int(count)) for _, first, count in grouped["files"]]
+            parts.group_probe = int(grouped["probe"])
+            parts.group_files = [f for f, _, _ in grouped["files"]]
+            parts.group_loader = lambda g: quantise.from_bytes(
+                (Path(root) / parts.group_files[g]).read_bytes(), parts.groups[g][1], dims
+            )
         return parts
 
     @classmethod
-    def from_arrays(cls, codes: np.ndarray, scales: np.ndarray, labels: np.ndarray, cents: np.ndarray) -> Partitions:
+    def from_arrays(
+        cls,
+        codes: np.ndarray,
+        scales: np.ndarray,
+        labels: np.ndarray,
+        cents: np.ndarray,
+        groups: int | None = None,
+        group_probe: int = 4,
+    ) -> Partitions:
         """In memory, as `write_partitions` would write them (benchmarks try other list counts)."""
-        cc, cs = quantise.quantise(cents)
-        groups = [np.flatnonzero(labels == c) for c in range(len(cents))]
-        parts = cls(codes.shape[1], len(codes), cc, cs, [len(g) for g in groups])
-        parts._lists = {c: (g, codes[g], scales[g]) for c, g in enumerate(groups)}
+        grouping = None
+        if groups and 1 < groups < len(cents):
+            order, group_of, top = group_lists(cents, groups)
+            cents, labels, grouping = cents[order], np.argsort(order)[labels], (group_of, top)
+        members = [np.flatnonzero(labels == c) for c in range(len(cents))]
+        cc, cs = quantise.quantise(cents if grouping is None else grouping[1])
+        parts = cls(codes.shape[1], len(codes), cc, cs, [len(m) for m in members])
+        parts._lists = {c: (m, codes[m], scales[m]) for c, m in enumerate(members)}
+        if grouping is not None:
+            group_of = grouping[0]
+            for g in range(len(grouping[1])):
+                at = np.flatnonzero(group_of == g)
+                parts.groups.append((int(at[0]), len(at)))
+                parts._groups[g] = quantise.quantise(cents[at])
+            parts.group_probe = group_probe
         return parts
 
     @property
@@ -147,10 +221,27 @@ class Partitions:
             self._lists[i] = self.loader(i)
         return self._lists[i]
 
+    def group_centroids(self, g: int) -> tuple[np.ndarray, np.ndarray]:
+        if g not in self._groups:
+            assert self.group_loader is not None
+            self._groups[g] = self.group_loader(g)
+        return self._groups[g]
+
     def nearest_lists(self, q: np.ndarray, nprobe: int) -> np.ndarray:
-        """The `nprobe` lists whose centroids score best for q (score desc, list asc)."""
+        """The `nprobe` lists whose centroids score best for q (score desc, list asc). With
+        groups, among the lists of the `group_probe` groups whose centroids score best."""
         s = self.centroid_scales.astype(np.float64) * (self.centroid_codes.astype(np.float64) @ q)
-        return top_ids(s, np.arange(len(s)), nprobe)
+        if not self.groups:
+            return top_ids(s, np.arange(len(s)), nprobe)
+        chosen = sorted(int(g) for g in top_ids(s, np.arange(len(s)), self.group_probe))
+        ids, scores = [], []
+        for g in chosen:  # by first list ascending, as the browser concatenates them
+            first, count = self.groups[g]
+            codes, scales = self.group_centroids(g)
+            ids.append(np.arange(first, first + count))
+            scores.append(scales.astype(np.float64) * (codes.astype(np.float64) @ q))
+        lists, all_scores = np.concatenate(ids), np.concatenate(scores)
+        return lists[top_ids(all_scores, lists, nprobe)]
 
     def probe(self, qvec: np.ndarray, nprobe: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(chunk ids, dense scores in float64) of every row of the probed lists, ids ascending.
@@ -183,4 +274,5 @@ class Partitions:
 def entry_files(root: Path, entry: dict[str, Any]) -> list[str]:
     """Every file of a partitioned index: its centroids, its list table and the lists it names."""
     doc = json.loads((Path(root) / entry["lists"]).read_text())
-    return [entry["centroids"], entry["lists"], *(f for f, _ in doc["lists"])]
+    groups = [f for f, _, _ in doc["groups"]["files"]] if doc.get("groups") else []
+    return [entry["centroids"], entry["lists"], *groups, *(f for f, _ in doc["lists"])]

@@ -52,7 +52,10 @@ export function openBundle({ base, manifest, pageBase, full = true, loadFull, id
   const corpus = fetchJson(url(f.chunks)).then((meta) => corpusReader(meta, load, resolve));
   // k-means lists (ivf.js): the centroids and the list table when a path starts, a question's
   // nearest lists when asked.
-  const lists = (entry, nprobe) => openPartitions(entry, nprobe, (path) => fetchJson(url(path)), (path) => fetchBytes(url(path)));
+  // The lite path's group centroids and lists are on its first answer's critical path (after the
+  // token rows): they go before the term shards still in flight.
+  const lists = (entry, nprobe, init) =>
+    openPartitions(entry, nprobe, (path) => fetchJson(url(path)), (path) => fetchBytes(url(path), init));
   const paths = [];
   // Without the lite path (bot.model = "full", or a model whose tokenizer the browser's small
   // one cannot reproduce), or when the visitor's browser is not to download the model, the
@@ -62,7 +65,7 @@ export function openBundle({ base, manifest, pageBase, full = true, loadFull, id
   const litePath = lite && {
     name: "lite",
     encoder: loadLiteEncoder(base, manifest),
-    dense: lists(lite.vectors, liteRetrieval.nprobe),
+    dense: lists(lite.vectors, liteRetrieval.nprobe, { priority: "high" }),
     retrieval: liteRetrieval,
   };
   if ((full || !lite) && loadFull) {

@@ -27,13 +27,27 @@ export function parseList(buf, count, dims) {
  * Without `nprobe`, or with one ≥ the list count, every list is scored (exhaustive).
  * @param {{centroids: ArrayBuffer, table: {dims: number, count: number, lists: Array<[string, number]>},
  *          nprobe?: number, fetchList: (file: string) => Promise<ArrayBuffer>}} parts
- * @returns {import("./engine.js").DenseReader & {dims: number, lists: number, probe: (q: Float32Array) => number[]}}
+ * @returns {import("./engine.js").DenseReader & {dims: number, lists: number, probe: (q: Float32Array) => Promise<number[]>}}
  */
 export function partitionedIndex({ centroids, table, nprobe, fetchList }) {
-  const { dims, count, lists } = table;
-  const centres = denseIndex(centroids, lists.length, dims);
+  const { dims, count, lists, groups } = table;
+  // With groups (index/lists.py), `centroids` holds the groups' centroids and each group's file
+  // its lists' centroids: a big site's centroids are not all fetched before its first answer.
+  const centres = denseIndex(centroids, groups ? groups.files.length : lists.length, dims);
   const all = lists.map((_, i) => i);
   const loaded = new Map(); // list number → Promise<{ids, rows}>
+  const groupCentres = new Map(); // group number → Promise<DenseIndex of its lists' centroids>
+
+  function openGroup(g) {
+    let p = groupCentres.get(g);
+    if (!p) {
+      const [file, , n] = groups.files[g];
+      p = fetchList(file).then((buf) => denseIndex(buf, n, dims));
+      p.catch(() => groupCentres.delete(g));
+      groupCentres.set(g, p);
+    }
+    return p;
+  }
 
   function openList(i) {
     let p = loaded.get(i);
@@ -46,11 +60,27 @@ export function partitionedIndex({ centroids, table, nprobe, fetchList }) {
     return p;
   }
 
-  // The lists a question scores: its nprobe nearest centroids (score desc, list number asc).
-  const probe = (q) => (!nprobe || nprobe >= lists.length ? all : topK(centres.score(q), nprobe));
+  // The lists a question scores: its nprobe nearest centroids (score desc, list number asc);
+  // with groups, among the lists of its groups.probe nearest groups (as lists.py nearest_lists).
+  async function probe(q) {
+    if (!nprobe || nprobe >= lists.length) return all;
+    if (!groups) return topK(centres.score(q), nprobe);
+    const chosen = topK(centres.score(q), groups.probe).sort((a, b) => a - b); // by first list
+    const scored = await Promise.all(chosen.map(openGroup));
+    const ids = [];
+    const scores = [];
+    chosen.forEach((g, j) => {
+      const s = scored[j].score(q);
+      for (let i = 0; i < s.length; i++) {
+        ids.push(groups.files[g][1] + i);
+        scores.push(s[i]);
+      }
+    });
+    return topK(Float64Array.from(scores), nprobe).map((j) => ids[j]);
+  }
 
   async function search(q, k) {
-    const parts = await Promise.all(probe(q).map(openList));
+    const parts = await Promise.all((await probe(q)).map(openList));
     let total = 0;
     for (const p of parts) total += p.ids.length;
     // Every scored row by chunk id ascending, so topK's position tie-break is the id tie-break.

@@ -9,6 +9,7 @@ import { fetchBytes, fetchOk } from "./shards.js";
 import { wholeWords, wordpieceTokenizer } from "./wordpiece.js";
 
 const fetchText = async (url) => (await fetchOk(url)).text();
+const URGENT = { priority: "high" };
 
 // A file laid out as a vectors file (int8 rows padded to 4 bytes, then float32 scales) → rows.
 function rowsOf(buf, dims) {
@@ -43,7 +44,9 @@ export async function loadLiteEncoder(base, manifest) {
   const file = (i) => {
     let p = files.get(i);
     if (!p) {
-      p = fetchBytes(url(`${folder}${i}.bin`)).then((buf) => rowsOf(buf, dims));
+      // The question's vector waits for these, and its lists for the vector: they go before the
+      // term shards fetched at the same time (which are needed only once the lists are in).
+      p = fetchBytes(url(`${folder}${i}.bin`), URGENT).then((buf) => rowsOf(buf, dims));
       p.catch(() => files.delete(i));
       files.set(i, p);
     }
