@@ -30,8 +30,8 @@ keep) and bundle.manifest.write_bundle (k-means lists of both paths, term shards
 shards) with the .br/.gz twins; so the format is whatever the current writer writes. Printed: the
 chunk count, and a table of the bundle's bytes per part and per chunk (without the twins).
 
-`measure` serves the bundle with `sitebot serve`'s server on 127.0.0.1 (its .br/.gz twins; Python's
-http.server answers HTTP/1.0, one connection per request, six at a time), or with `--http2` with
+`measure` serves the bundle with `sitebot serve`'s server on 127.0.0.1 (its .br/.gz twins; HTTP/1.1,
+six kept-alive connections), or with `--http2` with
 bench/h2serve.mjs over HTTP/2 and TLS as most static hosts serve (the same twins and headers; one
 connection, every request multiplexed on it), or with `--https1` by the same server over HTTP/1.1 (TLS,
 keep-alive: six connections kept open, as a host without HTTP/2); each profile checks that every response it fetched came

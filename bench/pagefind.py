@@ -8,7 +8,7 @@ Pagefind is installed from the npm registry into bench/out/pagefind-npm/ on firs
 Each site's HTML folder is copied to a temporary folder (never written where it lies), indexed
 with `pagefind --site COPY --output-subdir pagefind --force-language en` (the Debian pages carry no
 `lang`, and without one Pagefind does not stem; sitebot's model is English too; `--language ''`
-leaves it out), and served by a plain threaded http.server on 127.0.0.1 (HTTP/1.0, files as they are),
+leaves it out), and served by a plain threaded http.server on 127.0.0.1 (HTTP/1.1 keep-alive, files as they are),
 or with `--http2` by bench/h2serve.mjs over HTTP/2 and TLS as most static hosts serve (it sends a file's
 .br/.gz twin where one exists: Pagefind's files have none, being compressed already). In Chromium (Debian's, a
 fresh profile) a blank page of that origin answers each question with Pagefind's JS API:

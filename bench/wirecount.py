@@ -2,7 +2,7 @@
 bench/pagefind.py and bench/bigsite.py, so Pagefind and sitebot are measured the same way in one run.
 
     from wirecount import serve, ask_in_page, THROTTLE
-    with serve(folder, http2=True) as served:       # or serve(folder): Python's http.server, HTTP/1.0
+    with serve(folder, http2=True) as served:       # or serve(folder): Python's http.server, HTTP/1.1
         asked = ask_in_page(playwright, served.origin + "page.html", ANSWER_JS, questions, throttle=THROTTLE,
                             served=served)          # its browser options, and its protocol checked
 
@@ -69,6 +69,8 @@ class Asked:
 
 
 class _Quiet(SimpleHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as `sitebot serve` and any real host
+
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
         pass
 
@@ -82,9 +84,9 @@ def serve_folder(folder: Path) -> tuple[ThreadingHTTPServer, str]:
     return server, f"http://127.0.0.1:{server.server_address[1]}/"
 
 
-# Python's http.server (under `sitebot serve` and serve_folder) answers HTTP/1.0 and closes the connection
-# after each answer: Chromium opens a new one per request, six at a time per origin.
-HTTP1_PROTOCOL = "http/1.0"
+# `sitebot serve` and serve_folder answer HTTP/1.1 and keep connections open: Chromium keeps six per
+# origin, and requests beyond six wait for one of them.
+HTTP1_PROTOCOL = "http/1.1"
 
 
 @contextmanager
@@ -101,10 +103,10 @@ def serve(folder: Path, *, http2: bool = False, https1: bool = False, bundle: bo
         from sitebot.serve import serve_in_thread
 
         server, origin = serve_in_thread(folder)
-        label = "HTTP/1.0 (sitebot serve: a new connection per request)"
+        label = "HTTP/1.1 (sitebot serve, keep-alive)"
     else:
         server, origin = serve_folder(folder)
-        label = "HTTP/1.0 (Python http.server: a new connection per request)"
+        label = "HTTP/1.1 (Python http.server, keep-alive)"
     try:
         yield Served(origin, label, HTTP1_PROTOCOL)
     finally:
