@@ -16,7 +16,7 @@ import { topK } from "./topk.js";
  * A query encoder: text → unit vector in the document vectors' space.
  * @typedef {object} QueryEncoder
  * @property {(text: string) => Promise<Float32Array>} embed
- * @property {Set<string>} [words] the model vocabulary's whole words (notfound.js)
+ * @property {{has: (t: string) => boolean}} [words] the model vocabulary's whole words (notfound.js)
  */
 
 /**

@@ -6,7 +6,7 @@
 // One QueryEncoder (engine.js); its vectors are scored against the lite chunk vectors.
 
 import { fetchBytes, fetchOk } from "./shards.js";
-import { wholeWords, wordpieceTokenizer } from "./wordpiece.js";
+import { wordpieceTokenizer } from "./wordpiece.js";
 
 const fetchText = async (url) => (await fetchOk(url)).text();
 const URGENT = { priority: "high" };
@@ -83,5 +83,5 @@ export async function loadLiteEncoder(base, manifest) {
     return q;
   }
 
-  return { words: wholeWords(vocabText, lite.tokenizer), embed, lite: true };
+  return { words: tokenize.words, embed, lite: true };
 }

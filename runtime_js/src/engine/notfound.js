@@ -43,7 +43,7 @@ function isEveryday(t, words) {
  * chunk holds and that are not everyday words. A hyphenated word's joined form is skipped.
  * @param {string[]} terms the query's lexical terms, deduplicated, in order
  * @param {{df: (term: string) => number, idf: (term: string) => number}} index the lexical reader (bm25.js)
- * @param {Set<string>} words the model vocabulary's whole words
+ * @param {{has: (t: string) => boolean}} words the model vocabulary's whole words
  */
 export function unknownShare(terms, index, words) {
   let unknown = 0;

@@ -61,7 +61,8 @@ export function wholeWords(vocabText, settings) {
 
 /**
  * wordpieceTokenizer(vocabText, settings, 128) → (text) → rows, special tokens included,
- * at most 128, as tokens.js gives ids on the full path. A row is the token's model id when
+ * at most 128, as tokens.js gives ids on the full path; its `words.has(t)` says whether t is
+ * one of the vocabulary's whole words (wholeWords). A row is the token's model id when
  * settings.order is "id"; in "sorted" order it is its row in the file (vocab.py maps rows to ids).
  * @param {string} vocabText the vocabulary file
  * @param {{lowercase: boolean, strip_accents: boolean, clean_text: boolean, chinese_chars: boolean,
@@ -115,7 +116,7 @@ export function wordpieceTokenizer(vocabText, settings, maxTokens) {
     for (const id of ids) out.push(id);
   }
 
-  return function ids(text) {
+  function ids(text) {
     const out = [];
     const parts = specials ? String(text).split(specials) : [String(text)];
     parts.forEach((part, i) => {
@@ -126,5 +127,9 @@ export function wordpieceTokenizer(vocabText, settings, maxTokens) {
     if (body.length <= maxTokens) return body;
     // HF truncates the text to max − 2 tokens, then adds [CLS] … [SEP].
     return s.cls == null ? body.slice(0, maxTokens) : [...body.slice(0, maxTokens - 1), s.sep];
-  };
+  }
+  // The whole words (as wholeWords) read from the map built above: a Set of them took another
+  // 30 ms of decoding before a first question's token rows could be fetched.
+  ids.words = { has: (t) => vocab.has(t) && !t.startsWith("##") && !t.startsWith("[") };
+  return ids;
 }
