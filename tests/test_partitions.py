@@ -90,3 +90,35 @@ def test_a_question_fetches_only_its_terms_shards(page: Any, examples_bundle: Pa
     finally:
         server.shutdown()
         server.server_close()
+
+
+CORPUS_JS = Path(__file__).resolve().parent.parent / "runtime_js/src/engine/corpus.js"
+
+
+def test_chunk_weights_are_kept_as_runs_and_read_back_alike_in_python_and_js(tmp_path: Path) -> None:
+    """Weights below 1 come in runs (repeated boilerplate); the meta file every first answer fetches
+    holds one entry a run, not one a chunk, and both readers give every chunk its weight."""
+    from conftest import run_node
+
+    weights = [1.0, 0.5, 0.5, 0.5, 1.0, 0.5, 0.25, 0.25] + [0.5] * 1000 + [1.0]
+    rows = [(0 if i < 4 else 1, "", "", w) for i, w in enumerate(weights)]
+    pages = [{"url": "/a", "title": "A"}, {"url": "/b", "title": "B"}]
+    files: dict[str, bytes] = {}
+
+    def add(name: str, data: bytes) -> str:
+        files[content_name(name, data)] = data
+        return content_name(name, data)
+
+    meta = partition.chunk_files(pages, rows, [(0, len(rows))], add)
+    assert meta["weights"] == [[1, 3, 0.5], [5, 1, 0.5], [6, 2, 0.25], [8, 1000, 0.5]]
+    for name, data in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(data)
+    assert [r[3] for r in partition.read_chunks(tmp_path, meta)[1]] == weights
+    got = run_node(
+        tmp_path,
+        f"import {{ corpusReader }} from {json.dumps(CORPUS_JS.as_uri())};\n"
+        f"const c = corpusReader({json.dumps(meta)}, async () => null, (u) => u);\n"
+        "console.log(JSON.stringify(Array.from(c.weights)));\n",
+    )
+    assert got == weights

@@ -7,7 +7,7 @@ import { locator } from "./shards.js";
 
 /**
  * corpusReader(meta, load, resolve) → Corpus
- * @param {{n: number, starts: number[], weights: Object<string, number>, parts: {file: string, start: number, count: number}[]}} meta
+ * @param {{n: number, starts: number[], weights: Array<[number, number, number]>, parts: {file: string, start: number, count: number}[]}} meta
  * @param {(file: string) => Promise<{page: number, pages: {url: string, title: string}[], chunks: [string, string][]}>} load
  *   a part's JSON by its path in the bundle (memoised)
  * @param {(url: string) => string} resolve a page URL made absolute (relative ones against the host page)
@@ -16,7 +16,7 @@ import { locator } from "./shards.js";
 export function corpusReader(meta, load, resolve) {
   const { n, starts } = meta;
   const weights = new Float64Array(n).fill(1);
-  for (const [id, w] of Object.entries(meta.weights || {})) weights[Number(id)] = w;
+  for (const [first, count, w] of meta.weights || []) weights.fill(w, first, first + count);
   const { sorted, shardOf } = locator(meta.parts, "chunk metadata part");
 
   // The last page whose first chunk is at or before `id` (a page without chunks shares its
