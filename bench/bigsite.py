@@ -44,7 +44,8 @@ load: widget.js and sitebot.json count) and times:
   question → ranked chunks time of `--questions` more in the same page (median, max; each fetches
   its term shards, token rows, lists and row parts), then the same questions again (every file in
   the engine's memory: the ranking alone); on loopback and throttled (wirecount.THROTTLE, 10 Mbit/s
-  and 40 ms);
+  and 40 ms); and the first answer of a visitor who opened the bot before asking (its start,
+  `sitebot.ready({semantic: true})`, done before the question; its bytes counted all the same);
 - the model's path on loopback: the first answer after `sitebot.ready({model: true})`, then the
   warm questions and the same again.
 Times are the page's clock from the question, and for first answers also from the navigation's
@@ -383,6 +384,7 @@ RANKED = (
 KEYWORD = f"async (q) => {{ {WAIT_API} {RANKED} }}"
 LITE = f"async (q) => {{ {WAIT_API} await window.sitebot.ready({{semantic: true}}); {RANKED} }}"
 MODEL = f"async (q) => {{ {WAIT_API} await window.sitebot.ready({{model: true}}); {RANKED} }}"
+OPEN = f"async () => {{ {WAIT_API} await window.sitebot.ready({{semantic: true}}); }}"
 QUESTION_SETS = [ROOT / "bench/questions/sqlalchemy-14.jsonl", ROOT / "bench/questions/debian-installation-guide.jsonl"]
 
 
@@ -467,6 +469,12 @@ def measure(bundle: Path, n: int, runs: int, sets: list[Path], http2: bool = Fal
         lite_firsts_throttled = [lite_throttled[0]] + [
             ask(p, page, LITE, [q], init_js=SAVE_DATA, throttle=THROTTLE)[0] for q in asked[1:runs]
         ]
+        # A visitor who opens the bot, then types: the engine's start (the lite path's files, fetched
+        # when the bot opens) is in before the question, and its bytes still count.
+        opened = {
+            net: [ask(p, page, LITE, [q], init_js=SAVE_DATA, before_js=OPEN, throttle=t)[0] for q in asked[:runs]]
+            for net, t in (("loopback", None), ("throttled", THROTTLE))
+        }
         model = ask(p, page, MODEL, asked + asked[1:])
         steps = {
             net: waterfall(p, page, asked[0], served, throttle)
@@ -524,6 +532,8 @@ def measure(bundle: Path, n: int, runs: int, sets: list[Path], http2: bool = Fal
     later("lite", "loopback", "warm question → ranked chunks", lite[warm], qs[1:])
     later("lite", "loopback", "the same again (files in memory)", lite[again], qs[1:])
     first("lite (Save-Data visitor)", "throttled", lite_firsts_throttled)
+    for net, got in opened.items():
+        first("lite, the bot opened before the question", net, got)
     later("lite", "throttled", "warm question → ranked chunks", lite_throttled[1:], qs[1:])
     first("model (ready({model: true}))", "loopback", model[:1])
     later("model", "loopback", "warm question → ranked chunks", model[warm], qs[1:])
