@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
+import os
 import shutil
 import subprocess
 import tempfile
@@ -25,6 +27,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from sitebot.bundle.format import FRESH, IMMUTABLE, TYPES
 
 H2SERVE = Path(__file__).resolve().parent / "h2serve.mjs"
 NODE = shutil.which("node") or "node"
@@ -80,6 +84,10 @@ def h2_origin(folder: Path, http1: bool = False) -> Iterator[Served]:
             [NODE, str(H2SERVE), str(folder), "0", str(cert), str(key), *(["http1"] if http1 else [])],
             stdout=subprocess.PIPE,
             text=True,
+            env={
+                **os.environ,
+                "SITEBOT_SERVE_HEADERS": json.dumps({"types": TYPES, "immutable": IMMUTABLE, "fresh": FRESH}),
+            },
         )
         try:
             line = proc.stdout.readline() if proc.stdout else ""

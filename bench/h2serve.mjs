@@ -24,20 +24,12 @@ if (!folderArg || portArg === undefined || !certFile || !keyFile || (mode && mod
 }
 const ROOT = fs.realpathSync(folderArg);
 
-// sitebot.bundle.format's TYPES, plus what a site folder (Pagefind's) holds.
+// sitebot.bundle.format's TYPES, IMMUTABLE and FRESH, handed over by bench/h2.py (SITEBOT_SERVE_HEADERS)
+// so the tables live in one place, plus what a site folder (Pagefind's) holds.
+const HEADERS = JSON.parse(process.env.SITEBOT_SERVE_HEADERS || "{}");
 const TYPES = {
-  ".js": "text/javascript; charset=utf-8",
-  ".mjs": "text/javascript; charset=utf-8",
-  ".json": "application/json",
-  ".wasm": "application/wasm",
-  ".onnx": "application/octet-stream",
-  ".bin": "application/octet-stream",
-  ".html": "text/html; charset=utf-8",
   ".htm": "text/html; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".txt": "text/plain; charset=utf-8",
   ".md": "text/markdown; charset=utf-8",
-  ".svg": "image/svg+xml",
   ".png": "image/png",
   ".jpg": "image/jpeg",
   ".gif": "image/gif",
@@ -46,9 +38,14 @@ const TYPES = {
   ".pf_index": "application/octet-stream",
   ".pf_fragment": "application/octet-stream",
   ".pagefind": "application/octet-stream",
+  ...HEADERS.types,
 };
-const IMMUTABLE = "public, max-age=31536000, immutable";
-const FRESH = "no-cache"; // what `sitebot serve` sends for every fixed name: a preview revalidates
+const IMMUTABLE = HEADERS.immutable;
+const FRESH = HEADERS.fresh; // what `sitebot serve` sends for every fixed name: a preview revalidates
+if (!IMMUTABLE || !FRESH) {
+  console.error("h2serve.mjs: start it through bench/h2.py, which hands over sitebot's headers");
+  process.exit(2);
+}
 const HASH = /^[0-9a-f]{12}$/; // format.HASH_CHARS hex digits of sha256
 
 // format.is_content_addressed on a URL path: a hash among the name's dot-parts after the stem, or a
