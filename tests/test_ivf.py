@@ -113,18 +113,23 @@ console.log(JSON.stringify(out));
 """
 
 
+def probe_in_node(folder: Path, entry: dict[str, Any], queries: np.ndarray) -> list[dict[str, Any]]:
+    """Per query, what ivf.js fetched (nprobe 2), its top 10 ids and how many chunks it scored."""
+    module = (
+        NODE_PROBE.replace("IVF_URL", json.dumps(IVF_JS.as_uri()))
+        .replace("DIR", json.dumps(str(folder)))
+        .replace("ENTRY", json.dumps(entry))
+        .replace("QUERIES", json.dumps(queries.tolist()))
+    )
+    return run_node(folder, module)
+
+
 def test_the_js_reader_fetches_only_the_nprobe_nearest_lists_and_ranks_like_python(tmp_path: Path) -> None:
     vectors = clustered(900, seed=3)
     entry = write_partitions(folder_writer(tmp_path), "vectors", vectors, lists=9)
     parts = Partitions.open(tmp_path, entry)
     queries = vectors[[5, 300, 5, 640, 811]]
-    module = (
-        NODE_PROBE.replace("IVF_URL", json.dumps(IVF_JS.as_uri()))
-        .replace("DIR", json.dumps(str(tmp_path)))
-        .replace("ENTRY", json.dumps(entry))
-        .replace("QUERIES", json.dumps(queries.tolist()))
-    )
-    out = run_node(tmp_path, module)
+    out = probe_in_node(tmp_path, entry, queries)
     seen: set[str] = set()
     for q, got in zip(queries, out, strict=True):
         q64 = q.astype(np.float64)
@@ -210,13 +215,7 @@ def test_grouped_centroids_open_only_the_nearest_groups_in_python_and_js(tmp_pat
     # Each group holds consecutive lists, and all lists are in one group.
     assert [first for first, _ in parts.groups] == list(np.cumsum([0] + [n for _, n in parts.groups])[:-1])
     queries = vectors[[7, 900, 7, 1400, 333]]
-    module = (
-        NODE_PROBE.replace("IVF_URL", json.dumps(IVF_JS.as_uri()))
-        .replace("DIR", json.dumps(str(tmp_path)))
-        .replace("ENTRY", json.dumps(entry))
-        .replace("QUERIES", json.dumps(queries.tolist()))
-    )
-    out = run_node(tmp_path, module)
+    out = probe_in_node(tmp_path, entry, queries)
     seen: set[str] = set()
     found = 0
     for row, q, got in zip([7, 900, 7, 1400, 333], queries, out, strict=True):
