@@ -74,19 +74,28 @@ def partition(
     return codes, sc, labels, cents / np.where(norm > 0, norm, 1.0)
 
 
-def group_lists(cents: np.ndarray, groups: int, *, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(order, group of each list in that order, group centroids) for grouping `cents` into `groups`.
+@dataclass(frozen=True)
+class Grouping:
+    """The lists renumbered so each group's are consecutive (by group, then by old number)."""
 
-    `order` renumbers the lists so each group's lists are consecutive (by group, then by their
-    old number); a group's centroid is the normalised mean of its lists' centroids.
-    """
-    labels = spherical_kmeans(cents, groups, seed=seed)
-    order = np.lexsort((np.arange(len(cents)), labels))
-    g = labels[order]
+    cents: np.ndarray  # the lists' centroids in the new order
+    labels: np.ndarray  # each row's list, in the new numbers
+    ranges: list[tuple[int, int]]  # each group's (first list, lists)
+    centres: np.ndarray  # each group's centroid: the normalised mean of its lists'
+
+
+def group_lists(cents: np.ndarray, labels: np.ndarray, groups: int, *, seed: int = 0) -> Grouping:
+    """Group the lists of centroids `cents` (rows' lists `labels`) into `groups` by spherical k-means."""
+    of = spherical_kmeans(cents, groups, seed=seed)
+    order = np.lexsort((np.arange(len(cents)), of))
+    g = of[order]
     centres = np.zeros((int(g.max()) + 1, cents.shape[1]))
     np.add.at(centres, g, cents[order])
     norm = np.linalg.norm(centres, axis=1, keepdims=True)
-    return order, g, centres / np.where(norm > 0, norm, 1.0)
+    firsts = np.searchsorted(g, np.arange(len(centres)))
+    ranges = [(int(a), int(b - a)) for a, b in zip(firsts, [*firsts[1:], len(g)], strict=True)]
+    # np.argsort(order) maps an old list number to its new one.
+    return Grouping(cents[order], np.argsort(order)[labels], ranges, centres / np.where(norm > 0, norm, 1.0))
 
 
 def write_partitions(
@@ -114,14 +123,12 @@ def write_partitions(
     top = cents
     group_table: dict[str, Any] | None = None
     if groups and 1 < groups < len(cents):
-        order, group_of, top = group_lists(cents, groups, seed=seed)
-        cents = cents[order]
-        labels = np.argsort(order)[labels]  # old list number → its new one
+        grouping = group_lists(cents, labels, groups, seed=seed)
+        cents, labels, top = grouping.cents, grouping.labels, grouping.centres
         files = []
-        for g in range(len(top)):
-            members = np.flatnonzero(group_of == g)
-            data = quantise.to_bytes(*quantise.quantise(cents[members]))
-            files.append([add(f"index/{stem}/centroids.bin", data), int(members[0]), len(members)])
+        for first, count in grouping.ranges:
+            data = quantise.to_bytes(*quantise.quantise(cents[first : first + count]))
+            files.append([add(f"index/{stem}/centroids.bin", data), first, count])
         group_table = {"probe": group_probe, "files": files}
     table = []
     for c in range(len(cents)):
@@ -194,20 +201,16 @@ class Partitions:
         group_probe: int = 4,
     ) -> Partitions:
         """In memory, as `write_partitions` would write them (benchmarks try other list counts)."""
-        grouping = None
-        if groups and 1 < groups < len(cents):
-            order, group_of, top = group_lists(cents, groups)
-            cents, labels, grouping = cents[order], np.argsort(order)[labels], (group_of, top)
+        grouping = group_lists(cents, labels, groups) if groups and 1 < groups < len(cents) else None
+        if grouping is not None:
+            cents, labels = grouping.cents, grouping.labels
         members = [np.flatnonzero(labels == c) for c in range(len(cents))]
-        cc, cs = quantise.quantise(cents if grouping is None else grouping[1])
+        cc, cs = quantise.quantise(cents if grouping is None else grouping.centres)
         parts = cls(codes.shape[1], len(codes), cc, cs, [len(m) for m in members])
         parts._lists = {c: (m, codes[m], scales[m]) for c, m in enumerate(members)}
         if grouping is not None:
-            group_of = grouping[0]
-            for g in range(len(grouping[1])):
-                at = np.flatnonzero(group_of == g)
-                parts.groups.append((int(at[0]), len(at)))
-                parts._groups[g] = quantise.quantise(cents[at])
+            parts.groups = grouping.ranges
+            parts._groups = {g: quantise.quantise(cents[a : a + n]) for g, (a, n) in enumerate(grouping.ranges)}
             parts.group_probe = group_probe
         return parts
 
