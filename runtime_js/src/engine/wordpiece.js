@@ -50,19 +50,10 @@ export function vocabularyRows(vocabText, settings) {
 }
 
 /**
- * wholeWords(vocabText, settings) → the Set of the vocabulary's whole words (neither "##"
- * continuations nor [bracketed] specials): the set notfound.js vocabulary(tokenizerJson) gives.
- */
-export function wholeWords(vocabText, settings) {
-  const words = new Set();
-  for (const t of vocabularyRows(vocabText, settings)) if (!t.startsWith("##") && !t.startsWith("[")) words.add(t);
-  return words;
-}
-
-/**
  * wordpieceTokenizer(vocabText, settings, 128) → (text) → rows, special tokens included,
  * at most 128, as tokens.js gives ids on the full path; its `words.has(t)` says whether t is
- * one of the vocabulary's whole words (wholeWords). A row is the token's model id when
+ * one of the vocabulary's whole words (neither "##" continuations nor [bracketed] specials: the
+ * words notfound.js vocabulary(tokenizerJson) gives). A row is the token's model id when
  * settings.order is "id"; in "sorted" order it is its row in the file (vocab.py maps rows to ids).
  * @param {string} vocabText the vocabulary file
  * @param {{lowercase: boolean, strip_accents: boolean, clean_text: boolean, chinese_chars: boolean,
@@ -128,7 +119,7 @@ export function wordpieceTokenizer(vocabText, settings, maxTokens) {
     // HF truncates the text to max − 2 tokens, then adds [CLS] … [SEP].
     return s.cls == null ? body.slice(0, maxTokens) : [...body.slice(0, maxTokens - 1), s.sep];
   }
-  // The whole words (as wholeWords) read from the map built above: a Set of them took another
+  // The whole words read from the map built above: a Set of them took another
   // 30 ms of decoding before a first question's token rows could be fetched.
   ids.words = { has: (t) => vocab.has(t) && !t.startsWith("##") && !t.startsWith("[") };
   return ids;
