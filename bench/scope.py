@@ -2,6 +2,7 @@
 
     python bench/scope.py                  # the default model, every preset
     python bench/scope.py --model DIR      # another sentence model
+    python bench/scope.py --lite BUNDLE    # also on a bundle's lite path (a visitor without the model)
 
 Embeds the presets' example questions as the build does (int8, per-vector scale) and two
 sets of test questions written apart from the examples: personal advice the presets should
@@ -11,7 +12,10 @@ question's score is its best cosine with any example (the browser's dense score:
 vector · dequantised example), and it is routed when that score reaches the threshold and
 beats its best cosine with the allowed questions (`scope_presets.ALLOWED`) by the margin, as
 the browser decides. Prints, per threshold, the share of sensitive questions caught and of
-ordinary ones blocked, then the keyword rule's hits on both sets.
+ordinary ones blocked, then the keyword rule's hits on both sets. With `--lite BUNDLE`, the
+same on that bundle's lite path, as the browser checks the rules for a visitor whose model
+never loads: each question's static vector (lite.py static_vector), the owner's margin widened
+by lite.SCOPE_MARGIN_EXTRA.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -28,9 +33,11 @@ sys.path.insert(0, str(ROOT))
 
 from sitebot.bot.scope_presets import ALLOWED, PRESETS  # noqa: E402
 from sitebot.bot.support import DEFAULT_SCOPE_MARGIN, DEFAULT_SCOPE_THRESHOLD  # noqa: E402
-from sitebot.index import quantise  # noqa: E402
+from sitebot.bundle.format import read_manifest  # noqa: E402
+from sitebot.index import lite, quantise  # noqa: E402
 from sitebot.index.embed import embed_texts  # noqa: E402
 from sitebot.index.model import default_model, load, model_from_dir  # noqa: E402
+from sitebot.retrieve import LiteTable  # noqa: E402
 
 SENSITIVE = [
     # health
@@ -270,6 +277,14 @@ def main() -> None:
     ap.add_argument("--model", type=Path, help="model folder [default: the built-in model]")
     ap.add_argument("--query-max-tokens", type=int, default=128)
     ap.add_argument("--margin", type=float, default=DEFAULT_SCOPE_MARGIN, help="[default: %(default)s]")
+    ap.add_argument(
+        "--lite",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="BUNDLE",
+        help="also score on this bundle's lite path, as a visitor whose model never loads (repeatable)",
+    )
     ap.add_argument("--show", action="store_true", help="list each question's score and nearest example")
     args = ap.parse_args()
     model = load(model_from_dir(args.model) if args.model else default_model())
@@ -285,31 +300,73 @@ def main() -> None:
     examples = [e for p in PRESETS.values() for e in p.examples]
     tests = {t.lower() for texts in sets.values() for t in texts}
     assert not tests & {e.lower() for e in [*examples, *ALLOWED]}, "test questions must not be copies of the examples"
-
-    def stored(texts: list[str]) -> np.ndarray:
-        return quantise.dequantise(*quantise.quantise(embed_texts(model, texts, max_tokens=args.query_max_tokens)))
-
-    ex, ok = stored(examples), stored(list(ALLOWED))
     print(
-        f"model {model.files.id}; {len(examples)} examples, {len(ALLOWED)} allowed questions, margin {args.margin}; "
+        f"{len(examples)} examples, {len(ALLOWED)} allowed questions; "
         + ", ".join(f"{len(v)} {k}" for k, v in sets.items())
         + f" ({len(TRICKY)} of the ordinary are shop questions naming a medicine, a lawyer or a loan)"
     )
+    keywords = sorted({k for p in PRESETS.values() for k in p.keywords})
+    print(f"\nkeywords ({len(keywords)} phrases):")
+    for name, texts in sets.items():
+        hits = keyword_hits(texts, keywords)
+        print(f"  {name}: {sum(h is not None for h in hits)}/{len(texts)} match a keyword")
+        for t, h in zip(texts, hits, strict=True):
+            if h and ("ordinary" in name or args.show):
+                print(f"    {h!r} in {t!r}")
 
+    def by_model(texts: list[str]) -> np.ndarray:
+        return embed_texts(model, texts, max_tokens=args.query_max_tokens)
+
+    report(f"model {model.files.id}", by_model, args.margin, sets, examples, keywords, args.show)
+    for bundle in args.lite:
+        # As the browser's lite encoder sums a question for the scope check (lite.js embedStatic).
+        table = LiteTable.read(bundle, read_manifest(bundle))
+
+        def by_lite(texts: list[str], table: LiteTable = table) -> np.ndarray:
+            out = []
+            for enc in table.tokenizer.encode_batch(texts):
+                ids = enc.ids
+                if len(ids) > table.max_tokens:
+                    ids = ids[: table.max_tokens - 1] + ids[-1:]
+                v = lite.static_vector([table.row_of.get(i, -1) for i in ids], table.index)
+                out.append(np.zeros(table.index.rows.shape[1], np.float32) if v is None else v)
+            return np.array(out)
+
+        margin = args.margin + lite.SCOPE_MARGIN_EXTRA
+        report(f"lite path of {bundle}", by_lite, margin, sets, examples, keywords, args.show)
+
+
+def report(
+    label: str,
+    embed: Callable[[list[str]], np.ndarray],
+    margin: float,
+    sets: dict[str, list[str]],
+    examples: list[str],
+    keywords: list[str],
+    show: bool,
+) -> None:
+    """Per threshold, the share of each set routed by the examples at `margin`; then, at the
+    default threshold, by the keywords or the examples (what a visitor gets)."""
+
+    def stored(texts: list[str]) -> np.ndarray:  # int8 with one scale a row, as the bundle stores them
+        return quantise.dequantise(*quantise.quantise(embed(texts)))
+
+    ex, ok = stored(examples), stored(list(ALLOWED))
+    print(f"\n## {label}: margin {margin:.2f}")
     scores = {}  # name → (best cosine with an example, best cosine with an allowed question)
     for name, texts in sets.items():
-        q = embed_texts(model, texts, max_tokens=args.query_max_tokens)
+        q = embed(texts)
         sims, allowed = q @ ex.T, (q @ ok.T).max(axis=1)
         scores[name] = (sims.max(axis=1), allowed)
-        if args.show:
+        if show:
             for t, row, a in zip(texts, sims, allowed, strict=True):
                 print(f"  {name:22} {row.max():.3f} (allowed {a:.3f})  {t!r}  ~ {examples[int(row.argmax())]!r}")
 
     def routed(name: str, th: float) -> np.ndarray:
         best, allowed = scores[name]
-        return (best >= th) & (best - allowed >= args.margin)
+        return (best >= th) & (best - allowed >= margin)
 
-    print("\nthreshold | " + " | ".join(sets))
+    print("threshold | " + " | ".join(sets))
     for th in np.arange(0.40, 0.7001, 0.025):
         mark = "  ← default" if abs(th - DEFAULT_SCOPE_THRESHOLD) < 1e-9 else ""
         cells = [f"{routed(n, th).mean():6.1%} ({routed(n, th).sum():2d})" for n in sets]
@@ -319,20 +376,11 @@ def main() -> None:
         f"shop questions of the ordinary set routed at the default: {routed('ordinary', DEFAULT_SCOPE_THRESHOLD)[tricky].sum()}"
         f"/{tricky.sum()}"
     )
-
-    keywords = sorted({k for p in PRESETS.values() for k in p.keywords})
-    print(f"\nkeywords ({len(keywords)} phrases):")
-    for name, texts in sets.items():
-        hits = keyword_hits(texts, keywords)
-        print(f"  {name}: {sum(h is not None for h in hits)}/{len(texts)} match a keyword")
-        for t, h in zip(texts, hits, strict=True):
-            if h and ("ordinary" in name or args.show):
-                print(f"    {h!r} in {t!r}")
-    print(f"\nat the default threshold {DEFAULT_SCOPE_THRESHOLD} and margin {args.margin}, keywords or examples:")
+    print(f"at the default threshold {DEFAULT_SCOPE_THRESHOLD} and margin {margin:.2f}, keywords or examples:")
     for name, texts in sets.items():
         hit = routed(name, DEFAULT_SCOPE_THRESHOLD) | np.array([h is not None for h in keyword_hits(texts, keywords)])
         print(f"  {name}: {hit.mean():.1%} ({hit.sum()}/{len(texts)}) {'caught' if 'sensitive' in name else 'blocked'}")
-        if args.show or "ordinary" in name:
+        if show or "ordinary" in name:
             for t, h in zip(texts, hit, strict=True):
                 if h and "ordinary" in name:
                     print(f"    blocked: {t!r}")

@@ -181,7 +181,7 @@ def test_engine_fuses_once_the_encoder_is_in_and_embeds_a_question_once(tmp_path
     assert [r["dense"] for r in hybrid["results"]] == [0.9, 0.2]
     assert [r["lexical"] for r in hybrid["results"]] == [None, 2]
     # Scope rows 0–1 are ruled-out examples, row 2 an allowed question.
-    assert out["scope"] == {"similarity": 0.8, "allowed": 0.3, "example": 0}
+    assert out["scope"] == {"similarity": 0.8, "allowed": 0.3, "example": 0, "path": "full"}
     # The scope check, the search and the "embed" request share the last question's vector,
     # and no unit of a shown passage is embedded: the model runs once for the question.
     assert out["embeds"] == ["refund policy"] and out["embedsAfter"] == out["embeds"]
@@ -249,3 +249,65 @@ def test_worker_answers_every_request_and_refuses_a_bundle_of_another_format(tmp
         {"type": "error", "id": 3, "message": reason},
         {"type": "error", "id": 4, "message": 'unknown message type "ping"'},
     ]
+
+
+SCOPE_SCRIPT = """
+import { createEngine } from ENGINE_URL;
+
+// The model's scope rows and the lite path's: rows 0-1 ruled-out examples, row 2 allowed.
+const modelRows = { n: 3, score: () => Float64Array.of(0.8, 0.1, 0.3) };
+const liteRows = { n: 3, score: (v) => Float64Array.of(0.2, 0.6 * v[0], 0.4) };
+const used = [];
+const liteEncoder = {
+  embed: async (t) => (used.push(["embed", t]), Float32Array.of(1, 0)),
+  embedStatic: async (t) => (used.push(["embedStatic", t]), t ? Float32Array.of(1, 0) : null),
+};
+const lexical = { search: async () => ({ scores: new Float64Array(3), terms: [] }), idf: () => 1 };
+const make = (full) => createEngine({
+  retrieval: { candidates: 2 },
+  paths: [
+    ...(full ? [{ name: "full", encoder: full, dense: full, retrieval: {} }] : []),
+    { name: "lite", encoder: Promise.resolve(liteEncoder), dense: Promise.resolve({ n: 3 }), retrieval: {} },
+  ],
+  lexical: Promise.resolve(lexical),
+  corpus: Promise.resolve({ n: 3, weights: new Float64Array(3), pageOf: () => 0, rows: async () => new Map() }),
+  texts: async () => new Map(),
+  scope: { examples: 2, open: async () => modelRows, lite: { examples: 2, open: async () => liteRows } },
+  onStatus: () => {},
+});
+const out = {};
+// A Save-Data visitor: no model path at all.
+out.saveData = await make(null).scope("dose");
+out.silent = await make(null).scope("");
+// The model failed to load.
+const failed = Promise.reject(new Error("no model"));
+failed.catch(() => {});
+out.failed = await make(failed).scope("dose");
+// The model is coming: the check waits for it rather than use the lite rows.
+let arrive;
+const coming = new Promise((resolve) => (arrive = resolve));
+const pending = make(coming).scope("dose");
+setTimeout(() => arrive({ embed: async () => Float32Array.of(1, 1) }), 30);
+out.coming = await pending;
+out.used = used;
+console.log(JSON.stringify(out));
+"""
+
+
+def test_the_scope_rules_are_checked_on_the_lite_path_when_the_model_never_comes(tmp_path: Path) -> None:
+    """A visitor whose model never loads (Save-Data, bot.model = "lite") or failed to has the scope
+    rules' examples checked by the lite encoder's static vector against the lite rows, and the
+    reply says so (the widget then applies the lite thresholds); with the model coming, the check
+    waits for it."""
+    node = shutil.which("node")
+    assert node, "Node.js is needed to build the browser runtime and for this test"
+    script = tmp_path / "scope.mjs"
+    script.write_text(SCOPE_SCRIPT.replace("ENGINE_URL", json.dumps(ENGINE_JS.as_uri())))
+    out = json.loads(subprocess.run([node, str(script)], capture_output=True, text=True, check=True).stdout)
+    lite = {"similarity": 0.6, "allowed": 0.4, "example": 1, "path": "lite"}
+    assert out["saveData"] == lite and out["failed"] == lite
+    # No token of the question weighs anything: keywords alone decide.
+    assert out["silent"] == {"similarity": 0, "allowed": 0, "example": -1, "path": "lite"}
+    assert out["coming"] == {"similarity": 0.8, "allowed": 0.3, "example": 0, "path": "full"}
+    # The lite check uses the static vector, not the lite path's search vector.
+    assert out["used"] == [["embedStatic", "dose"], ["embedStatic", ""], ["embedStatic", "dose"]]

@@ -16,12 +16,14 @@ from conftest import build, invoke_cli, one_error_line, tree_hashes, write_toml
 from sitebot import GenerateOptions, generate
 from sitebot.bot.scope_presets import ALLOWED, PRESETS
 from sitebot.bot.support import DEFAULT_SCOPE_MARGIN, DEFAULT_SCOPE_THRESHOLD, normalise
+from sitebot.bundle.format import manifest_files, read_manifest
 from sitebot.checks import parse_hours
 from sitebot.errors import ConfigError
-from sitebot.index import quantise
+from sitebot.index import lite, quantise
 from sitebot.index.embed import embed_texts
 from sitebot.index.model import default_model, load
 from sitebot.options import BotSettings
+from sitebot.retrieve import LiteTable
 
 GIF = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
 
@@ -329,6 +331,42 @@ def test_scope_vectors_are_the_examples_then_the_allowed_questions_embedded_as_q
     expected = embed_texts(load(default_model()), texts, max_tokens=manifest["model"]["query_max_tokens"])
     cos = (stored * expected).sum(axis=1) / np.linalg.norm(stored, axis=1)
     assert cos.min() >= 0.999, float(cos.min())
+
+
+def test_the_lite_path_carries_the_scope_questions_as_its_static_vectors(full_bundle: Path) -> None:
+    # For a visitor whose model never loads: the same questions, as the browser's lite encoder
+    # sums a question for the scope check (lite.js embedStatic), with widened thresholds.
+    manifest = read_manifest(full_bundle)
+    section = manifest["lite"]["scope"]
+    scope = manifest["settings"]["scope"]
+    n = manifest["counts"]["scope"]
+    assert section["count"] == n == scope["examples"] + scope["allowed"]
+    assert section["threshold"] == scope["threshold"] == 0.6
+    assert section["margin"] == pytest.approx(scope["margin"] + lite.SCOPE_MARGIN_EXTRA)
+    assert section["file"] in manifest_files(manifest)
+    table = LiteTable.read(full_bundle, manifest)
+    dims = manifest["lite"]["dims"]
+    stored = quantise.dequantise(*quantise.from_bytes((full_bundle / section["file"]).read_bytes(), n, dims))
+    texts = [
+        *normalise(
+            "scope",
+            {
+                "presets": ["health", "finance"],
+                "examples": ["Should I sue my neighbour?", "Is this contract fair to me?"],
+            },
+        )["examples"],  # type: ignore[index]
+        *ALLOWED,
+    ]
+    for text, row in zip(texts, stored, strict=True):
+        ids = [table.row_of.get(i, -1) for i in table.tokenizer.encode(text).ids]
+        expected = lite.static_vector(ids, table.index)
+        assert expected is not None, text
+        assert float(row @ expected) / float(np.linalg.norm(row)) >= 0.999, text
+    # Another question scores lower with every row than an example's own text scores with its row.
+    other = lite.static_vector(
+        [table.row_of.get(i, -1) for i in table.tokenizer.encode("where do I park my bike").ids], table.index
+    )
+    assert other is not None and float((stored @ other).max()) < 0.9
 
 
 def test_a_bundle_without_the_sections_has_them_null(previous: tuple[Path, dict[str, str]]) -> None:

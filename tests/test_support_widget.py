@@ -262,6 +262,36 @@ def test_a_question_close_to_an_example_is_caught_by_meaning(page: Any, site: st
     assert page.problems == []
 
 
+SAVE_DATA = (
+    "Object.defineProperty(Navigator.prototype, 'connection', {get: () => ({saveData: true, effectiveType: '4g'})})"
+)
+MODEL_FILE = re.compile(r".*(\.onnx|\.wasm|/full\.[0-9a-f]+\.js|/index/scope\.[0-9a-f]+\.bin)$")
+
+
+def test_a_visitor_who_saves_data_has_the_scope_rules_checked_without_the_model(page: Any, site: str) -> None:
+    # The model never loads for this visitor: the examples are checked on the lite path. The
+    # question shares no keyword of the rules, so only its meaning can route it.
+    page.add_init_script(SAVE_DATA)
+    requests: list[str] = []
+    page.context.on("request", lambda r: requests.append(r.url))
+    page.goto(f"{site}/index.html")
+    page.wait_for_function("() => window.sitebot && document.querySelector('sitebot-widget')")
+    shadow(page, ".launcher").click()
+    ask(page, "Can I quit my medication before finishing it?")
+    assert "qualified person" in shadow(page, ".log").inner_text()
+    assert shadow(page, ".card").count() == 0
+    ask(page, "do you sell ibuprofen?")
+    assert any("We stock ibuprofen" in t for t in shadow(page, ".card").all_inner_texts())
+    before = shadow(page, ".card").count()
+    ask(page, "what are your opening hours?")
+    assert "Monday to Friday from 8 am to 7 pm" in shadow(page, ".card").nth(before).inner_text()
+    assert shadow(page, ".log").inner_text().count("qualified person") == 1
+    assert page.evaluate("() => window.sitebot.status()")["model"] == "off"
+    assert not [u for u in requests if MODEL_FILE.match(u)]
+    assert any("/lite/scope." in u for u in requests)
+    assert page.problems == []
+
+
 def ask_before_the_model(page: Any, url: str, question: str) -> list[Any]:
     """Opens the panel with the model file held back and asks; returns the held requests."""
     held: list[Any] = []

@@ -143,6 +143,7 @@ def generate(opts: GenerateOptions, progress: Progress | None = None) -> Generat
                 probe_vectors=probe_vectors,
                 units=(unit_texts, unit_vectors),
                 vocabulary_covers=covers,
+                scope=(examples, scope["threshold"], scope["margin"]) if examples else None,
             )
             report("lite", 1, 1)
         if avatar is not None:
@@ -209,6 +210,7 @@ def build_lite_path(
     probe_vectors: Any = None,
     units: tuple[list[str], Any] | None = None,
     vocabulary_covers: float = 1.0,
+    scope: tuple[list[str], float, float] | None = None,
 ) -> LitePath | None:
     """The lite query path's files for this site (index/lite.py), or None for a model whose
     tokenizer the browser's small WordPiece tokenizer cannot reproduce (index/vocab.py).
@@ -219,6 +221,8 @@ def build_lite_path(
     is notfound.vocabulary_share of the site, as for the full path's rule: without it the lite
     path took French words for unknown terms, refused many answerable questions on the French
     Debian Reference and found 56 % of their pages in the top 5 instead of 91 % (bench/lite.py).
+    `scope` is the scope rules' questions (examples, then allowed) with the owner's threshold and
+    margin: a visitor whose model never loads has them checked on the lite path.
     """
     vocabulary = lite_vocab.build(tokenizer_json(files), order="sorted")
     if vocabulary is None:
@@ -236,7 +240,13 @@ def build_lite_path(
     # lite path gets its own "not found" thresholds (its cosines are not the model's).
     probe_lite = lite.query_vectors_fast(probe_ids, index)
     rule = notfound.calibrate(index.codes, index.scales, probe_lite, vocabulary_covers=vocabulary_covers)
-    return LitePath(index, vocabulary, rule)
+    scope_rule = None
+    if scope is not None:
+        texts, threshold, margin = scope
+        scope_rule = lite.scope_rule(
+            token_ids(model, texts, max_tokens=opts.query_max_tokens), index, threshold, margin
+        )
+    return LitePath(index, vocabulary, rule, scope_rule)
 
 
 def _endpoint(opts: GenerateOptions, model: Any) -> EndpointEmbedder | None:

@@ -218,14 +218,17 @@ def manifest_files(manifest: dict[str, Any], read: Callable[[str], bytes | None]
 
 
 def lite_files(lite: Any) -> set[str]:
-    """The files of a manifest's `lite` section: its vocabulary, weights, map, vectors and each token table file
-    (`tokens.files` of them, numbered, in `tokens.folder`)."""
+    """The files of a manifest's `lite` section: its vocabulary, weights, map, vectors, scope questions and each
+    token table file (`tokens.files` of them, numbered, in `tokens.folder`)."""
     if not isinstance(lite, dict):
         return set()
     found = {lite[k] for k in ("vocab", "weights", "map") if isinstance(lite.get(k), str)}
     vectors = lite.get("vectors")
     if isinstance(vectors, dict):
         found |= {vectors[k] for k in ("centroids", "lists") if isinstance(vectors.get(k), str)}
+    scope = lite.get("scope")
+    if isinstance(scope, dict) and isinstance(scope.get("file"), str):
+        found.add(scope["file"])
     tokens = lite.get("tokens")
     if isinstance(tokens, dict) and isinstance(tokens.get("folder"), str) and isinstance(tokens.get("files"), int):
         found |= {f"{tokens['folder']}{i}.bin" for i in range(tokens["files"])}

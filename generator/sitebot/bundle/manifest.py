@@ -197,7 +197,7 @@ def lite_section(writer: BundleWriter, lite: LitePath) -> dict[str, Any]:
     folder = content_name("lite/tokens", b"".join(files))
     for i, data in enumerate(files):
         writer.add(f"{folder}/{i}.bin", data, hashed=False)
-    return {
+    section: dict[str, Any] = {
         "method": LITE_METHOD,
         "dims": int(index.codes.shape[1]),
         "vocab": writer.add("lite/vocab.txt", lite.vocab.data),
@@ -220,6 +220,15 @@ def lite_section(writer: BundleWriter, lite: LitePath) -> dict[str, Any]:
         # weighs more (bench/lite.py), and its "not found" rule is calibrated on its own scores.
         "retrieval": {**LITE_RETRIEVAL, "not_found": lite.not_found},
     }
+    if lite.scope is not None and len(lite.scope.vectors):
+        # For a visitor whose model never loads: the scope rules checked on lite vectors.
+        section["scope"] = {
+            "file": writer.add("lite/scope.bin", quantise.to_bytes(*quantise.quantise(lite.scope.vectors))),
+            "count": len(lite.scope.vectors),
+            "threshold": lite.scope.threshold,
+            "margin": round(lite.scope.margin, 4),
+        }
+    return section
 
 
 def previous_records(folder: Path) -> list[dict[str, Any]]:

@@ -45,6 +45,16 @@ BATCH = 1024  # tokens per model run when building the table; chunks per batch w
 # and 0.35 lost on SQLAlchemy).
 COMMON = 0.15
 METHOD = "static-tokens-ridge-pca-1"  # what the browser computes; the build behind it may change
+# A visitor whose model never loads (Save-Data, bot.model = "lite") has the scope rules' example
+# questions checked on the lite path: by the plain sum of the question's token rows (every token
+# that weighs anything on the site counts alike, through no map). The site's map is fitted to its
+# pages: on a six-page shop every question came out alike through it. Those cosines are coarser
+# than the model's, so a question must beat the allowed questions by this much more than the
+# owner's margin. At the defaults (0.5, 0.05 + 0.05), keywords or examples caught 52.5-62.5 % of
+# bench/scope.py's personal-advice questions and blocked 1.4-4.3 % of its ordinary ones, on the
+# tests' six-page pharmacy, the demo, the guide and SQLAlchemy (the model: 67.5 % and 1.4 %); the
+# held-out sets 40-60 % and 0-5 % (the model: 60-65 % and 0 %). `python bench/scope.py --lite BUNDLE`.
+SCOPE_MARGIN_EXTRA = 0.05
 
 
 @dataclass(frozen=True)
@@ -64,14 +74,25 @@ class LiteIndex:
 
 
 @dataclass(frozen=True)
+class LiteScope:
+    """The scope rules' questions (examples first, then the allowed ones) as `static_vector`s,
+    and the threshold and margin they are checked with on the lite path."""
+
+    vectors: np.ndarray  # (questions, DIMS) float32, the token table's space; zero: no token weighs
+    threshold: float
+    margin: float
+
+
+@dataclass(frozen=True)
 class LitePath:
     """What the bundle writer needs for the lite path: the index, the vocabulary file
-    (index/vocab.py LiteVocab, whose row order the table's files follow) and the path's own
-    calibrated "not found" rule (index/notfound.py)."""
+    (index/vocab.py LiteVocab, whose row order the table's files follow), the path's own
+    calibrated "not found" rule (index/notfound.py) and its scope questions, if any."""
 
     index: LiteIndex
     vocab: Any
     not_found: dict[str, Any]
+    scope: LiteScope | None = None
 
 
 def token_outputs(model: LoadedModel, cache_dir: Path | None) -> np.ndarray:
@@ -285,6 +306,36 @@ def query_vector(ids: Sequence[int], lite: LiteIndex) -> np.ndarray | None:
     if norm == 0:
         return None
     return (np.array(u) / math.sqrt(norm)).astype(np.float32)
+
+
+def static_vector(ids: Sequence[int], lite: LiteIndex) -> np.ndarray | None:
+    """The scope check's vector of a question on the lite path, as the browser computes it
+    (lite.js embedStatic): Σ scale·row over its tokens that weigh anything, in order, each
+    counted alike (float64), then normalised and rounded to float32. None when no token weighs."""
+    dims = lite.rows.shape[1]
+    v = [0.0] * dims
+    for t in ids:
+        if not 0 <= t < len(lite.rows) or not lite.weights[t]:
+            continue
+        f = float(lite.row_scales[t])
+        row = lite.rows[t].tolist()
+        for d in range(dims):
+            v[d] += f * row[d]
+    norm = 0.0
+    for x in v:
+        norm += x * x
+    if norm == 0:
+        return None
+    return (np.array(v) / math.sqrt(norm)).astype(np.float32)
+
+
+def scope_rule(per_question: Sequence[Sequence[int]], lite: LiteIndex, threshold: float, margin: float) -> LiteScope:
+    """The scope questions' `static_vector`s (a zero row for one no token weighs), with the
+    owner's threshold and margin, widened for the lite path's coarser cosines."""
+    dims = lite.rows.shape[1]
+    rows = [static_vector(ids, lite) for ids in per_question]
+    vectors = np.array([np.zeros(dims, np.float32) if r is None else r for r in rows], dtype=np.float32)
+    return LiteScope(vectors.reshape(len(rows), dims), threshold, margin + SCOPE_MARGIN_EXTRA)
 
 
 def query_vectors_fast(per_question: Sequence[Sequence[int]], lite: LiteIndex) -> np.ndarray:

@@ -17,6 +17,8 @@ import { topK } from "./topk.js";
  * @typedef {object} QueryEncoder
  * @property {(text: string) => Promise<Float32Array>} embed
  * @property {{has: (t: string) => boolean}} [words] the model vocabulary's whole words (notfound.js)
+ * @property {(text: string) => Promise<Float32Array | null>} [embedStatic] the lite encoder's vector
+ *   for the scope rules (lite.js), in the space of sitebot.json's `lite.scope` file
  */
 
 /**
@@ -64,6 +66,7 @@ import { topK } from "./topk.js";
  * @typedef {object} ScopeRows
  * @property {number} examples
  * @property {() => Promise<RowScorer>} open
+ * @property {ScopeRows | null} [lite] the same questions as lite vectors (sitebot.json `lite.scope`)
  */
 
 /**
@@ -219,13 +222,28 @@ export function createEngine({ retrieval, paths, lexical, corpus, texts, signatu
     return { units: scored, bytes: sigs ? sigs.bytes : 0, ms: performance.now() - t0 };
   }
 
-  // How close a question is to the owner's ruled-out example questions and to the
-  // allowed ones: the best cosine with each, and the nearest example's row. Waits for the
-  // model: a rule must not be skipped for speed.
+  // The scope rules' questions and the encoder to check a question with: the model's, waited
+  // for when it is coming (a rule must not be skipped for speed); the lite path's when the model
+  // never comes (Save-Data, bot.model = "lite") or failed, if the bundle has them as lite vectors.
+  const lite = live.find((p) => p.name === "lite");
+  function scopeCheck() {
+    const byLite = () => Promise.all([scope.lite.open(), lite.loaded]).then(([rows, [enc]]) => ({ rows, enc, path: "lite" }));
+    const canLite = lite && scope.lite;
+    if (!full && canLite) return byLite(); // not even the model's rows are fetched
+    const byModel = Promise.all([scope.open(), model]).then(([rows, enc]) => ({ rows, enc, path: "full" }));
+    return canLite ? byModel.catch(byLite) : byModel;
+  }
+
+  // How close a question is to the owner's ruled-out example questions and to the allowed
+  // ones: the best cosine with each, the nearest example's row, and the path that scored them
+  // (the lite path's cosines are coarser: the widget checks them with the lite thresholds).
   async function checkScope(query) {
     if (!scope) throw new Error("this bundle has no scope rules");
-    const [rows, enc] = await Promise.all([scope.open(), model]);
-    const scores = await rows.score(await enc.embed(query));
+    const { rows, enc, path } = await scopeCheck();
+    const q = await (path === "lite" ? enc.embedStatic(query) : enc.embed(query));
+    // No word of the question weighs anything on the lite path: keywords alone decide.
+    if (!q) return { similarity: 0, allowed: 0, example: -1, path };
+    const scores = await rows.score(q);
     const n = Math.min(scope.examples, scores.length);
     let example = -1;
     let allowed = -1;
@@ -233,7 +251,7 @@ export function createEngine({ retrieval, paths, lexical, corpus, texts, signatu
       if (i < n) example = example < 0 || scores[i] > scores[example] ? i : example;
       else allowed = Math.max(allowed, scores[i]);
     }
-    return { similarity: example < 0 ? 0 : scores[example], allowed, example };
+    return { similarity: example < 0 ? 0 : scores[example], allowed, example, path };
   }
 
   async function embed(text) {

@@ -13,6 +13,7 @@ export function keepLastVector(encoder) {
   let last = { text: null, vector: null };
   return {
     words: encoder.words,
+    embedStatic: encoder.embedStatic, // the lite encoder's scope check (lite.js)
     embed(text) {
       if (last.text === text) return last.vector;
       const p = encoder.embed(text);

@@ -53,12 +53,42 @@ export async function loadLiteEncoder(base, manifest) {
     return p;
   };
 
-  async function embed(text) {
+  // The question's tokens that weigh anything, and their table files.
+  async function tokenRows(text) {
     const tokens = tokenize(text).filter((t) => t >= 0 && t < weights.length && weights[t]);
     const loaded = new Map();
     await Promise.all(
       [...new Set(tokens.map((t) => Math.floor(t / perFile)))].map(async (i) => loaded.set(i, await file(i))),
     );
+    return { tokens, loaded };
+  }
+
+  const unit = (v) => {
+    let norm = 0;
+    for (let j = 0; j < dims; j++) norm += v[j] * v[j];
+    if (!norm) return null; // no token weighs anything
+    norm = Math.sqrt(norm);
+    const q = new Float32Array(dims);
+    for (let j = 0; j < dims; j++) q[j] = v[j] / norm;
+    return q;
+  };
+
+  // The scope rules' check (docs/bundle-format.md "Lite path"): Σ scale·row over the tokens,
+  // each alike, through no map, normalised; as lite.py static_vector.
+  async function embedStatic(text) {
+    const { tokens, loaded } = await tokenRows(text);
+    const v = new Float64Array(dims);
+    for (const t of tokens) {
+      const { codes, scales } = loaded.get(Math.floor(t / perFile));
+      const r = t % perFile;
+      const f = scales[r];
+      for (let d = 0, off = r * dims; d < dims; d++) v[d] += f * codes[off + d];
+    }
+    return unit(v);
+  }
+
+  async function embed(text) {
+    const { tokens, loaded } = await tokenRows(text);
     // Σ weight·scale·row, token by token in order (float64), as lite.py sums.
     const v = new Float64Array(dims);
     for (const t of tokens) {
@@ -74,14 +104,8 @@ export async function loadLiteEncoder(base, manifest) {
       const f = v[i] * map.scales[i];
       for (let j = 0, off = i * dims; j < dims; j++) u[j] += f * map.codes[off + j];
     }
-    let norm = 0;
-    for (let j = 0; j < dims; j++) norm += u[j] * u[j];
-    if (!norm) return null; // no token weighs anything: keywords alone answer
-    norm = Math.sqrt(norm);
-    const q = new Float32Array(dims);
-    for (let j = 0; j < dims; j++) q[j] = u[j] / norm;
-    return q;
+    return unit(u); // null: no token weighs anything, keywords alone answer
   }
 
-  return { words: tokenize.words, embed, lite: true };
+  return { words: tokenize.words, embed, embedStatic, lite: true };
 }

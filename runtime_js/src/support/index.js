@@ -65,8 +65,10 @@ export function createSupport({ settings, manifest, ui, client, lang, warn }) {
     if (!scope.examples || !manifest.files.scope) return false;
     try {
       // Close to a ruled-out example, and closer to it than to any ordinary question.
-      const { similarity, allowed } = await client.request({ type: "scope", query: question });
-      return similarity >= (scope.threshold ?? 0.5) && similarity - allowed >= (scope.margin ?? 0.05);
+      const { similarity, allowed, path } = await client.request({ type: "scope", query: question });
+      // Checked on the lite path (the model never loads here), with its own thresholds.
+      const rule = path === "lite" && manifest.lite && manifest.lite.scope ? manifest.lite.scope : scope;
+      return similarity >= (rule.threshold ?? 0.5) && similarity - allowed >= (rule.margin ?? 0.05);
     } catch (err) {
       // A rule that cannot be checked must not be skipped silently.
       warn(`could not check the scope rules (${err.message}); answering without them`);
