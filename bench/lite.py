@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import time
 from dataclasses import dataclass
@@ -28,10 +29,18 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "generator"))
 
-from sitebot.bundle.manifest import LITE_RETRIEVAL  # noqa: E402
+from sitebot.bundle.manifest import (  # noqa: E402
+    LITE_GROUP_PROBE,
+    LITE_GROUPS_FROM,
+    LITE_LIST_ROWS,
+    LITE_LISTS_FROM,
+    LITE_RETRIEVAL,
+)
 from sitebot.evaluate import Question, judge, load_questions, open_bundle, query_vectors  # noqa: E402
 from sitebot.index import lexical, lite, notfound  # noqa: E402
 from sitebot.index.embed import EmbeddingCache, embed_with_cache  # noqa: E402
+from sitebot.index.kmeans import list_count  # noqa: E402
+from sitebot.index.lists import Partitions, partition  # noqa: E402
 from sitebot.index.model import default_model, load  # noqa: E402
 from sitebot.options import default_cache_dir, load_options  # noqa: E402
 from sitebot.pipeline import build_lite_path, chunk_all, generate, read_documents  # noqa: E402
@@ -127,7 +136,11 @@ def lite_retriever(site: Site, path: lite.LitePath) -> Retriever:
     """The bundle's retriever ranking as the lite path `path` would (its vectors, weights, rule)."""
     r = Retriever(site.bundle)
     r.params = {**r.params, **LITE_RETRIEVAL, "not_found": path.not_found}
-    r.codes, r.scales = path.index.codes, path.index.scales
+    # Its chunk vectors in k-means lists as the bundle writer cuts them (bundle/manifest.py).
+    lists = list_count(len(path.index.codes), LITE_LIST_ROWS, LITE_LISTS_FROM)
+    grouped = round(math.sqrt(lists)) if lists >= LITE_GROUPS_FROM else None
+    cut = partition(path.index.codes, path.index.scales, lists=lists)
+    r.dense = Partitions.from_arrays(*cut, groups=grouped, group_probe=LITE_GROUP_PROBE)
     base = LiteTable.read(site.bundle, r.manifest) if "lite" in r.manifest else None
     tokenizer = base.tokenizer if base else None
     if tokenizer is None:
