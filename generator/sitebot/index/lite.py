@@ -273,6 +273,33 @@ def settings() -> dict[str, Any]:
     return {"method": METHOD, "dims": DIMS, "ridge": RIDGE, "weights": "site idf", "fit": "chunks+units+probes"}
 
 
+def _row_sum(ids: Sequence[int], lite: LiteIndex, weighted: bool) -> list[float]:
+    """Σ over the tokens that weigh anything, in order, of weight·scale·row (or scale·row when not
+    `weighted`), dimension by dimension in float64: the browser's sums, in its order."""
+    dims = lite.rows.shape[1]
+    v = [0.0] * dims
+    for t in ids:
+        if not 0 <= t < len(lite.rows) or not lite.weights[t]:
+            continue
+        f = float(lite.row_scales[t])
+        if weighted:
+            f = float(lite.weights[t]) * lite.weight_step * f
+        row = lite.rows[t].tolist()
+        for d in range(dims):
+            v[d] += f * row[d]
+    return v
+
+
+def _normalised(v: list[float]) -> np.ndarray | None:
+    """v / ‖v‖ (the norm summed in order) rounded to float32; None for a zero vector."""
+    norm = 0.0
+    for x in v:
+        norm += x * x
+    if norm == 0:
+        return None
+    return (np.array(v) / math.sqrt(norm)).astype(np.float32)
+
+
 def query_vector(ids: Sequence[int], lite: LiteIndex) -> np.ndarray | None:
     """A question's lite vector as the browser computes it (runtime_js/src/engine/lite.js).
 
@@ -280,17 +307,10 @@ def query_vector(ids: Sequence[int], lite: LiteIndex) -> np.ndarray | None:
     then normalised and rounded to float32; each sum runs in the same order as the browser's,
     so the two agree to the bit. None when no token weighs anything (keywords alone answer).
     """
-    dims = lite.rows.shape[1]
-    v = [0.0] * dims
-    for t in ids:
-        if not 0 <= t < len(lite.rows) or not lite.weights[t]:
-            continue
-        f = float(lite.weights[t]) * lite.weight_step * float(lite.row_scales[t])
-        row = lite.rows[t].tolist()
-        for d in range(dims):
-            v[d] += f * row[d]
+    v = _row_sum(ids, lite, weighted=True)
     if not any(v):
         return None
+    dims = len(v)
     m = lite.mapping.tolist()
     ms = lite.mapping_scales.tolist()
     u = [0.0] * dims
@@ -300,33 +320,14 @@ def query_vector(ids: Sequence[int], lite: LiteIndex) -> np.ndarray | None:
             mi = m[i]
             for j in range(dims):
                 u[j] += f * mi[j]
-    norm = 0.0
-    for x in u:
-        norm += x * x
-    if norm == 0:
-        return None
-    return (np.array(u) / math.sqrt(norm)).astype(np.float32)
+    return _normalised(u)
 
 
 def static_vector(ids: Sequence[int], lite: LiteIndex) -> np.ndarray | None:
     """The scope check's vector of a question on the lite path, as the browser computes it
     (lite.js embedStatic): Σ scale·row over its tokens that weigh anything, in order, each
     counted alike (float64), then normalised and rounded to float32. None when no token weighs."""
-    dims = lite.rows.shape[1]
-    v = [0.0] * dims
-    for t in ids:
-        if not 0 <= t < len(lite.rows) or not lite.weights[t]:
-            continue
-        f = float(lite.row_scales[t])
-        row = lite.rows[t].tolist()
-        for d in range(dims):
-            v[d] += f * row[d]
-    norm = 0.0
-    for x in v:
-        norm += x * x
-    if norm == 0:
-        return None
-    return (np.array(v) / math.sqrt(norm)).astype(np.float32)
+    return _normalised(_row_sum(ids, lite, weighted=False))
 
 
 def scope_rule(per_question: Sequence[Sequence[int]], lite: LiteIndex, threshold: float, margin: float) -> LiteScope:

@@ -53,50 +53,41 @@ export async function loadLiteEncoder(base, manifest) {
     return p;
   };
 
-  // The question's tokens that weigh anything, and their table files.
-  async function tokenRows(text) {
+  // Σ over the question's tokens that weigh anything, in order (float64), of weight·scale·row,
+  // or scale·row when not `weighted`: lite.py _row_sum, in its order.
+  async function rowSum(text, weighted) {
     const tokens = tokenize(text).filter((t) => t >= 0 && t < weights.length && weights[t]);
     const loaded = new Map();
     await Promise.all(
       [...new Set(tokens.map((t) => Math.floor(t / perFile)))].map(async (i) => loaded.set(i, await file(i))),
     );
-    return { tokens, loaded };
+    const v = new Float64Array(dims);
+    for (const t of tokens) {
+      const { codes, scales } = loaded.get(Math.floor(t / perFile));
+      const r = t % perFile;
+      const f = weighted ? weights[t] * lite.weight_step * scales[r] : scales[r];
+      for (let d = 0, off = r * dims; d < dims; d++) v[d] += f * codes[off + d];
+    }
+    return v;
   }
 
+  // v / ‖v‖ (the norm summed in order) as float32; null for a zero vector.
   const unit = (v) => {
     let norm = 0;
     for (let j = 0; j < dims; j++) norm += v[j] * v[j];
-    if (!norm) return null; // no token weighs anything
+    if (!norm) return null;
     norm = Math.sqrt(norm);
     const q = new Float32Array(dims);
     for (let j = 0; j < dims; j++) q[j] = v[j] / norm;
     return q;
   };
 
-  // The scope rules' check (docs/bundle-format.md "Lite path"): Σ scale·row over the tokens,
-  // each alike, through no map, normalised; as lite.py static_vector.
-  async function embedStatic(text) {
-    const { tokens, loaded } = await tokenRows(text);
-    const v = new Float64Array(dims);
-    for (const t of tokens) {
-      const { codes, scales } = loaded.get(Math.floor(t / perFile));
-      const r = t % perFile;
-      const f = scales[r];
-      for (let d = 0, off = r * dims; d < dims; d++) v[d] += f * codes[off + d];
-    }
-    return unit(v);
-  }
+  // The scope rules' check (docs/bundle-format.md "Lite path"): the tokens' rows alike, through
+  // no map; as lite.py static_vector.
+  const embedStatic = async (text) => unit(await rowSum(text, false));
 
   async function embed(text) {
-    const { tokens, loaded } = await tokenRows(text);
-    // Σ weight·scale·row, token by token in order (float64), as lite.py sums.
-    const v = new Float64Array(dims);
-    for (const t of tokens) {
-      const { codes, scales } = loaded.get(Math.floor(t / perFile));
-      const r = t % perFile;
-      const f = weights[t] * lite.weight_step * scales[r];
-      for (let d = 0, off = r * dims; d < dims; d++) v[d] += f * codes[off + d];
-    }
+    const v = await rowSum(text, true);
     // Through the map, row by row (the static dimension i), skipping zero entries like lite.py.
     const u = new Float64Array(dims);
     for (let i = 0; i < dims; i++) {
