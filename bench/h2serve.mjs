@@ -117,6 +117,9 @@ function twinOf(file, acceptEncoding) {
 const tls = { cert: fs.readFileSync(certFile), key: fs.readFileSync(keyFile) };
 const server = mode === "http1" ? https.createServer(tls) : http2.createSecureServer({ ...tls, allowHTTP1: true });
 
+// No Nagle wait between a response's writes (as sitebot serve; CDNs send at once too).
+server.on("secureConnection", (socket) => socket.setNoDelay(true));
+
 server.on("stream", (stream, headers) => {
   const method = headers[":method"];
   const urlPath = (headers[":path"] || "/").split("?")[0].split("#")[0];

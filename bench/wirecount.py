@@ -70,6 +70,7 @@ class Asked:
 
 class _Quiet(SimpleHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as `sitebot serve` and any real host
+    disable_nagle_algorithm = True  # as `sitebot serve`: no 40 ms wait per response (serve.py)
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
         pass
