@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from sitebot.index import lite
 from sitebot.retrieve import Retriever
 from sitebot.serve import serve_in_thread
 
@@ -77,6 +78,34 @@ def test_python_lite_path_ranks_like_the_browsers(page: Any, served_site: str, e
         browser = [page_path(r["url"]) for r in page.evaluate("(q) => window.sitebot.search(q, {k: 5})", q["q"])]
         python = [page_path("http://h" + h.url) for h in retriever.search(q["q"], vec, k=5)]
         assert browser == python, q["q"]
+
+
+def test_a_pasted_paragraph_fetches_a_bounded_number_of_token_rows(
+    page: Any, served_site: str, examples_bundle: Path
+) -> None:
+    # A visitor pastes several questions at once: only the `question_tokens` heaviest distinct
+    # tokens count, so the token table files fetched stay few, and Python ranks as the browser.
+    question = " ".join(q["q"] for q in QUESTIONS[:6])
+    retriever = Retriever(examples_bundle, path="lite")
+    table = retriever.lite
+    assert table is not None
+    cap = retriever.manifest["lite"]["question_tokens"]
+    rows = [table.row_of.get(i, -1) for i in table.tokenizer.encode(question).ids]
+    weighty = {t for t in rows if t >= 0 and table.index.weights[t]}
+    assert len(weighty) > cap  # the paragraph has more tokens of weight than count
+    per_file = retriever.manifest["lite"]["tokens"]["rows"]
+    counted = set(lite.counted(rows, table.index))
+    assert len(counted) == cap
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(r.url) if "/lite/tokens." in r.url else None)
+    page.route(MODEL_FILES, lambda route: route.abort())
+    page.goto(served_site + "chatbot/index.html")
+    page.evaluate("() => window.sitebot.ready({semantic: true})")
+    browser = [page_path(r["url"]) for r in page.evaluate("(q) => window.sitebot.search(q, {k: 5})", question)]
+    files = {int(u.rsplit("/", 1)[1].removesuffix(".bin")) for u in fetched}
+    assert files == {t // per_file for t in counted}
+    vec = table.vectors([question])[0]
+    assert browser == [page_path("http://h" + h.url) for h in retriever.search(question, vec, k=5)]
 
 
 def test_a_bundle_without_its_model_still_answers(page: Any, bundle_copy: Path, serve: str) -> None:

@@ -46,7 +46,15 @@ class LiteTable:
         mapping, mapping_scales = quantise.from_bytes((root / section["map"]).read_bytes(), dims, dims)
         weights = np.frombuffer((root / section["weights"]).read_bytes(), dtype=np.uint8)
         index = lite.LiteIndex(
-            rows, row_scales, weights, section["weight_step"], mapping, mapping_scales, rows[:0], row_scales[:0]
+            rows,
+            row_scales,
+            weights,
+            section["weight_step"],
+            mapping,
+            mapping_scales,
+            rows[:0],
+            row_scales[:0],
+            section.get("question_tokens"),
         )
         tokenizer_json = (root / model["files"]["tokenizer"]).read_bytes()
         order = vocab.build(tokenizer_json, order=section["tokenizer"].get("order", "id"))

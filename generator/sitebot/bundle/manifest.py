@@ -205,6 +205,7 @@ def lite_section(writer: BundleWriter, lite: LitePath) -> dict[str, Any]:
         "tokens": {"folder": f"{folder}/", "files": len(files), "rows": ROWS_PER_FILE, "count": len(order)},
         "weights": writer.add("lite/weights.bin", index.weights[order].tobytes()),
         "weight_step": index.weight_step,
+        "question_tokens": index.question_tokens,  # a question counts at most so many (lite.py)
         "map": writer.add("lite/map.bin", quantise.to_bytes(index.mapping, index.mapping_scales)),
         # Its chunk vectors are k-means lists like the model's (index/lists.py).
         "vectors": write_partitions(

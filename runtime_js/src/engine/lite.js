@@ -53,10 +53,21 @@ export async function loadLiteEncoder(base, manifest) {
     return p;
   };
 
-  // Σ over the question's tokens that weigh anything, in order (float64), of weight·scale·row,
+  // Σ over the question's tokens that count, in order (float64), of weight·scale·row,
   // or scale·row when not `weighted`: lite.py _row_sum, in its order.
-  async function rowSum(text, weighted) {
+  // The tokens that count, in order: those of weight, and of more than `question_tokens` distinct
+  // ones the heaviest (equal weights: the first asked), as lite.py counted.
+  const cap = lite.question_tokens;
+  function counted(text) {
     const tokens = tokenize(text).filter((t) => t >= 0 && t < weights.length && weights[t]);
+    const distinct = [...new Set(tokens)];
+    if (!cap || distinct.length <= cap) return tokens;
+    const keep = new Set(distinct.sort((a, b) => weights[b] - weights[a]).slice(0, cap)); // stable sort
+    return tokens.filter((t) => keep.has(t));
+  }
+
+  async function rowSum(text, weighted) {
+    const tokens = counted(text);
     const loaded = new Map();
     await Promise.all(
       [...new Set(tokens.map((t) => Math.floor(t / perFile)))].map(async (i) => loaded.set(i, await file(i))),
