@@ -48,7 +48,7 @@ METHOD = "static-tokens-ridge-pca-1"  # what the browser computes; the build beh
 # A question counts at most this many distinct tokens of weight, the heaviest first (then the first
 # asked): each is a table file to fetch, and a visitor who pastes a paragraph (up to 128 tokens) fetched
 # about a hundred. On the demo, the guide and SQLAlchemy 24 ranks every question as no cap does (20
-# lost one of the guide's, 16 two); the 100k bench's first question had 36.
+# lost one of the guide's, 16 two); the 100k bench's first question had 29.
 QUESTION_TOKENS = 24
 # A visitor whose model never loads (Save-Data, bot.model = "lite") has the scope rules' example
 # questions checked on the lite path: by the plain sum of the question's token rows (every token
