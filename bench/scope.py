@@ -323,14 +323,8 @@ def main() -> None:
         table = LiteTable.read(bundle, read_manifest(bundle))
 
         def by_lite(texts: list[str], table: LiteTable = table) -> np.ndarray:
-            out = []
-            for enc in table.tokenizer.encode_batch(texts):
-                ids = enc.ids
-                if len(ids) > table.max_tokens:
-                    ids = ids[: table.max_tokens - 1] + ids[-1:]
-                v = lite.static_vector([table.row_of.get(i, -1) for i in ids], table.index)
-                out.append(np.zeros(table.index.rows.shape[1], np.float32) if v is None else v)
-            return np.array(out)
+            zero = np.zeros(table.index.rows.shape[1], np.float32)  # no token weighs: keywords alone decide
+            return np.array([zero if v is None else v for v in table.static_vectors(texts)])
 
         margin = args.margin + lite.SCOPE_MARGIN_EXTRA
         report(f"lite path of {bundle}", by_lite, margin, sets, examples, keywords, args.show)

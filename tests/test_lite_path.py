@@ -90,7 +90,7 @@ def test_a_pasted_paragraph_fetches_a_bounded_number_of_token_rows(
     table = retriever.lite
     assert table is not None
     cap = retriever.manifest["lite"]["question_tokens"]
-    rows = [table.row_of.get(i, -1) for i in table.tokenizer.encode(question).ids]
+    (rows,) = table.rows([question])
     weighty = {t for t in rows if t >= 0 and table.index.weights[t]}
     assert len(weighty) > cap  # the paragraph has more tokens of weight than count
     per_file = retriever.manifest["lite"]["tokens"]["rows"]

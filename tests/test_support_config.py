@@ -357,15 +357,11 @@ def test_the_lite_path_carries_the_scope_questions_as_its_static_vectors(full_bu
         )["examples"],  # type: ignore[index]
         *ALLOWED,
     ]
-    for text, row in zip(texts, stored, strict=True):
-        ids = [table.row_of.get(i, -1) for i in table.tokenizer.encode(text).ids]
-        expected = lite.static_vector(ids, table.index)
+    for text, row, expected in zip(texts, stored, table.static_vectors(texts), strict=True):
         assert expected is not None, text
         assert float(row @ expected) / float(np.linalg.norm(row)) >= 0.999, text
     # Another question scores lower with every row than an example's own text scores with its row.
-    other = lite.static_vector(
-        [table.row_of.get(i, -1) for i in table.tokenizer.encode("where do I park my bike").ids], table.index
-    )
+    (other,) = table.static_vectors(["where do I park my bike"])
     assert other is not None and float((stored @ other).max()) < 0.9
 
 

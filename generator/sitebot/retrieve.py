@@ -67,15 +67,23 @@ class LiteTable:
         max_tokens = model.get("query_max_tokens") or model.get("max_tokens") or 128
         return cls(index, row_of, tokenizer, max_tokens)
 
-    def vectors(self, texts: list[str]) -> list[np.ndarray | None]:
-        """Each question's lite vector (None: no token weighs anything), as the browser computes it."""
+    def rows(self, texts: list[str]) -> list[list[int]]:
+        """Each text's token rows, as the browser's tokenizer gives them (-1: not in the vocabulary file)."""
         out = []
         for enc in self.tokenizer.encode_batch(list(texts)):
             ids = enc.ids
             if len(ids) > self.max_tokens:  # HF's truncation: the first max-1 ids, then the closing token
                 ids = ids[: self.max_tokens - 1] + ids[-1:]
-            out.append(lite.query_vector([self.row_of.get(i, -1) for i in ids], self.index))
+            out.append([self.row_of.get(i, -1) for i in ids])
         return out
+
+    def vectors(self, texts: list[str]) -> list[np.ndarray | None]:
+        """Each question's lite vector (None: no token weighs anything), as the browser computes it."""
+        return [lite.query_vector(rows, self.index) for rows in self.rows(texts)]
+
+    def static_vectors(self, texts: list[str]) -> list[np.ndarray | None]:
+        """Each question's vector for the scope rules on the lite path (lite.static_vector)."""
+        return [lite.static_vector(rows, self.index) for rows in self.rows(texts)]
 
 
 @dataclass(frozen=True)

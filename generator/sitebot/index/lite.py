@@ -341,8 +341,8 @@ def query_vector(ids: Sequence[int], lite: LiteIndex) -> np.ndarray | None:
 
 def static_vector(ids: Sequence[int], lite: LiteIndex) -> np.ndarray | None:
     """The scope check's vector of a question on the lite path, as the browser computes it
-    (lite.js embedStatic): Σ scale·row over its tokens that weigh anything, in order, each
-    counted alike (float64), then normalised and rounded to float32. None when no token weighs."""
+    (lite.js embedStatic): Σ scale·row over its tokens that count (`counted`), in order, each
+    alike (float64), then normalised and rounded to float32. None when no token weighs."""
     return _normalised(_row_sum(ids, lite, weighted=False))
 
 

@@ -89,15 +89,13 @@ export function openBundle({ base, manifest, pageBase, full = true, loadFull, id
 
   let rows = null;
   let liteRows = null;
-  const examples = (manifest.settings && manifest.settings.scope && manifest.settings.scope.examples) || 0;
   const liteScope = lite && lite.scope;
   const scope = {
-    examples,
+    examples: (manifest.settings && manifest.settings.scope && manifest.settings.scope.examples) || 0,
     open: () => (rows = rows || fetchBytes(url(f.scope)).then((buf) => denseIndex(buf, manifest.counts.scope, dims))),
     // The same questions as lite vectors, for a visitor whose model never loads.
     lite: liteScope
       ? {
-          examples,
           open: () =>
             (liteRows = liteRows || fetchBytes(url(liteScope.file)).then((buf) => denseIndex(buf, liteScope.count, lite.dims))),
         }

@@ -66,7 +66,8 @@ import { topK } from "./topk.js";
  * @typedef {object} ScopeRows
  * @property {number} examples
  * @property {() => Promise<RowScorer>} open
- * @property {ScopeRows | null} [lite] the same questions as lite vectors (sitebot.json `lite.scope`)
+ * @property {{open: () => Promise<RowScorer>} | null} [lite] the same questions, in the same order, as
+ *   lite vectors (sitebot.json `lite.scope`)
  */
 
 /**

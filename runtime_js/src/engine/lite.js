@@ -53,8 +53,6 @@ export async function loadLiteEncoder(base, manifest) {
     return p;
   };
 
-  // Σ over the question's tokens that count, in order (float64), of weight·scale·row,
-  // or scale·row when not `weighted`: lite.py _row_sum, in its order.
   // The tokens that count, in order: those of weight, and of more than `question_tokens` distinct
   // ones the heaviest (equal weights: the first asked), as lite.py counted.
   const cap = lite.question_tokens;
@@ -66,6 +64,8 @@ export async function loadLiteEncoder(base, manifest) {
     return tokens.filter((t) => keep.has(t));
   }
 
+  // Σ over the question's tokens that count, in order (float64), of weight·scale·row,
+  // or scale·row when not `weighted`: lite.py _row_sum, in its order.
   async function rowSum(text, weighted) {
     const tokens = counted(text);
     const loaded = new Map();
